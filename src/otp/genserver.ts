@@ -12,7 +12,8 @@
 //           aliases; gen.erl's do_call).
 //   cast:   CastRequest, never fails.   stop: StopRequest + wait for DOWN (proc_lib:stop).
 import { OP, resource, RES } from "../engine/ops.js";
-import { enter, NEVER } from "../runtime/context.js";
+import { NEVER } from "../runtime/context.js";
+import { sync } from "../runtime/sync.js";
 import { ArgumentError } from "../runtime/errors.js";
 import { receive, send } from "../runtime/messages.js";
 import { register, whereis as whereisName, Via } from "../runtime/names.js";
@@ -102,43 +103,31 @@ export class From extends Alias {
 
 /** Sends through an alias: delivered while the alias is active, dropped otherwise. A sync point either way. */
 export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
-  try {
-    const p = enter(OP.SEND);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.SEND, (p, it) => {
     const q = it.proc(alias.pid);
     const live = alias.active && q !== undefined;
     if (it.config.detail) it.note(p, OP.SEND, `to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)");
     if (live) it.deliver(q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, alias.pid.id), 0, undefined);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Erlang's exit/1: the caller ends with `reason` whether or not it traps exits (not a crash). */
 export function exitSelf(reason: unknown): Promise<never> {
-  try {
-    const p = enter(OP.EXIT);
-    if (p === null) return NEVER;
-    p.it.note(p, OP.EXIT, "(stop)", show(reason));
-    p.it.die(p, reason);
-    p.it.continueAfterDeath(p, OP.EXIT);
+  return sync(OP.EXIT, (p, it) => {
+    it.note(p, OP.EXIT, "(stop)", show(reason));
+    it.die(p.home, reason);
+    if (p.alive) return it.handoff(p, OP.EXIT, resource(RES.PROC, p.home.id), 0, undefined) as Promise<never>;
+    it.continueAfterDeath(p, OP.EXIT);
     return NEVER;
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** A monitor that does not count as handling the target's crash (library use). */
 export function monitorInternal(dest: Dest): Promise<Ref> {
-  try {
-    const p = enter(OP.MONITOR);
-    if (p === null) return NEVER;
+  return sync(OP.MONITOR, (p, it) => {
     return monitorFrom(p, dest, true);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** A matcher for the DOWN of monitor `ref`. */

@@ -22,7 +22,8 @@
  * await Registry.lookup(reg, ["room", 1]);                          // [[self(), { topic: "lobby" }]]
  */
 import { OP, resource, RES } from "../engine/ops.js";
-import { enter, NEVER } from "../runtime/context.js";
+import { NEVER } from "../runtime/context.js";
+import { sync } from "../runtime/sync.js";
 import { ArgumentError, OptionsError } from "../runtime/errors.js";
 import { current, Via, type Iteration } from "../runtime/iteration.js";
 import { receive } from "../runtime/messages.js";
@@ -149,33 +150,23 @@ function plural(n: number, one: string, many: string): string {
 
 /** A read of one key: the common body of lookup, match, countMatch, values and dispatch. */
 function readKey<T>(reg: unknown, key: unknown, what: string, answer: (r: RegState, k: number, p: Proc) => T, text?: (v: T) => string): Promise<T> {
-  try {
-    const p = enter(OP.REG_READ);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.REG_READ, (p, it) => {
     const r = regOf(it, reg, what);
     const k = keyId(key, what);
-    const v = answer(r, k, p);
+    const v = answer(r, k, p.home);
     if (it.config.detail) it.note(p, OP.REG_READ, call(what, r, show(key)), text ? text(v) : show(v));
     return it.handoff(p, OP.REG_READ, r.keyRes(k), r.id, v);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** A read of the whole registry: count, select, countSelect, keys. */
 function readAll<T>(reg: unknown, what: string, args: string, answer: (r: RegState) => T): Promise<T> {
-  try {
-    const p = enter(OP.REG_READ);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.REG_READ, (p, it) => {
     const r = regOf(it, reg, what);
     const v = answer(r);
     if (it.config.detail) it.note(p, OP.REG_READ, call(what, r, args), show(v));
     return it.handoff(p, OP.REG_READ, r.wholeRes, r.id, v);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 function checkDispatcher(cb: unknown): (entries: Entry[]) => unknown {
@@ -242,13 +233,12 @@ async function cleaner(r: RegState): Promise<void> {
 }
 
 function cleanup(r: RegState, pid: Pid): Promise<void> {
-  const p = enter(OP.REG_WRITE);
-  if (p === null) return NEVER;
-  const it = p.it;
-  r.monitored.delete(pid.id);
-  const n = it.x.regPidDown(r.id, pid.id);
-  if (it.config.detail) it.note(p, OP.REG_WRITE, `cleanup(${r.label}) after ${pid} died`, `${plural(n, "entry", "entries")} removed`);
-  return it.handoff(p, OP.REG_WRITE, r.wholeRes, pid.id, undefined);
+  return sync(OP.REG_WRITE, (p, it) => {
+    r.monitored.delete(pid.id);
+    const n = it.x.regPidDown(r.id, pid.id);
+    if (it.config.detail) it.note(p, OP.REG_WRITE, `cleanup(${r.label}) after ${pid} died`, `${plural(n, "entry", "entries")} removed`);
+    return it.handoff(p, OP.REG_WRITE, r.wholeRes, pid.id, undefined);
+  });
 }
 
 // ---------------------------------------------------------------------------------
@@ -265,11 +255,8 @@ function cleanup(r: RegState, pid: Pid): Promise<void> {
  * const reg = await Registry.start({ keys: "duplicate", name: "topics", partitions: 4 });
  */
 export function start(opts: RegistryOptions): Promise<RegistryHandle> {
-  try {
+  return sync(OP.SPAWN, (p, it) => {
     const o = checkStartOptions(opts);
-    const p = enter(OP.SPAWN);
-    if (p === null) return NEVER;
-    const it = p.it;
     const s = stateOf(it);
     if (o.name !== undefined && (s.byName.has(o.name) || it.registries.has(o.name))) {
       const existing = s.byName.get(o.name);
@@ -290,9 +277,7 @@ export function start(opts: RegistryOptions): Promise<RegistryHandle> {
     }
     if (it.config.detail) it.note(p, OP.SPAWN, `Registry.start(${show(opts)})`, String(r.handle));
     return it.handoff(p, OP.SPAWN, resource(RES.PROC, r.cleaners[0].id), 0, r.handle);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /**
@@ -307,28 +292,23 @@ export function start(opts: RegistryOptions): Promise<RegistryHandle> {
  * if (!r.ok) console.log("taken by", r.pid);
  */
 export function register(reg: RegistryRef, key: unknown, value: unknown): Promise<RegisterResult> {
-  try {
-    const p = enter(OP.REG_WRITE);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.REG_WRITE, (p, it) => {
     const r = regOf(it, reg, "Registry.register");
     const k = keyId(key, "Registry.register");
-    const e = it.x.regRegister(r.id, k, p.id);
+    const e = it.x.regRegister(r.id, k, p.home.id);
     let result: RegisterResult;
     if (e >= 0) {
-      r.s.ent[2 * e] = p;
+      r.s.ent[2 * e] = p.home;
       r.s.ent[2 * e + 1] = value;
-      r.watch(p);
-      result = { ok: true, owner: r.cleanerOf(p).pid };
-      if (r.listeners.length > 0) r.notify({ type: "register", registry: r.handle, key: interner.key(k), pid: p.pid, value });
+      r.watch(p.home);
+      result = { ok: true, owner: r.cleanerOf(p.home).pid };
+      if (r.listeners.length > 0) r.notify({ type: "register", registry: r.handle, key: interner.key(k), pid: p.home.pid, value });
     } else {
       result = { ok: false, error: "already_registered", pid: it.procs[-e]!.pid };
     }
     if (it.config.detail) it.note(p, OP.REG_WRITE, call("register", r, `${show(key)}, ${show(value)}`), result.ok ? "ok" : `already_registered by ${result.pid}`);
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, result);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /**
@@ -338,20 +318,15 @@ export function register(reg: RegistryRef, key: unknown, value: unknown): Promis
  * every time, even when nothing was registered.
  */
 export function unregister(reg: RegistryRef, key: unknown): Promise<void> {
-  try {
-    const p = enter(OP.REG_WRITE);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.REG_WRITE, (p, it) => {
     const r = regOf(it, reg, "Registry.unregister");
     const k = keyId(key, "Registry.unregister");
-    const n = it.x.regUnregister(r.id, k, p.id);
-    if (n > 0) r.unwatchIfEmpty(p);
-    if (r.listeners.length > 0) r.notify({ type: "unregister", registry: r.handle, key: interner.key(k), pid: p.pid });
+    const n = it.x.regUnregister(r.id, k, p.home.id);
+    if (n > 0) r.unwatchIfEmpty(p.home);
+    if (r.listeners.length > 0) r.notify({ type: "unregister", registry: r.handle, key: interner.key(k), pid: p.home.pid });
     if (it.config.detail) it.note(p, OP.REG_WRITE, call("unregister", r, show(key)), `${plural(n, "entry", "entries")} removed`);
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, undefined);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /**
@@ -360,14 +335,11 @@ export function unregister(reg: RegistryRef, key: unknown): Promise<void> {
  * Listeners get `unregister` when no entry of the caller is left under the key.
  */
 export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown, guards: unknown[] = []): Promise<void> {
-  try {
+  return sync(OP.REG_WRITE, (p, it) => {
     const matches = compileValueMatch(pattern, guards);
-    const p = enter(OP.REG_WRITE);
-    if (p === null) return NEVER;
-    const it = p.it;
     const r = regOf(it, reg, "Registry.unregisterMatch");
     const k = keyId(key, "Registry.unregisterMatch");
-    const ids = entryIdsOf(r, k, p.id);
+    const ids = entryIdsOf(r, k, p.home.id);
     let removed = 0;
     for (const e of ids) {
       if (matches(r.s.ent[2 * e + 1])) {
@@ -375,14 +347,12 @@ export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown
         removed++;
       }
     }
-    if (removed > 0) r.unwatchIfEmpty(p);
+    if (removed > 0) r.unwatchIfEmpty(p.home);
     // Elixir's unregister_match/4 notifies when every entry under the key went.
-    if (removed === ids.length && r.listeners.length > 0) r.notify({ type: "unregister", registry: r.handle, key: interner.key(k), pid: p.pid });
+    if (removed === ids.length && r.listeners.length > 0) r.notify({ type: "unregister", registry: r.handle, key: interner.key(k), pid: p.home.pid });
     if (it.config.detail) it.note(p, OP.REG_WRITE, call("unregisterMatch", r, `${show(key)}, ${show(pattern)}`), `${plural(removed, "entry", "entries")} removed`);
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, undefined);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /**
@@ -466,7 +436,7 @@ export function values<V = any>(reg: RegistryRef, key: unknown, pid: Pid): Promi
  * registry, as Elixir's `update_value/3` raises.
  */
 export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V) => V): Promise<{ ok: true; value: V; old: V } | { ok: false }> {
-  try {
+  return sync(OP.REG_WRITE, (p, it) => {
     if (typeof fn !== "function") throw new TypeError(`Registry.updateValue expects a function (old value -> new value), got ${show(fn)}`);
     // The callback runs before the sync point: it must not interleave with one. Only
     // the owner may change its entry, so reading it here is as good as at the step.
@@ -485,22 +455,17 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
         }
       }
     }
-    const p = enter(OP.REG_WRITE);
-    if (p === null) return NEVER;
-    const it = p.it;
     const r = regOf(it, reg, "Registry.updateValue");
     const k = keyId(key, "Registry.updateValue");
     let result: { ok: true; value: V; old: V } | { ok: false } = { ok: false };
-    if (e >= 0 && it.x.regEntryLive(e) && r.s.ent[2 * e] === p) {
+    if (e >= 0 && it.x.regEntryLive(e) && r.s.ent[2 * e] === p.home) {
       const old = r.s.ent[2 * e + 1] as V;
       r.s.ent[2 * e + 1] = next;
       result = { ok: true, value: next as V, old };
     }
     if (it.config.detail) it.note(p, OP.REG_WRITE, call("updateValue", r, show(key)), result.ok ? `${show(result.old)} -> ${show(result.value)}` : "not the owner");
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, result);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Number of entries in the registry (a dead owner's count until its cleanup runs). */
@@ -573,36 +538,26 @@ export function countSelect(reg: RegistryRef, spec: unknown): Promise<number> {
 
 /** Registry metadata under `key`: `{ ok: true, value }` or `{ ok: false }`. */
 export function meta<V = any>(reg: RegistryRef, key: unknown): Promise<{ ok: true; value: V } | { ok: false }> {
-  try {
-    const p = enter(OP.REG_READ);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.REG_READ, (p, it) => {
     const r = regOf(it, reg, "Registry.meta");
     const k = keyId(key, "Registry.meta");
     const h = it.x.regMetaGet(r.id, k);
     const v: { ok: true; value: V } | { ok: false } = h < 0 ? { ok: false } : { ok: true, value: r.s.meta[h] as V };
     if (it.config.detail) it.note(p, OP.REG_READ, call("meta", r, show(key)), v.ok ? show(v.value) : "none");
     return it.handoff(p, OP.REG_READ, r.metaRes(k), r.id, v);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 function metaWrite(reg: unknown, key: unknown, value: unknown, del: boolean): Promise<void> {
   const what = del ? "Registry.deleteMeta" : "Registry.putMeta";
-  try {
-    const p = enter(OP.REG_WRITE);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.REG_WRITE, (p, it) => {
     const r = regOf(it, reg, what);
     const k = keyId(key, what);
     const old = del ? it.x.regMetaDelete(r.id, k) : it.x.regMetaPut(r.id, k, r.s.metaAlloc(value));
     r.s.metaRelease(old);
     if (it.config.detail) it.note(p, OP.REG_WRITE, call(what, r, del ? show(key) : `${show(key)}, ${show(value)}`), "ok");
     return it.handoff(p, OP.REG_WRITE, r.metaRes(k), r.id, undefined);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Stores registry metadata under `key` (any term). */

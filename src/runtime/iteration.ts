@@ -91,6 +91,9 @@ export interface ViaRegistry {
   viaWhereis(key: unknown): Proc | undefined;
 }
 
+/** Iteration.exitSignal's answer when the receiver survives: undefined is a valid exit reason. */
+export const SURVIVES: unique symbol = Symbol("survives");
+
 /** A promise that never settles: what a sync point returns to a process that must not run again. */
 export const NEVER: Promise<never> = new Promise<never>(() => {});
 
@@ -123,6 +126,15 @@ export class Iteration {
   readonly claim = (): void => {
     this.running = this.handedTo;
     this.handedTo = null;
+  };
+  /**
+   * The process picked again inside its own sync point, until its continuation can
+   * run (one microtask): a lockstep call it makes before then comes from another of
+   * its async chains (Promise.all) and runs concurrently (src/runtime/calls.ts).
+   */
+  selfClaim: Proc | null = null;
+  private readonly claimSelf = (): void => {
+    this.selfClaim = null;
   };
 
   constructor(
@@ -219,6 +231,16 @@ export class Iteration {
       );
       return;
     }
+    const floating = p.calls;
+    if (floating !== null && floating.syncInFlight > 0) {
+      this.fail(
+        "missing-await",
+        new Error("missing await"),
+        `${p} finished while ${floating.syncInFlight} of its lockstep calls had not settled: a missing \`await\`?`,
+        p,
+      );
+      return;
+    }
     if (p.id === 1) {
       if (crashed) this.fail("exception", reason, `The test body threw: ${errorText(reason)}`, p);
       else this.finish(null);
@@ -287,7 +309,7 @@ export class Iteration {
         for (const other of this.engine.readScratch(n)) {
           const l = this.procs[other]!;
           const killedBy = this.exitSignal(q, l, why);
-          if (killedBy !== undefined) work.push([l, killedBy]);
+          if (killedBy !== SURVIVES) work.push([l, killedBy]);
         }
       }
     }
@@ -304,19 +326,20 @@ export class Iteration {
 
   /**
    * Delivers an exit signal from `from` to `to` as a linked process or through
-   * exit/2. Returns the reason `to` must die with, or undefined if it survives.
+   * exit/2. Returns the reason `to` must die with, or SURVIVES (any value, undefined
+   * included, is a valid exit reason).
    * OTP rules: "kill" (only through exit/2) cannot be trapped and kills with
    * "killed"; a trapping process gets { type: "EXIT", from, reason } instead;
    * "normal" never kills another process.
    */
   exitSignal(from: Proc, to: Proc, reason: unknown, untrappableKill = false): unknown {
-    if (!to.alive) return undefined;
+    if (!to.alive) return SURVIVES;
     if (untrappableKill && reason === "kill") return "killed";
     if (to.trap) {
       this.deliver(to, { type: "EXIT", from: from.pid, reason });
-      return undefined;
+      return SURVIVES;
     }
-    if (reason === "normal") return undefined;
+    if (reason === "normal") return SURVIVES;
     return reason;
   }
 
@@ -333,8 +356,19 @@ export class Iteration {
   // ---- sync points ----------------------------------------------------------------
 
   /**
-   * Entry of every sync point: returns the calling process, or null when the call must
-   * not proceed (iteration over, or a missing await, which this reports).
+   * The process whose code is running: the running one, or, between a hand-off and
+   * the next process's first microtask, the one that just handed off (only its other
+   * async chains can run then).
+   */
+  caller(): Proc | null {
+    return this.running ?? (this.handedTo !== null ? this.lastRunner : null);
+  }
+
+  /**
+   * Low-level entry of a step the runtime takes for the running process (a re-park, a
+   * task's resolution): the process, or null when the call must not proceed (iteration
+   * over, or a call from outside any process's turn, which this reports). User-facing
+   * sync points go through sync() (src/runtime/sync.ts).
    */
   enter(op: number): Proc | null {
     if (this.done) return null;
@@ -379,6 +413,9 @@ export class Iteration {
       this.note(p, OP.RECEIVE, p.waitNote, p.hasResumeError ? `throws ${errorText(p.resumeError)}` : show(p.resumeValue));
       p.waitNote = "";
     }
+    this.selfClaim = p;
+    RESOLVED.then(this.claimSelf);
+    if (p.calls !== null) p.calls.resumed();
     const v = p.resumeValue as T;
     p.resumeValue = undefined;
     if (p.hasResumeError) {
@@ -478,6 +515,9 @@ export class Iteration {
     // a resolved promise is the same FIFO microtask as queueMicrotask, at a fraction of
     // its cost in Chromium and Node.)
     RESOLVED.then(this.claim);
+    // Results of its concurrent calls first: their reactions run in q's turn, before
+    // the continuation of the call q was parked in.
+    if (q.calls !== null) q.calls.resumed();
     if (q.hasResumeError) {
       q.hasResumeError = false;
       const e = q.resumeError;

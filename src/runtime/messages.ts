@@ -1,6 +1,7 @@
 // Message passing: send and selective receive.
 import { OP, resource, RES } from "../engine/ops.js";
-import { enter, NEVER } from "./context.js";
+import { sync } from "./sync.js";
+import { notConcurrent } from "./calls.js";
 import { ArgumentError } from "./errors.js";
 import { Iteration, Via } from "./iteration.js";
 import { Pid } from "./pid.js";
@@ -16,10 +17,7 @@ import { show } from "../values/show.js";
  * process holds rejects with an ArgumentError.
  */
 export function send(dest: Dest, msg: unknown): Promise<void> {
-  try {
-    const p = enter(OP.SEND);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.SEND, (p, it) => {
     const q = it.resolve(dest);
     if (q === undefined) {
       if (dest instanceof Pid) {
@@ -34,9 +32,7 @@ export function send(dest: Dest, msg: unknown): Promise<void> {
     if (it.config.detail) it.note(p, OP.SEND, `to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)");
     it.deliver(q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 export interface ReceiveOptions {
@@ -60,15 +56,13 @@ export function checkTimeout(t: unknown, what: string): number {
  * process; if it throws, the receive rejects with that error.
  */
 export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions): Promise<T | Timeout> {
-  try {
+  return sync(OP.RECEIVE, (p, it) => {
     if (match === null) match = undefined;
     if (match !== undefined && typeof match !== "function") {
       throw new TypeError(`receive expects a predicate function (or nothing), got ${show(match)}`);
     }
     const timeout = checkTimeout(opts?.timeout, "receive");
-    const p = enter(OP.RECEIVE);
-    if (p === null) return NEVER;
-    const it = p.it;
+    notConcurrent(p, "receive");
     const i = Iteration.scan(p, match);
     const res = resource(RES.PROC, p.id);
     if (i >= 0) {
@@ -83,7 +77,5 @@ export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions):
     it.block(p, Wait.RECEIVE, match, timeout);
     it.note(p, OP.RECEIVE, timeout !== Infinity ? `(timeout ${timeout})` : "", "waits");
     return it.handoff(p, OP.BLOCK, res, 0, undefined) as Promise<T | Timeout>;
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }

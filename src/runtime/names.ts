@@ -1,6 +1,6 @@
 // Local process names (Erlang's register/unregister/whereis) and via names.
 import { OP } from "../engine/ops.js";
-import { enter, NEVER } from "./context.js";
+import { sync } from "./sync.js";
 import { ArgumentError } from "./errors.js";
 import { Via } from "./iteration.js";
 import { Pid } from "./pid.js";
@@ -20,13 +20,10 @@ function checkName(name: unknown, what: string): asserts name is string | symbol
  * (Erlang's badarg) if the name is taken, the process is dead, or it already has a name.
  */
 export function register(name: string | symbol, pid?: Pid): Promise<true> {
-  try {
+  return sync(OP.REGISTER, (p, it) => {
     checkName(name, "register");
     if (pid !== undefined && !(pid instanceof Pid)) throw new TypeError(`register expects a pid, got ${show(pid)}`);
-    const p = enter(OP.REGISTER);
-    if (p === null) return NEVER;
-    const it = p.it;
-    const q = pid === undefined ? p : it.proc(pid);
+    const q = pid === undefined ? p.home : it.proc(pid);
     const holder = it.names.get(name);
     if (holder !== undefined) throw new ArgumentError(`register: the name ${show(name)} is already registered to ${holder.pid}`);
     if (q === undefined || !q.alive) throw new ArgumentError(`register: ${show(pid)} is not alive`);
@@ -35,43 +32,31 @@ export function register(name: string | symbol, pid?: Pid): Promise<true> {
     (q.names ??= []).push(name);
     it.note(p, OP.REGISTER, `${show(name)}, ${q.pid}`, "ok");
     return it.handoff(p, OP.REGISTER, it.nameRes(name), q.id, true as const);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Removes a local name; rejects with an ArgumentError if nothing holds it. */
 export function unregister(name: string | symbol): Promise<true> {
-  try {
+  return sync(OP.UNREGISTER, (p, it) => {
     checkName(name, "unregister");
-    const p = enter(OP.UNREGISTER);
-    if (p === null) return NEVER;
-    const it = p.it;
     const q = it.names.get(name);
     if (q === undefined) throw new ArgumentError(`unregister: no process is registered as ${show(name)}`);
     it.names.delete(name);
     q.names = q.names!.filter((n) => n !== name);
     it.note(p, OP.UNREGISTER, `${show(name)}`, "ok");
     return it.handoff(p, OP.UNREGISTER, it.nameRes(name), q.id, true as const);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** The pid registered under `name` (or a via name), or undefined; never a dead pid. */
 export function whereis(name: string | symbol | Via): Promise<Pid | undefined> {
-  try {
+  return sync(OP.WHEREIS, (p, it) => {
     if (!(name instanceof Via)) checkName(name, "whereis");
-    const p = enter(OP.WHEREIS);
-    if (p === null) return NEVER;
-    const it = p.it;
     const q = it.resolve(name);
     const pid = q !== undefined && q.alive ? q.pid : undefined;
     it.note(p, OP.WHEREIS, `${show(name)}`, String(pid));
     return it.handoff(p, OP.WHEREIS, name instanceof Via ? 0 : it.nameRes(name), 0, pid);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** A name resolved through a Registry: usable wherever a destination or a process name is accepted. */

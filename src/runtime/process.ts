@@ -10,6 +10,22 @@ export const enum Wait {
   OTHER = 3,
 }
 
+/**
+ * Concurrent work a process has in flight (src/runtime/calls.ts): controlled calls and
+ * lockstep calls started while another of its calls had not settled. Their results are
+ * handed over whenever the process resumes.
+ */
+export interface InFlight {
+  /** Settles, in the process's turn, what finished; re-arms idle detection while work remains. */
+  resumed(): void;
+  /** Calls not yet handed over. */
+  readonly inFlight: number;
+  /** Of those, lockstep calls made concurrently (a process must not end with one floating). */
+  readonly syncInFlight: number;
+  /** A readable list of the calls in flight (reports). */
+  describe(): string;
+}
+
 /** A receive predicate: true for the messages the process wants. */
 export type Matcher = (msg: any) => unknown;
 
@@ -47,7 +63,14 @@ export class Proc {
   names: (string | symbol)[] | null = null;
   /** Timers whose destination is this process (cancelled when it dies, as Erlang does). */
   timersTo = 0;
-  /** Set by the first sync point that found the process not yet awaited (see Iteration.enter). */
+  /** Its concurrent calls (controlled calls, concurrent sync points), created on first use. */
+  calls: InFlight | null = null;
+  /**
+   * The process this one acts for: itself, or for a task that runs one concurrent
+   * sync point of a process (src/runtime/calls.ts), that process. Identity-bearing
+   * effects (a Mutex's owner, a registration, a link, a monitor's watcher) use `home`.
+   */
+  home: Proc = this;
   constructor(
     readonly it: Iteration,
     readonly id: number,

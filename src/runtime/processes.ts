@@ -1,10 +1,12 @@
 // Processes, links, monitors and exit signals: the OTP process model.
 import { OP, resource, RES } from "../engine/ops.js";
-import { enter, iterationFor, NEVER } from "./context.js";
+import { iterationFor } from "./context.js";
+import { sync } from "./sync.js";
+import { NEVER } from "./iteration.js";
 import { ArgumentError } from "./errors.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
-import type { Iteration } from "./iteration.js";
+import { SURVIVES, type Iteration } from "./iteration.js";
 import type { Proc } from "./process.js";
 import { show } from "../values/show.js";
 
@@ -41,16 +43,16 @@ function checkFn(fn: unknown, what: string): asserts fn is () => unknown {
 }
 
 function spawnOp(fn: () => unknown, op: number, link: boolean, mon: boolean, internal = false): Promise<unknown> {
-  const p = enter(op);
-  if (p === null) return NEVER;
-  const it = p.it;
-  const q = it.spawnProcess(fn, false, "");
-  let ref: Ref | undefined;
-  if (link) it.x.linkAdd(p.id, q.id);
-  if (mon) ref = it.addMonitor(p, q, internal);
-  it.note(p, OP.SPAWN, link ? "(link)" : mon ? "(monitor)" : "", String(q.pid));
-  // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
-  return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
+  return sync(op, (p, it) => {
+    const me = p.home;
+    const q = it.spawnProcess(fn, false, "");
+    let ref: Ref | undefined;
+    if (link) it.x.linkAdd(me.id, q.id);
+    if (mon) ref = it.addMonitor(me, q, internal);
+    it.note(p, OP.SPAWN, link ? "(link)" : mon ? "(monitor)" : "", String(q.pid));
+    // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
+    return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
+  });
 }
 
 /** Starts a new process running `fn`; resolves to its pid. */
@@ -115,17 +117,15 @@ function targetOf(it: Iteration, dest: unknown, what: string): Proc | undefined 
  * already sees the effect.
  */
 export function exit(pid: Dest, reason: unknown): Promise<true> {
-  try {
-    const p = enter(OP.EXIT_SIGNAL);
-    if (p === null) return NEVER;
-    const it = p.it;
+  return sync(OP.EXIT_SIGNAL, (p, it) => {
+    const me = p.home;
     const q = targetOf(it, pid, "exit");
     if (q !== undefined && q.alive) {
       let why: unknown;
-      if (q === p && reason === "normal" && !p.trap) why = "normal";
-      else why = it.exitSignal(p, q, reason, true);
-      it.note(p, OP.EXIT_SIGNAL, `${q.pid}, ${show(reason)}`, why === undefined ? (q.trap ? "EXIT message" : "ignored") : `killed: ${show(why)}`);
-      if (why !== undefined) it.die(q, why);
+      if (q === me && reason === "normal" && !me.trap) why = "normal";
+      else why = it.exitSignal(me, q, reason, true);
+      it.note(p, OP.EXIT_SIGNAL, `${q.pid}, ${show(reason)}`, why === SURVIVES ? (q.trap ? "EXIT message" : "ignored") : `killed: ${show(why)}`);
+      if (why !== SURVIVES) it.die(q, why);
     } else {
       it.note(p, OP.EXIT_SIGNAL, `${show(pid)}, ${show(reason)}`, "no such process");
     }
@@ -134,24 +134,18 @@ export function exit(pid: Dest, reason: unknown): Promise<true> {
       return NEVER;
     }
     return it.handoff(p, OP.EXIT_SIGNAL, resource(RES.PROC, q ? q.id : 0), 0, true as const);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Whether `pid` is alive (a sync point). */
 export function isAlive(pid: Pid): Promise<boolean> {
-  try {
+  return sync(OP.IS_ALIVE, (p, it) => {
     if (!(pid instanceof Pid)) throw new TypeError(`isAlive expects a pid, got ${show(pid)}`);
-    const p = enter(OP.IS_ALIVE);
-    if (p === null) return NEVER;
     const q = p.it.proc(pid);
     const alive = q !== undefined && q.alive;
     p.it.note(p, OP.IS_ALIVE, `${pid}`, String(alive));
     return p.it.handoff(p, OP.IS_ALIVE, resource(RES.PROC, pid.id), 0, alive);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /**
@@ -159,70 +153,56 @@ export function isAlive(pid: Pid): Promise<boolean> {
  * caller an exit signal with reason "noproc" (an EXIT message if it traps exits).
  */
 export function link(pid: Pid): Promise<true> {
-  try {
+  return sync(OP.LINK, (p, it) => {
     if (!(pid instanceof Pid)) throw new TypeError(`link expects a pid, got ${show(pid)}`);
-    const p = enter(OP.LINK);
-    if (p === null) return NEVER;
-    const it = p.it;
+    const me = p.home;
     const q = it.proc(pid);
     if (q !== undefined && q.alive) {
-      if (q !== p) it.x.linkAdd(p.id, q.id);
+      if (q !== me) it.x.linkAdd(me.id, q.id);
       it.note(p, OP.LINK, `${pid}`, "ok");
     } else {
       it.note(p, OP.LINK, `${pid}`, "noproc");
-      if (p.trap) it.deliver(p, { type: "EXIT", from: pid, reason: "noproc" });
+      if (me.trap) it.deliver(me, { type: "EXIT", from: pid, reason: "noproc" });
       else {
-        it.die(p, "noproc");
-        it.continueAfterDeath(p, OP.LINK);
-        return NEVER;
+        it.die(me, "noproc");
+        if (!p.alive) {
+          it.continueAfterDeath(p, OP.LINK);
+          return NEVER;
+        }
       }
     }
     return it.handoff(p, OP.LINK, resource(RES.PROC, pid.id), 0, true as const);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Removes the link between the caller and `pid`, if any. */
 export function unlink(pid: Pid): Promise<true> {
-  try {
+  return sync(OP.UNLINK, (p, it) => {
     if (!(pid instanceof Pid)) throw new TypeError(`unlink expects a pid, got ${show(pid)}`);
-    const p = enter(OP.UNLINK);
-    if (p === null) return NEVER;
-    const it = p.it;
     const q = it.proc(pid);
-    if (q !== undefined) it.x.linkRemove(p.id, q.id);
+    if (q !== undefined) it.x.linkRemove(p.home.id, q.id);
     it.note(p, OP.UNLINK, `${pid}`, "ok");
     return it.handoff(p, OP.UNLINK, resource(RES.PROC, pid.id), 0, true as const);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Sets whether the caller traps exit signals; resolves to the previous setting. */
 export function trapExits(flag: boolean): Promise<boolean> {
-  try {
+  return sync(OP.TRAP_EXIT, (p, it) => {
     if (typeof flag !== "boolean") throw new TypeError(`trapExits expects a boolean, got ${show(flag)}`);
-    const p = enter(OP.TRAP_EXIT);
-    if (p === null) return NEVER;
-    const old = p.trap;
-    p.trap = flag;
-    p.it.note(p, OP.TRAP_EXIT, `${flag}`, String(old));
-    return p.it.handoff(p, OP.TRAP_EXIT, resource(RES.PROC, p.id), 0, old);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+    const me = p.home;
+    const old = me.trap;
+    me.trap = flag;
+    it.note(p, OP.TRAP_EXIT, `${flag}`, String(old));
+    return it.handoff(p, OP.TRAP_EXIT, resource(RES.PROC, me.id), 0, old);
+  });
 }
 
 /** Monitors `dest` (a pid or a name); a dead or unknown target gives an immediate DOWN with reason "noproc". */
 export function monitor(dest: Dest): Promise<Ref> {
-  try {
-    const p = enter(OP.MONITOR);
-    if (p === null) return NEVER;
+  return sync(OP.MONITOR, (p, it) => {
     return monitorFrom(p, dest, false);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** monitor() for library code: `internal` monitors (e.g. inside GenServer.call) do not count as handling a crash. */
@@ -231,12 +211,12 @@ export function monitorFrom(p: Proc, dest: Dest, internal: boolean): Promise<Ref
   const q = targetOf(it, dest, "monitor");
   let ref: Ref;
   if (q !== undefined && q.alive) {
-    ref = it.addMonitor(p, q, internal);
+    ref = it.addMonitor(p.home, q, internal);
     it.note(p, OP.MONITOR, `${show(dest)}`, String(ref));
   } else {
     ref = it.makeRef();
     it.note(p, OP.MONITOR, `${show(dest)}`, "noproc");
-    it.deliver(p, { type: "DOWN", ref, pid: q ? q.pid : dest, reason: "noproc" });
+    it.deliver(p.home, { type: "DOWN", ref, pid: q ? q.pid : dest, reason: "noproc" });
   }
   return it.handoff(p, OP.MONITOR, resource(RES.PROC, q ? q.id : 0), 0, ref);
 }
@@ -246,21 +226,17 @@ export function monitorFrom(p: Proc, dest: Dest, internal: boolean): Promise<Ref
  * caller's mailbox if it already arrived. Resolves to true.
  */
 export function demonitor(ref: Ref, opts: { flush?: boolean } = {}): Promise<true> {
-  try {
+  return sync(OP.DEMONITOR, (p, it) => {
     if (!(ref instanceof Ref)) throw new TypeError(`demonitor expects a monitor ref, got ${show(ref)}`);
-    const p = enter(OP.DEMONITOR);
-    if (p === null) return NEVER;
     return demonitorFrom(p, ref, !!opts?.flush);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 export function demonitorFrom(p: Proc, ref: Ref, flush: boolean): Promise<true> {
   const it = p.it;
-  it.removeMonitor(ref, p);
+  it.removeMonitor(ref, p.home);
   if (flush) {
-    const box = p.mailbox;
+    const box = p.home.mailbox;
     for (let i = box.length - 1; i >= 0; i--) {
       const m = box[i] as DownMessage;
       if (m !== null && typeof m === "object" && m.type === "DOWN" && m.ref === ref) box.splice(i, 1);

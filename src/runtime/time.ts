@@ -1,7 +1,8 @@
 // Virtual time: now, sleep, sendAfter, cancelTimer, yieldNow. The clock starts at 0
 // each iteration and moves only when a timer fires (see DESIGN.md, timer policies).
 import { OP, resource, RES } from "../engine/ops.js";
-import { enter, iterationFor, NEVER } from "./context.js";
+import { iterationFor } from "./context.js";
+import { sync } from "./sync.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
 import { Wait } from "./process.js";
@@ -16,31 +17,22 @@ export function now(): number {
 
 /** Lets the scheduler run someone else; the caller stays runnable. */
 export function yieldNow(): Promise<void> {
-  try {
-    const p = enter(OP.YIELD);
-    if (p === null) return NEVER;
+  return sync(OP.YIELD, (p, it) => {
     p.it.note(p, OP.YIELD, "yield", "");
     return p.it.handoff(p, OP.YIELD, resource(RES.PROC, p.id), 0, undefined);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Sleeps `ms` virtual milliseconds; `sleep(0)` is `yieldNow()`. */
 export function sleep(ms: number): Promise<void> {
-  try {
+  return sync(OP.SLEEP, (p, it) => {
     const t = checkTimeout(ms, "sleep");
     if (t === 0) return yieldNow();
-    const p = enter(OP.SLEEP);
-    if (p === null) return NEVER;
-    const it = p.it;
     if (t === Infinity) it.block(p, Wait.OTHER, undefined, Infinity, "sleep(Infinity)");
     else it.block(p, Wait.SLEEP, undefined, t);
     it.note(p, OP.SLEEP, `${ms}`, "");
     return it.handoff(p, OP.SLEEP, resource(RES.PROC, p.id), 0, undefined);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /**
@@ -49,31 +41,22 @@ export function sleep(ms: number): Promise<void> {
  * cancelled if that process dies first (as erlang:send_after does).
  */
 export function sendAfter(dest: Dest, msg: unknown, ms: number): Promise<Ref> {
-  try {
+  return sync(OP.SEND_AFTER, (p, it) => {
     const t = checkTimeout(ms, "sendAfter");
     if (t === Infinity) throw new TypeError("sendAfter: the delay must be finite");
-    const p = enter(OP.SEND_AFTER);
-    if (p === null) return NEVER;
-    const it = p.it;
     const target = dest instanceof Pid ? it.proc(dest) ?? null : null;
     const ref = it.sendAfterTimer(p, dest, target, msg, t);
     it.note(p, OP.SEND_AFTER, `${show(dest)}, ${show(msg)}, ${ms}`, String(ref));
     return it.handoff(p, OP.SEND_AFTER, resource(RES.PROC, target ? target.id : 0), 0, ref);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }
 
 /** Cancels a sendAfter timer: resolves to the virtual ms that were left, or false if it already fired or was cancelled. */
 export function cancelTimer(ref: Ref): Promise<number | false> {
-  try {
+  return sync(OP.CANCEL_TIMER, (p, it) => {
     if (!(ref instanceof Ref)) throw new TypeError(`cancelTimer expects a timer ref from sendAfter, got ${show(ref)}`);
-    const p = enter(OP.CANCEL_TIMER);
-    if (p === null) return NEVER;
     const left = p.it.cancelTimerRef(ref);
     p.it.note(p, OP.CANCEL_TIMER, `${ref}`, String(left));
     return p.it.handoff(p, OP.CANCEL_TIMER, resource(RES.TIMER, ref.id), 0, left);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  });
 }

@@ -28,20 +28,20 @@ export class Atomic extends SharedObject {
   }
 
   private read(method: string): Promise<number> {
-    const p = this.enter(OP.SHARED_READ, method);
-    if (p === null) return NEVER;
-    if (this.it.config.detail) this.it.note(p, OP.SHARED_READ, `${this}.${method}()`, show(this.value));
-    return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, this.value);
+    return this.sync(OP.SHARED_READ, method, (p, it) => {
+      if (it.config.detail) it.note(p, OP.SHARED_READ, `${this}.${method}()`, show(this.value));
+      return it.handoff(p, OP.SHARED_READ, this.res, this.writes, this.value);
+    });
   }
 
   /** Writes `f(value)` and resolves to the new value (`returnOld`: to the old one). */
   private write(method: string, arg: string, f: (v: number) => number, returnOld: boolean): Promise<number> {
-    const p = this.enter(OP.SHARED_WRITE, method);
-    if (p === null) return NEVER;
-    const old = this.value;
-    this.value = f(old);
-    if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.${method}(${arg})`, `${show(old)} -> ${show(this.value)}`);
-    return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, returnOld ? old : this.value);
+    return this.sync(OP.SHARED_WRITE, method, (p, it) => {
+      const old = this.value;
+      this.value = f(old);
+      if (it.config.detail) it.note(p, OP.SHARED_WRITE, `${this}.${method}(${arg})`, `${show(old)} -> ${show(this.value)}`);
+      return it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, returnOld ? old : this.value);
+    });
   }
 
   /** The current value. */
@@ -101,17 +101,13 @@ export class Atomic extends SharedObject {
 
   /** Sets `next` if the value is `expected` (SameValueZero); resolves to whether it did. */
   compareAndSet(expected: number, next: number): Promise<boolean> {
-    try {
+    return this.sync(OP.SHARED_WRITE, "compareAndSet", (p, it) => {
       checkNumber(next, `${this}.compareAndSet`);
-      const p = this.enter(OP.SHARED_WRITE, "compareAndSet");
-      if (p === null) return NEVER;
       const ok = this.value === expected || (this.value !== this.value && expected !== expected);
       if (this.it.config.detail) this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, `${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`);
       if (!ok) return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, false);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, true);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 }

@@ -31,27 +31,19 @@ export class SharedCell<T> extends SharedObject {
 
   /** The current value. */
   get(): Promise<T> {
-    try {
-      const p = this.enter(OP.SHARED_READ, "get");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_READ, "get", (p, it) => {
       if (this.it.config.detail) this.it.note(p, OP.SHARED_READ, `${this}.get()`, show(this.value));
       return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, this.value);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Replaces the value. */
   set(value: T): Promise<void> {
-    try {
-      const p = this.enter(OP.SHARED_WRITE, "set");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_WRITE, "set", (p, it) => {
       this.value = value;
       if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.set(${show(value)})`, "");
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, undefined);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /**
@@ -60,10 +52,8 @@ export class SharedCell<T> extends SharedObject {
    * and the call rejects with its error.
    */
   update(fn: (value: T) => T): Promise<T> {
-    try {
+    return this.sync(OP.SHARED_WRITE, "update", (p, it) => {
       if (typeof fn !== "function") throw new TypeError(`${this}.update expects a function, got ${show(fn)}`);
-      const p = this.enter(OP.SHARED_WRITE, "update");
-      if (p === null) return NEVER;
       const next = fn(this.value);
       if (next !== null && typeof next === "object" && typeof (next as { then?: unknown }).then === "function") {
         throw new TypeError(`${this}.update: the function must return the new value synchronously, not a promise`);
@@ -71,9 +61,7 @@ export class SharedCell<T> extends SharedObject {
       if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.update(): ${show(this.value)} ->`, show(next));
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, next);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /**
@@ -81,16 +69,12 @@ export class SharedCell<T> extends SharedObject {
    * with NaN equal to NaN); resolves to whether it did.
    */
   compareAndSet(expected: T, next: T): Promise<boolean> {
-    try {
-      const p = this.enter(OP.SHARED_WRITE, "compareAndSet");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_WRITE, "compareAndSet", (p, it) => {
       const ok = sameValueZero(this.value, expected);
       if (this.it.config.detail) this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, `${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`);
       if (!ok) return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, false);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, true);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 }

@@ -53,11 +53,8 @@ export class Condition extends SharedObject {
    * re-acquires the mutex before resolving.
    */
   wait(): Promise<void> {
-    try {
-      const p = this.enter(OP.BLOCK, "wait");
-      if (p === null) return NEVER;
-      const it = this.it;
-      if (this.mutex.owner !== p) {
+    return this.sync(OP.BLOCK, "wait", (p, it) => {
+      if (this.mutex.owner !== p.home) {
         throw new UsageError(`${this}.wait(): ${p.pid} must hold ${this.mutex} (wait releases it, and re-acquires it before returning)`);
       }
       this.mutex.release();
@@ -67,9 +64,7 @@ export class Condition extends SharedObject {
       if (this.spurious) w.timer = it.callbackTimer(p, 0, () => this.spuriousWake(w));
       if (it.config.detail) it.note(p, OP.BLOCK, `${this}.wait()`, `releases ${this.mutex}, waits`);
       return it.handoff(p, OP.BLOCK, this.res, this.notifies, undefined).then(() => this.mutex.reacquire(p, "lock"));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Wakes the longest-waiting process, if any. The caller need not hold the mutex. */
@@ -83,9 +78,7 @@ export class Condition extends SharedObject {
   }
 
   private signal(method: string, n: number): Promise<void> {
-    try {
-      const p = this.enter(OP.SHARED_WRITE, method);
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_WRITE, method, (p, it) => {
       let woken = 0;
       while (woken < n && this.waiters.length > 0) {
         const w = this.waiters.shift()!;
@@ -95,9 +88,7 @@ export class Condition extends SharedObject {
       }
       if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.${method}()`, woken === 0 ? "no waiter" : `wakes ${woken}`);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.notifies, undefined);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   private wake(w: { p: Proc; timer: number }): void {

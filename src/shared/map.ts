@@ -40,18 +40,20 @@ export class SharedMap<K, V> extends SharedObject {
     return s;
   }
 
-  private read<R>(method: string, key: K, result: R): Promise<R> {
-    const p = this.enter(OP.SHARED_READ, method);
-    if (p === null) return NEVER;
-    const s = this.slot(key);
-    if (this.it.config.detail) this.it.note(p, OP.SHARED_READ, `${this}.${method}(${show(key)})`, show(result));
-    return this.it.handoff(p, OP.SHARED_READ, s.res, s.writes, result);
+  /** A read of `key`; `result` is computed at the step (a concurrent call runs later). */
+  private read<R>(method: string, key: K, result: () => R): Promise<R> {
+    return this.sync(OP.SHARED_READ, method, (p, it) => {
+      const s = this.slot(key);
+      const r = result();
+      if (it.config.detail) it.note(p, OP.SHARED_READ, `${this}.${method}(${show(key)})`, show(r));
+      return it.handoff(p, OP.SHARED_READ, s.res, s.writes, r);
+    });
   }
 
   /** The value under `key`, or undefined. */
   get(key: K): Promise<V | undefined> {
     try {
-      return this.read("get", key, this.data.get(key));
+      return this.read("get", key, () => this.data.get(key));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -60,7 +62,7 @@ export class SharedMap<K, V> extends SharedObject {
   /** Whether `key` is present. */
   has(key: K): Promise<boolean> {
     try {
-      return this.read("has", key, this.data.has(key));
+      return this.read("has", key, () => this.data.has(key));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -68,45 +70,39 @@ export class SharedMap<K, V> extends SharedObject {
 
   /** Sets `key` to `value`. */
   set(key: K, value: V): Promise<void> {
-    try {
-      const p = this.enter(OP.SHARED_WRITE, "set");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_WRITE, "set", (p, it) => {
       const s = this.slot(key);
       this.data.set(key, value);
       this.writes++;
       if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.set(${show(key)}, ${show(value)})`, "");
       return this.it.handoff(p, OP.SHARED_WRITE, s.res, ++s.writes, undefined);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Removes `key`; resolves to whether it was present. */
   delete(key: K): Promise<boolean> {
-    try {
-      const p = this.enter(OP.SHARED_WRITE, "delete");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_WRITE, "delete", (p, it) => {
       const s = this.slot(key);
       const had = this.data.delete(key);
       this.writes++;
       if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.delete(${show(key)})`, String(had));
       return this.it.handoff(p, OP.SHARED_WRITE, s.res, ++s.writes, had);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
-  private whole<R>(method: string, result: R): Promise<R> {
-    const p = this.enter(OP.SHARED_READ, method);
-    if (p === null) return NEVER;
-    if (this.it.config.detail) this.it.note(p, OP.SHARED_READ, `${this}.${method}()`, show(result));
-    return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, result);
+  /** A read of the whole map; `result` is computed at the step. */
+  private whole<R>(method: string, result: () => R): Promise<R> {
+    return this.sync(OP.SHARED_READ, method, (p, it) => {
+      const r = result();
+      if (it.config.detail) it.note(p, OP.SHARED_READ, `${this}.${method}()`, show(r));
+      return it.handoff(p, OP.SHARED_READ, this.res, this.writes, r);
+    });
   }
 
   /** A snapshot of the entries, in insertion order. */
   entries(): Promise<[K, V][]> {
     try {
-      return this.whole("entries", [...this.data.entries()]);
+      return this.whole("entries", () => [...this.data.entries()]);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -115,7 +111,7 @@ export class SharedMap<K, V> extends SharedObject {
   /** The number of entries. */
   size(): Promise<number> {
     try {
-      return this.whole("size", this.data.size);
+      return this.whole("size", () => this.data.size);
     } catch (e) {
       return Promise.reject(e);
     }

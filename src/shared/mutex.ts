@@ -38,48 +38,35 @@ export class Mutex extends SharedObject {
 
   /** Waits until the mutex is free and takes it. */
   lock(): Promise<void> {
-    try {
-      const p = this.enter(OP.SHARED_LOCK, "lock");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_LOCK, "lock", (p, it) => {
       if (this.owner === p) throw new UsageError(`${this}.lock(): ${p.pid} already holds it (a Mutex is not reentrant: this would wait forever)`);
       return this.acquireAt(p, "lock");
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Takes the mutex if it is free; resolves to whether it did. Never waits. */
   tryLock(): Promise<boolean> {
-    try {
-      const p = this.enter(OP.SHARED_LOCK, "tryLock");
-      if (p === null) return NEVER;
-      const it = this.it;
+    return this.sync(OP.SHARED_LOCK, "tryLock", (p, it) => {
       if (this.owner !== null) {
         if (it.config.detail) it.note(p, OP.SHARED_LOCK, `${this}.tryLock()`, `false (held by ${this.owner.pid})`);
         return it.handoff(p, OP.SHARED_READ, this.res, this.releases, false);
       }
-      this.owner = p;
+      this.owner = p.home;
       it.note(p, OP.SHARED_LOCK, `${this}.tryLock()`, "true");
       return it.handoff(p, OP.SHARED_LOCK, this.res, this.releases, true);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Releases the mutex; rejects with a UsageError if the caller does not hold it. */
   unlock(): Promise<void> {
-    try {
-      const p = this.enter(OP.SHARED_WRITE, "unlock");
-      if (p === null) return NEVER;
-      if (this.owner !== p) {
+    return this.sync(OP.SHARED_WRITE, "unlock", (p, it) => {
+      if (this.owner !== p.home) {
         throw new UsageError(`${this}.unlock(): ${p.pid} does not hold it (${this.owner === null ? "it is not locked" : `held by ${this.owner.pid}`})`);
       }
       this.release();
       this.it.note(p, OP.SHARED_WRITE, `${this}.unlock()`, "");
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, this.releases, undefined);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Runs `fn` holding the mutex and releases it afterwards, even if `fn` throws. */
@@ -112,7 +99,7 @@ export class Mutex extends SharedObject {
   acquireAt(p: Proc, how: string): Promise<void> {
     const it = this.it;
     if (this.owner === null) {
-      this.owner = p;
+      this.owner = p.home;
       it.note(p, OP.SHARED_LOCK, `${this}.${how}()`, "acquired");
       return it.handoff(p, OP.SHARED_LOCK, this.res, this.releases, undefined);
     }
@@ -122,7 +109,7 @@ export class Mutex extends SharedObject {
   /** @internal p was just woken and runs (no step taken yet): take the mutex if free, else wait. */
   reacquire(p: Proc, how: string): Promise<void> | void {
     if (this.owner === null) {
-      this.owner = p;
+      this.owner = p.home;
       this.it.note(p, OP.SHARED_LOCK, `${this}.${how}() (woken)`, "acquired");
       return;
     }

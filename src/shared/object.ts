@@ -9,6 +9,7 @@
 // thus sees every read as a (resource, write id) pair.
 import { current, type Iteration } from "../runtime/iteration.js";
 import { iterationFor } from "../runtime/context.js";
+import { syncIn } from "../runtime/sync.js";
 import { UsageError } from "../runtime/errors.js";
 import { resource, RES } from "../engine/ops.js";
 import type { Proc } from "../runtime/process.js";
@@ -56,17 +57,18 @@ export abstract class SharedObject {
   }
 
   /**
-   * @internal Entry of a method's sync point: the calling process, or null when the
-   * call must not proceed (iteration over, missing await). Throws for an object of an
+   * @internal A method's sync point (src/runtime/sync.ts); rejects for an object of an
    * iteration that has ended.
    */
-  protected enter(op: number, method: string): Proc | null {
+  protected sync<T>(op: number, method: string, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
     if (current !== this.it) {
-      throw new UsageError(
-        `${this.label}.${method}(): this object was created in iteration ${this.it.config.iteration}, which has ended; shared objects live for one iteration, so create them inside the test body`,
+      return Promise.reject(
+        new UsageError(
+          `${this.label}.${method}(): this object was created in iteration ${this.it.config.iteration}, which has ended; shared objects live for one iteration, so create them inside the test body`,
+        ),
       );
     }
-    return this.it.enter(op);
+    return syncIn(this.it, op, act);
   }
 
   toString(): string {

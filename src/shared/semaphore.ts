@@ -32,39 +32,29 @@ export class Semaphore extends SharedObject {
 
   /** Takes a permit, waiting until one is available. */
   acquire(): Promise<void> {
-    try {
-      const p = this.enter(OP.SHARED_LOCK, "acquire");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_LOCK, "acquire", (p, it) => {
       if (this.permits > 0) {
         this.permits--;
         this.it.note(p, OP.SHARED_LOCK, `${this}.acquire()`, `acquired (${this.permits} left)`);
         return this.it.handoff(p, OP.SHARED_LOCK, this.res, this.releases, undefined);
       }
       return this.park(p);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Takes a permit if one is available; resolves to whether it did. Never waits. */
   tryAcquire(): Promise<boolean> {
-    try {
-      const p = this.enter(OP.SHARED_LOCK, "tryAcquire");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_LOCK, "tryAcquire", (p, it) => {
       const ok = this.permits > 0;
       if (ok) this.permits--;
       this.it.note(p, OP.SHARED_LOCK, `${this}.tryAcquire()`, String(ok));
       return this.it.handoff(p, ok ? OP.SHARED_LOCK : OP.SHARED_READ, this.res, this.releases, ok);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** Returns a permit and wakes the waiters. */
   release(): Promise<void> {
-    try {
-      const p = this.enter(OP.SHARED_WRITE, "release");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_WRITE, "release", (p, it) => {
       this.permits++;
       this.releases++;
       for (const q of this.waiters) {
@@ -76,21 +66,15 @@ export class Semaphore extends SharedObject {
       this.waiters.length = 0;
       this.it.note(p, OP.SHARED_WRITE, `${this}.release()`, `${this.permits} available`);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, this.releases, undefined);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   /** The permits available now (a sync point: another process may change it next). */
   available(): Promise<number> {
-    try {
-      const p = this.enter(OP.SHARED_READ, "available");
-      if (p === null) return NEVER;
+    return this.sync(OP.SHARED_READ, "available", (p, it) => {
       this.it.note(p, OP.SHARED_READ, `${this}.available()`, String(this.permits));
       return this.it.handoff(p, OP.SHARED_READ, this.res, this.releases, this.permits);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    });
   }
 
   private park(p: Proc): Promise<void> {

@@ -1,0 +1,73 @@
+// The one way to write a sync point (loom's branch point, STYLE.md).
+//
+// `sync(op, act)` finds the calling process and runs `act(p, it)`, which performs the
+// operation against the iteration's state and ends with `it.handoff(p, op, resource,
+// aux, result)` (or `it.block(...)` then a hand-off): one engine call records the
+// operation and picks who runs next. A new primitive is its validation, its effect
+// and that one line.
+//
+// What the helper owns, so no sync point repeats it:
+// - outside an exploration: a UsageError naming the call;
+// - an iteration that has ended: a promise that never settles (nothing a dropped
+//   process does later counts);
+// - a call made while another call of the same process has not settled (`await
+//   Promise.all([a(), b()])` where a and b each use a SharedCell): `act` runs as a
+//   task acting for that process, so the strategy explores the orders of the two
+//   (src/runtime/calls.ts);
+// - anything `act` throws becomes the returned promise's rejection.
+import { opName } from "../engine/ops.js";
+import { current, NEVER, type Iteration } from "./iteration.js";
+import { concurrentSyncPoint } from "./calls.js";
+import { UsageError } from "./errors.js";
+import type { Proc } from "./process.js";
+
+/** Set once an iteration was abandoned with a process stuck on an uncontrolled await. */
+let abandonedProcesses = false;
+
+export function noteAbandoned(): void {
+  abandonedProcesses = true;
+}
+
+/** The error of a sync point called outside any exploration. */
+export function outsideExploration(what: string): UsageError {
+  return new UsageError(
+    `${what}() was called outside an exploration: lockstep calls only work inside a body run by explore(), check(), replay() or ctest()` +
+      (abandonedProcesses ? " (or by a process of an earlier iteration that was abandoned after an uncontrolled await)" : ""),
+  );
+}
+
+/**
+ * Performs sync point `op` for the calling process. `act` runs synchronously with the
+ * process (or, for a concurrent call, with the task acting for it: use `p.home` for
+ * identity) and returns the hand-off's promise.
+ */
+export function sync<T>(op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+  try {
+    const it = current;
+    if (it === null) throw outsideExploration(opName(op));
+    return syncIn(it, op, act);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** sync() for an object that belongs to iteration `it` (shared objects check that it is the live one first). */
+export function syncIn<T>(it: Iteration, op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+  try {
+    if (it.done) return NEVER;
+    const p = it.caller();
+    if (p === null) {
+      it.fail("missing-await", new Error("call out of turn"), `${opName(op)} was called while no lockstep process was running (from a callback or a promise chain detached from its process)`);
+      return NEVER;
+    }
+    // A dead process, or a task acting for one, does nothing more.
+    if (!p.alive || !p.home.alive) return NEVER;
+    // Busy: parked in a call, just resumed from one (its continuation has not run yet),
+    // or with concurrent calls in flight (then everything it does is concurrent with them).
+    if (p.wake !== null || it.selfClaim === p || (p.calls !== null && p.calls.syncInFlight > 0)) return concurrentSyncPoint(it, p, op, act);
+    p.lastOp = op;
+    return act(p, it);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
