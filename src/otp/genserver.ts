@@ -106,7 +106,7 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
   return sync(OP.SEND, (p, it) => {
     const q = it.proc(alias.pid);
     const live = alias.active && q !== undefined;
-    if (it.config.detail) it.note(p, OP.SEND, `to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)");
+    it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)"]);
     if (live) it.deliver(q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, alias.pid.id), 0, undefined);
   });
@@ -115,7 +115,7 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
 /** Erlang's exit/1: the caller ends with `reason` whether or not it traps exits (not a crash). */
 export function exitSelf(reason: unknown): Promise<never> {
   return sync(OP.EXIT, (p, it) => {
-    it.note(p, OP.EXIT, "(stop)", show(reason));
+    it.note(p, OP.EXIT, () => ["(stop)", show(reason)]);
     it.die(p.home, reason);
     if (p.alive) return it.handoff(p, OP.EXIT, resource(RES.PROC, p.home.id), 0, undefined) as Promise<never>;
     it.continueAfterDeath(p, OP.EXIT);
@@ -251,11 +251,12 @@ export function whereis(server: ServerRef): Promise<Pid | undefined> {
 export async function call<T = any>(server: ServerRef, request: unknown, timeout: number = 5000): Promise<T> {
   checkServer(server, "GenServer.call");
   const t = checkTimeout(timeout, "GenServer.call");
-  const op = `GenServer.call(${show(server)}, ${show(request)})`;
+  // Formatted only when the call exits.
+  const op = () => `GenServer.call(${show(server)}, ${show(request)})`;
   const me = self();
   const pid = await whereis(server);
-  if (pid === undefined) throw new CallExit("noproc", op);
-  if (pid === me) throw new CallExit("calling_self", op);
+  if (pid === undefined) throw new CallExit("noproc", op());
+  if (pid === me) throw new CallExit("calling_self", op());
   const mref = await monitorInternal(pid);
   const from = new From(me, mref);
   await send(pid, new CallRequest(from, request));
@@ -272,9 +273,9 @@ export async function call<T = any>(server: ServerRef, request: unknown, timeout
     // gen.erl: a reply that arrived while the timeout fired still wins.
     const late = await receive(isReply, { timeout: 0 });
     if (late !== TIMEOUT) return (late as CallReply).value as T;
-    throw new CallExit("timeout", op);
+    throw new CallExit("timeout", op());
   }
-  throw new CallExit((m as { reason: unknown }).reason, op);
+  throw new CallExit((m as { reason: unknown }).reason, op());
 }
 
 /** Sends an asynchronous request; never fails, even when no process holds the name (as in Elixir). */
@@ -301,19 +302,19 @@ export function replyTo(from: From, value: unknown): Promise<void> {
 export async function stopServer(server: ServerRef, reason: unknown = "normal", timeout: number = Infinity): Promise<void> {
   checkServer(server, "GenServer.stop");
   const t = checkTimeout(timeout, "GenServer.stop");
-  const op = `GenServer.stop(${show(server)}, ${show(reason)})`;
+  const op = () => `GenServer.stop(${show(server)}, ${show(reason)})`;
   const pid = await whereis(server);
-  if (pid === undefined) throw new CallExit("noproc", op);
-  if (pid === self()) throw new CallExit("calling_self", op);
+  if (pid === undefined) throw new CallExit("noproc", op());
+  if (pid === self()) throw new CallExit("calling_self", op());
   const mref = await monitorInternal(pid);
   await send(pid, new StopRequest(reason));
   const m = await receive(downOf(mref), { timeout: t });
   if (m === TIMEOUT) {
     await demonitor(mref, { flush: true });
-    throw new CallExit("timeout", op);
+    throw new CallExit("timeout", op());
   }
   const why = (m as { reason: unknown }).reason;
-  if (why !== reason) throw new CallExit(why, op);
+  if (why !== reason) throw new CallExit(why, op());
 }
 
 /** Starts a server (not linked); resolves to its pid once init returned, or rejects with StartError. */

@@ -155,7 +155,7 @@ export class Caller implements InFlight {
     this.blocked = true;
     // A fixed label: a deadlock report lists the call tasks themselves, with what they wait for.
     it.block(p, Wait.OTHER, undefined, Infinity, "the results of its controlled calls");
-    if (it.config.detail) it.note(p, OP.CALL_CONTROLLED, `awaits ${this.describe()}`, "waits");
+    it.note(p, OP.CALL_CONTROLLED, () => [`awaits ${this.describe()}`, "waits"]);
     void it.handoff(p, OP.CALL_CONTROLLED, this.lastRes, 0, undefined);
   }
 
@@ -239,7 +239,7 @@ export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, 
   const t = spawnTask(it, label, sync ? p.home : null, () => runCall(it, call, run));
   call.proc = t;
   callOf.set(t, call);
-  if (it.config.detail) it.note(p, OP.CALL_CONTROLLED, describeCall ? describeCall() : `${name}()`, `task ${t.pid}`);
+  it.note(p, OP.CALL_CONTROLLED, () => [describeCall ? describeCall() : `${name}()`, `task ${t.pid}`]);
   caller.inFlight++;
   if (sync) caller.syncInFlight++;
   caller.lastRes = res;
@@ -290,7 +290,7 @@ function spawnTask(it: Iteration, label: string, home: Proc | null, start: () =>
 /** The body of a call's task: run it, then resolve (the task ends in one step). */
 function runCall(it: Iteration, call: Call, run: (t: Proc) => unknown): unknown {
   const t = call.proc!;
-  if (it.config.detail) it.note(t, OP.START, "", "");
+  it.note(t, OP.START, () => ["", ""]);
   let r: unknown;
   try {
     r = run(t);
@@ -318,7 +318,7 @@ function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): vo
   // Calls this task started and did not await continue in the owner's turn.
   const inner = t.calls as Caller | null;
   if (inner !== null && (inner.inFlight > 0 || inner.settled.length > 0) && owner.p.alive) owner.adopt(inner);
-  if (it.config.detail) it.note(t, OP.CALL_CONTROLLED, `${call.name}() resolves`, ok ? show(value) : `throws ${errorText(value)}`);
+  it.note(t, OP.CALL_CONTROLLED, () => [`${call.name}() resolves`, ok ? show(value) : `throws ${errorText(value)}`]);
   it.die(t, "normal");
   const next = it.decide(t, OP.CALL_CONTROLLED, call.res, 1);
   if (next) it.transfer(next);

@@ -210,7 +210,7 @@ export class Iteration {
     let crashed = false;
     let reason: unknown = "normal";
     try {
-      this.note(p, OP.START, "", "");
+      this.note(p, OP.START, () => ["", ""]);
       await p.fn!();
     } catch (e) {
       crashed = true;
@@ -246,7 +246,7 @@ export class Iteration {
       else this.finish(null);
       return;
     }
-    this.note(p, OP.EXIT, crashed ? "(crashed)" : "", crashed ? errorText(reason) : "normal");
+    this.note(p, OP.EXIT, () => [crashed ? "(crashed)" : "", crashed ? errorText(reason) : "normal"]);
     if (crashed && !this.config.allowCrashes && !this.crashHandled(p)) {
       this.fail(
         "crash",
@@ -410,7 +410,7 @@ export class Iteration {
   /** p was picked again inside its own sync point: settle with its resume value or error. */
   private resumeNow<T>(p: Proc): Promise<T> {
     if (this.config.detail && p.waitNote) {
-      this.note(p, OP.RECEIVE, p.waitNote, p.hasResumeError ? `throws ${errorText(p.resumeError)}` : show(p.resumeValue));
+      this.note(p, OP.RECEIVE, () => [p.waitNote, p.hasResumeError ? `throws ${errorText(p.resumeError)}` : show(p.resumeValue)]);
       p.waitNote = "";
     }
     this.selfClaim = p;
@@ -507,7 +507,7 @@ export class Iteration {
     this.running = null;
     this.handedTo = q;
     if (this.config.detail && q.waitNote) {
-      this.note(q, OP.RECEIVE, q.waitNote, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue));
+      this.note(q, OP.RECEIVE, () => [q.waitNote, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue)]);
       q.waitNote = "";
     }
     // Claim before q's continuation: a sync point called synchronously in between can
@@ -568,7 +568,7 @@ export class Iteration {
   }
 
   /** Blocks the calling process in receive / sleep / a library wait. */
-  block(p: Proc, why: Wait, m: Matcher | undefined, timeout: number, label = ""): void {
+  block(p: Proc, why: Wait, m: Matcher | undefined, timeout: number, label: string | (() => string) = ""): void {
     if (this.config.detail && why === Wait.RECEIVE) p.waitNote = "(woken)";
     p.waiting = why;
     p.match = m;
@@ -652,19 +652,19 @@ export class Iteration {
     switch (info.kind) {
       case TimerKind.SEND_AFTER: {
         const target = info.target ?? this.resolve(info.dest);
-        this.note(owner, OP.TIMER_FIRE, `sendAfter to ${show(info.dest)}: ${show(info.msg)}`, target ? "delivered" : "dropped (no such process)");
+        this.note(owner, OP.TIMER_FIRE, () => [`sendAfter to ${show(info.dest)}: ${show(info.msg)}`, target ? "delivered" : "dropped (no such process)"]);
         if (target) this.deliver(target, info.msg);
         return;
       }
       case TimerKind.WAKE:
         owner.waitTimer = -1;
-        this.note(owner, OP.TIMER_FIRE, "sleep ends", "");
+        this.note(owner, OP.TIMER_FIRE, () => ["sleep ends", ""]);
         owner.resumeValue = undefined;
         this.unblock(owner);
         return;
       case TimerKind.RECEIVE_TIMEOUT:
         owner.waitTimer = -1;
-        this.note(owner, OP.TIMER_FIRE, "receive timeout", "TIMEOUT");
+        this.note(owner, OP.TIMER_FIRE, () => ["receive timeout", "TIMEOUT"]);
         owner.resumeValue = TIMEOUT;
         this.unblock(owner);
         return;
@@ -742,7 +742,7 @@ export class Iteration {
       case Wait.SLEEP:
         return "sleeps";
       case Wait.OTHER:
-        return `waits for ${q.waitLabel}`;
+        return `waits for ${typeof q.waitLabel === "function" ? q.waitLabel() : q.waitLabel}`;
       default:
         return "is runnable";
     }
@@ -764,8 +764,14 @@ export class Iteration {
 
   // ---- readable log (detail mode) -------------------------------------------------
 
-  note(p: Proc, op: number, detail: string, result: string): void {
+  /**
+   * Records a line of the readable interleaving at the current step. `text` returns
+   * [detail, result] and is called only when a report is being built (detail mode),
+   * so no string is formatted during the search.
+   */
+  note(p: Proc, op: number, text: () => [detail: string, result: string]): void {
     if (!this.config.detail) return;
+    const [detail, result] = text();
     this.log.push({ step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result });
   }
 }

@@ -21,7 +21,7 @@ export function send(dest: Dest, msg: unknown): Promise<void> {
     const q = it.resolve(dest);
     if (q === undefined) {
       if (dest instanceof Pid) {
-        it.note(p, OP.SEND, `to ${dest}: ${show(msg)}`, "dropped (not a process of this iteration)");
+        it.note(p, OP.SEND, () => [`to ${dest}: ${show(msg)}`, "dropped (not a process of this iteration)"]);
         return it.handoff(p, OP.SEND, 0, 0, undefined);
       }
       if (typeof dest === "string" || typeof dest === "symbol" || dest instanceof Via) {
@@ -29,7 +29,7 @@ export function send(dest: Dest, msg: unknown): Promise<void> {
       }
       throw new TypeError(`send expects a pid, a name or a via name as destination, got ${show(dest)}`);
     }
-    if (it.config.detail) it.note(p, OP.SEND, `to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)");
+    it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)"]);
     it.deliver(q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);
   });
@@ -67,15 +67,15 @@ export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions):
     const res = resource(RES.PROC, p.id);
     if (i >= 0) {
       const msg = i === 0 ? p.mailbox.shift() : p.mailbox.splice(i, 1)[0];
-      if (it.config.detail) it.note(p, OP.RECEIVE, match ? "(selective)" : "", show(msg));
+      it.note(p, OP.RECEIVE, () => [match ? "(selective)" : "", show(msg)]);
       return it.handoff(p, OP.RECEIVE, res, 0, msg as T);
     }
     if (timeout === 0) {
-      it.note(p, OP.RECEIVE, "receive (timeout 0)", "TIMEOUT");
+      it.note(p, OP.RECEIVE, () => ["receive (timeout 0)", "TIMEOUT"]);
       return it.handoff(p, OP.RECEIVE, res, 1, TIMEOUT);
     }
     it.block(p, Wait.RECEIVE, match, timeout);
-    it.note(p, OP.RECEIVE, timeout !== Infinity ? `(timeout ${timeout})` : "", "waits");
+    it.note(p, OP.RECEIVE, () => [timeout !== Infinity ? `(timeout ${timeout})` : "", "waits"]);
     return it.handoff(p, OP.BLOCK, res, 0, undefined) as Promise<T | Timeout>;
   });
 }

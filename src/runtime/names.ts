@@ -30,7 +30,7 @@ export function register(name: string | symbol, pid?: Pid): Promise<true> {
     if (q.names && q.names.length > 0) throw new ArgumentError(`register: ${q.pid} already has the name ${show(q.names[0])}`);
     it.names.set(name, q);
     (q.names ??= []).push(name);
-    it.note(p, OP.REGISTER, `${show(name)}, ${q.pid}`, "ok");
+    it.note(p, OP.REGISTER, () => [`${show(name)}, ${q.pid}`, "ok"]);
     return it.handoff(p, OP.REGISTER, it.nameRes(name), q.id, true as const);
   });
 }
@@ -43,7 +43,7 @@ export function unregister(name: string | symbol): Promise<true> {
     if (q === undefined) throw new ArgumentError(`unregister: no process is registered as ${show(name)}`);
     it.names.delete(name);
     q.names = q.names!.filter((n) => n !== name);
-    it.note(p, OP.UNREGISTER, `${show(name)}`, "ok");
+    it.note(p, OP.UNREGISTER, () => [`${show(name)}`, "ok"]);
     return it.handoff(p, OP.UNREGISTER, it.nameRes(name), q.id, true as const);
   });
 }
@@ -54,7 +54,7 @@ export function whereis(name: string | symbol | Via): Promise<Pid | undefined> {
     if (!(name instanceof Via)) checkName(name, "whereis");
     const q = it.resolve(name);
     const pid = q !== undefined && q.alive ? q.pid : undefined;
-    it.note(p, OP.WHEREIS, `${show(name)}`, String(pid));
+    it.note(p, OP.WHEREIS, () => [`${show(name)}`, String(pid)]);
     return it.handoff(p, OP.WHEREIS, name instanceof Via ? 0 : it.nameRes(name), 0, pid);
   });
 }

@@ -54,7 +54,7 @@ export class Proc {
   /** Timer slot of a pending receive timeout or sleep, or -1. */
   waitTimer = -1;
   /** Free text describing an OTHER wait (e.g. "Mutex#3.lock"). */
-  waitLabel = "";
+  waitLabel: string | (() => string) = "";
   /** The last op this process performed (an OP code), for failure messages. */
   lastOp = 0;
   /** Report line to print when a blocked receive resumes (detail mode only). */

@@ -29,7 +29,7 @@ export class Atomic extends SharedObject {
 
   private read(method: string): Promise<number> {
     return this.sync(OP.SHARED_READ, method, (p, it) => {
-      if (it.config.detail) it.note(p, OP.SHARED_READ, `${this}.${method}()`, show(this.value));
+      it.note(p, OP.SHARED_READ, () => [`${this}.${method}()`, show(this.value)]);
       return it.handoff(p, OP.SHARED_READ, this.res, this.writes, this.value);
     });
   }
@@ -39,7 +39,7 @@ export class Atomic extends SharedObject {
     return this.sync(OP.SHARED_WRITE, method, (p, it) => {
       const old = this.value;
       this.value = f(old);
-      if (it.config.detail) it.note(p, OP.SHARED_WRITE, `${this}.${method}(${arg})`, `${show(old)} -> ${show(this.value)}`);
+      it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}(${arg})`, `${show(old)} -> ${show(this.value)}`]);
       return it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, returnOld ? old : this.value);
     });
   }
@@ -104,7 +104,7 @@ export class Atomic extends SharedObject {
     return this.sync(OP.SHARED_WRITE, "compareAndSet", (p, it) => {
       checkNumber(next, `${this}.compareAndSet`);
       const ok = this.value === expected || (this.value !== this.value && expected !== expected);
-      if (this.it.config.detail) this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, `${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`);
+      this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, () => [`${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`]);
       if (!ok) return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, false);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, true);

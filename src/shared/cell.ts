@@ -32,7 +32,7 @@ export class SharedCell<T> extends SharedObject {
   /** The current value. */
   get(): Promise<T> {
     return this.sync(OP.SHARED_READ, "get", (p, it) => {
-      if (this.it.config.detail) this.it.note(p, OP.SHARED_READ, `${this}.get()`, show(this.value));
+      this.it.note(p, OP.SHARED_READ, () => [`${this}.get()`, show(this.value)]);
       return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, this.value);
     });
   }
@@ -41,7 +41,7 @@ export class SharedCell<T> extends SharedObject {
   set(value: T): Promise<void> {
     return this.sync(OP.SHARED_WRITE, "set", (p, it) => {
       this.value = value;
-      if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.set(${show(value)})`, "");
+      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.set(${show(value)})`, ""]);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, undefined);
     });
   }
@@ -58,7 +58,7 @@ export class SharedCell<T> extends SharedObject {
       if (next !== null && typeof next === "object" && typeof (next as { then?: unknown }).then === "function") {
         throw new TypeError(`${this}.update: the function must return the new value synchronously, not a promise`);
       }
-      if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.update(): ${show(this.value)} ->`, show(next));
+      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.update(): ${show(this.value)} ->`, show(next)]);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, next);
     });
@@ -71,7 +71,7 @@ export class SharedCell<T> extends SharedObject {
   compareAndSet(expected: T, next: T): Promise<boolean> {
     return this.sync(OP.SHARED_WRITE, "compareAndSet", (p, it) => {
       const ok = sameValueZero(this.value, expected);
-      if (this.it.config.detail) this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, `${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`);
+      this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, () => [`${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`]);
       if (!ok) return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, false);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, true);

@@ -60,9 +60,9 @@ export class Condition extends SharedObject {
       this.mutex.release();
       const w = { p, timer: -1 };
       this.waiters.push(w);
-      it.block(p, Wait.OTHER, undefined, Infinity, `${this}.wait (a notify)`);
+      it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.wait (a notify)`);
       if (this.spurious) w.timer = it.callbackTimer(p, 0, () => this.spuriousWake(w));
-      if (it.config.detail) it.note(p, OP.BLOCK, `${this}.wait()`, `releases ${this.mutex}, waits`);
+      it.note(p, OP.BLOCK, () => [`${this}.wait()`, `releases ${this.mutex}, waits`]);
       return it.handoff(p, OP.BLOCK, this.res, this.notifies, undefined).then(() => this.mutex.reacquire(p, "lock"));
     });
   }
@@ -86,7 +86,7 @@ export class Condition extends SharedObject {
         this.wake(w);
         woken++;
       }
-      if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.${method}()`, woken === 0 ? "no waiter" : `wakes ${woken}`);
+      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}()`, woken === 0 ? "no waiter" : `wakes ${woken}`]);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.notifies, undefined);
     });
   }
@@ -103,7 +103,7 @@ export class Condition extends SharedObject {
     const i = this.waiters.indexOf(w);
     if (i < 0 || !w.p.alive) return;
     this.waiters.splice(i, 1);
-    if (this.it.config.detail) this.it.note(w.p, OP.TIMER_FIRE, `${this}.wait()`, "spurious wake-up");
+    this.it.note(w.p, OP.TIMER_FIRE, () => [`${this}.wait()`, "spurious wake-up"]);
     w.p.resumeValue = undefined;
     this.it.unblock(w.p);
   }

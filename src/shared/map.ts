@@ -45,7 +45,7 @@ export class SharedMap<K, V> extends SharedObject {
     return this.sync(OP.SHARED_READ, method, (p, it) => {
       const s = this.slot(key);
       const r = result();
-      if (it.config.detail) it.note(p, OP.SHARED_READ, `${this}.${method}(${show(key)})`, show(r));
+      it.note(p, OP.SHARED_READ, () => [`${this}.${method}(${show(key)})`, show(r)]);
       return it.handoff(p, OP.SHARED_READ, s.res, s.writes, r);
     });
   }
@@ -74,7 +74,7 @@ export class SharedMap<K, V> extends SharedObject {
       const s = this.slot(key);
       this.data.set(key, value);
       this.writes++;
-      if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.set(${show(key)}, ${show(value)})`, "");
+      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.set(${show(key)}, ${show(value)})`, ""]);
       return this.it.handoff(p, OP.SHARED_WRITE, s.res, ++s.writes, undefined);
     });
   }
@@ -85,7 +85,7 @@ export class SharedMap<K, V> extends SharedObject {
       const s = this.slot(key);
       const had = this.data.delete(key);
       this.writes++;
-      if (this.it.config.detail) this.it.note(p, OP.SHARED_WRITE, `${this}.delete(${show(key)})`, String(had));
+      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.delete(${show(key)})`, String(had)]);
       return this.it.handoff(p, OP.SHARED_WRITE, s.res, ++s.writes, had);
     });
   }
@@ -94,7 +94,7 @@ export class SharedMap<K, V> extends SharedObject {
   private whole<R>(method: string, result: () => R): Promise<R> {
     return this.sync(OP.SHARED_READ, method, (p, it) => {
       const r = result();
-      if (it.config.detail) it.note(p, OP.SHARED_READ, `${this}.${method}()`, show(r));
+      it.note(p, OP.SHARED_READ, () => [`${this}.${method}()`, show(r)]);
       return it.handoff(p, OP.SHARED_READ, this.res, this.writes, r);
     });
   }

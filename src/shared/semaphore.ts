@@ -35,7 +35,7 @@ export class Semaphore extends SharedObject {
     return this.sync(OP.SHARED_LOCK, "acquire", (p, it) => {
       if (this.permits > 0) {
         this.permits--;
-        this.it.note(p, OP.SHARED_LOCK, `${this}.acquire()`, `acquired (${this.permits} left)`);
+        this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire()`, `acquired (${this.permits} left)`]);
         return this.it.handoff(p, OP.SHARED_LOCK, this.res, this.releases, undefined);
       }
       return this.park(p);
@@ -47,7 +47,7 @@ export class Semaphore extends SharedObject {
     return this.sync(OP.SHARED_LOCK, "tryAcquire", (p, it) => {
       const ok = this.permits > 0;
       if (ok) this.permits--;
-      this.it.note(p, OP.SHARED_LOCK, `${this}.tryAcquire()`, String(ok));
+      this.it.note(p, OP.SHARED_LOCK, () => [`${this}.tryAcquire()`, String(ok)]);
       return this.it.handoff(p, ok ? OP.SHARED_LOCK : OP.SHARED_READ, this.res, this.releases, ok);
     });
   }
@@ -64,7 +64,7 @@ export class Semaphore extends SharedObject {
         }
       }
       this.waiters.length = 0;
-      this.it.note(p, OP.SHARED_WRITE, `${this}.release()`, `${this.permits} available`);
+      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.release()`, `${this.permits} available`]);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, this.releases, undefined);
     });
   }
@@ -72,15 +72,15 @@ export class Semaphore extends SharedObject {
   /** The permits available now (a sync point: another process may change it next). */
   available(): Promise<number> {
     return this.sync(OP.SHARED_READ, "available", (p, it) => {
-      this.it.note(p, OP.SHARED_READ, `${this}.available()`, String(this.permits));
+      this.it.note(p, OP.SHARED_READ, () => [`${this}.available()`, String(this.permits)]);
       return this.it.handoff(p, OP.SHARED_READ, this.res, this.releases, this.permits);
     });
   }
 
   private park(p: Proc): Promise<void> {
     this.waiters.push(p);
-    this.it.block(p, Wait.OTHER, undefined, Infinity, `${this}.acquire (no permit left)`);
-    this.it.note(p, OP.SHARED_LOCK, `${this}.acquire()`, "waits (no permit)");
+    this.it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.acquire (no permit left)`);
+    this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire()`, "waits (no permit)"]);
     return this.it.handoff(p, OP.BLOCK, this.res, 0, undefined).then(() => this.retry(p));
   }
 
@@ -88,7 +88,7 @@ export class Semaphore extends SharedObject {
   private retry(p: Proc): Promise<void> | void {
     if (this.permits > 0) {
       this.permits--;
-      this.it.note(p, OP.SHARED_LOCK, `${this}.acquire() (woken)`, `acquired (${this.permits} left)`);
+      this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire() (woken)`, `acquired (${this.permits} left)`]);
       return;
     }
     if (this.it.enter(OP.SHARED_LOCK) === null) return NEVER;
