@@ -18,9 +18,6 @@ import { STRATEGY_CODE, type Engine } from "../engine/engine.js";
 import { runIteration } from "./run.js";
 import { show } from "../values/show.js";
 
-export const STRATEGY_NAMES = ["portfolio", "random", "pct", "fair-pct", "pos", "idpct", "rff"] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
-
 /** PCT's depth bound (the engine's MAX_DEPTH, assembly/strategies/pct.ts). */
 export const MAX_DEPTH = 20;
 /** PCT depth when none is given (Burckhardt et al.'s and Lockstep's default). */
@@ -42,16 +39,6 @@ export interface StrategyParams {
   maxDepth?: number;
 }
 
-const ACCEPTS: Record<StrategyName, (keyof StrategyParams)[]> = {
-  portfolio: ["depth", "changePoints"],
-  random: [],
-  pct: ["depth", "changePoints"],
-  "fair-pct": ["depth", "changePoints", "fairPrefix"],
-  pos: [],
-  idpct: ["minDepth", "maxDepth"],
-  rff: [],
-};
-
 const PARAM_KEYS = ["depth", "changePoints", "fairPrefix", "minDepth", "maxDepth"] as const;
 
 function intIn(v: unknown, what: string, min: number, max: number): number {
@@ -67,10 +54,10 @@ function intIn(v: unknown, what: string, min: number, max: number): number {
  * parameter of another strategy, or a value out of range, is an OptionsError naming it.
  */
 export function checkStrategyParams(name: StrategyName, o: Record<string, unknown>): StrategyParams {
-  const accepted = ACCEPTS[name];
+  const accepted: readonly (keyof StrategyParams)[] = STRATEGIES[name].accepts;
   for (const k of PARAM_KEYS) {
     if (o[k] !== undefined && !accepted.includes(k)) {
-      const users = (Object.keys(ACCEPTS) as StrategyName[]).filter((s) => ACCEPTS[s].includes(k));
+      const users = STRATEGY_NAMES.filter((s) => (STRATEGIES[s].accepts as readonly string[]).includes(k));
       throw new OptionsError(`option ${k} applies to strategy ${users.join(" / ")}, not ${JSON.stringify(name)}`);
     }
   }
@@ -88,6 +75,18 @@ export function checkStrategyParams(name: StrategyName, o: Record<string, unknow
     if (p.minDepth > p.maxDepth) throw new OptionsError(`minDepth (${p.minDepth}) must not exceed maxDepth (${p.maxDepth})`);
   }
   return p;
+}
+
+/** One strategy, as data: what it accepts, what it needs, how it is described. */
+interface StrategySpec {
+  /** The parameters (explore options) it accepts. */
+  accepts: readonly (keyof StrategyParams)[];
+  /** The concrete strategy of iteration i (numbered from 1). */
+  at(i: number, params: StrategyParams, env: StrategyEnv): IterationStrategy;
+  /** Whether iteration i needs PCT's step estimate k (and so the calibration run). */
+  calibrates(i: number): boolean;
+  /** Its name and parameters in reports and stats. */
+  describe(params: StrategyParams): string;
 }
 
 /** What strategyFor needs beyond the name: k measured by calibrate(), and maxSteps for fair-pct's default prefix. */
@@ -122,46 +121,94 @@ function pct(d: number, env: StrategyEnv, fairAfter = 0): IterationStrategy {
   return { code: STRATEGY_CODE.pct, label: `pct(d=${d},k=${k})`, params: [d, k, fairAfter] };
 }
 
-/** The concrete strategy iteration `i` (numbered from 1) runs under. */
-export function strategyFor(name: StrategyName, i: number, params: StrategyParams, env: StrategyEnv = {}): IterationStrategy {
-  const d = params.depth ?? DEFAULT_DEPTH;
-  switch (name) {
-    case "random":
-      return { code: STRATEGY_CODE.random, label: "random", params: [] };
-    case "pos":
-      return { code: STRATEGY_CODE.pos, label: "pos", params: [] };
-    case "rff":
-      // The iteration number tells the engine where a new exploration starts its corpus afresh.
-      return { code: STRATEGY_CODE.rff, label: "rff", params: [i & 0x7fffffff] };
-    case "pct":
-      return pct(d, env);
-    case "fair-pct": {
+/** The portfolio member of iteration i. */
+function memberAt(i: number): (typeof PORTFOLIO)[number] {
+  return PORTFOLIO[(((i - 1) % PORTFOLIO.length) + PORTFOLIO.length) % PORTFOLIO.length];
+}
+
+const depthOf = (p: StrategyParams) => p.depth ?? DEFAULT_DEPTH;
+const never = () => false;
+const always = () => true;
+
+/**
+ * Every strategy. The engine implements them (assembly/strategies/, one file each);
+ * this table is the one place that says what each accepts and how an iteration runs it.
+ */
+export const STRATEGIES = {
+  portfolio: {
+    accepts: ["depth", "changePoints"],
+    at(i: number, params: StrategyParams, env: StrategyEnv): IterationStrategy {
+      // The priority members turn random halfway to maxSteps, so a spin-wait starved by
+      // priorities is not reported as a livelock by the default strategy.
+      const member = memberAt(i);
+      const s: IterationStrategy = strategyFor(member, i, params, env);
+      const fair = member === "random" || member === "rff" ? s.params : [s.params[0] ?? 0, s.params[1] ?? 0, halfway(env)];
+      return { ...s, params: fair, label: `portfolio:${s.label}` };
+    },
+    calibrates: (i) => memberAt(i) === "pct",
+    describe: (p) => `portfolio(random, pct(d=${depthOf(p)}), pos, rff)`,
+  },
+  random: {
+    accepts: [],
+    at: () => ({ code: STRATEGY_CODE.random, label: "random", params: [] }),
+    calibrates: never,
+    describe: () => "random",
+  },
+  pct: {
+    accepts: ["depth", "changePoints"],
+    at: (_i, params, env) => pct(depthOf(params), env),
+    calibrates: always,
+    describe: (p) => `pct(d=${depthOf(p)})`,
+  },
+  "fair-pct": {
+    accepts: ["depth", "changePoints", "fairPrefix"],
+    at(_i, params, env) {
       const prefix = Math.min(params.fairPrefix ?? halfway(env), 0x7fffffff);
-      const s = pct(d, env, prefix);
+      const s = pct(depthOf(params), env, prefix);
       return { ...s, label: `fair-${s.label.slice(0, -1)},prefix=${prefix})` };
-    }
-    case "idpct": {
+    },
+    calibrates: always,
+    describe: (p) => `fair-pct(d=${depthOf(p)}${p.fairPrefix !== undefined ? `,prefix=${p.fairPrefix}` : ""})`,
+  },
+  pos: {
+    accepts: [],
+    at: () => ({ code: STRATEGY_CODE.pos, label: "pos", params: [] }),
+    calibrates: never,
+    describe: () => "pos",
+  },
+  idpct: {
+    accepts: ["minDepth", "maxDepth"],
+    at(i, params, env) {
       const lo = params.minDepth ?? 2;
       const hi = params.maxDepth ?? 6;
       const s = pct(lo + ((((i - 1) % (hi - lo + 1)) + (hi - lo + 1)) % (hi - lo + 1)), env);
       return { ...s, label: `idpct:${s.label}` };
-    }
-    case "portfolio": {
-      // The priority members turn random halfway to maxSteps, so a spin-wait starved by
-      // priorities is not reported as a livelock by the default strategy.
-      const member = PORTFOLIO[(((i - 1) % PORTFOLIO.length) + PORTFOLIO.length) % PORTFOLIO.length];
-      const s = strategyFor(member, i, params, env);
-      const fair = member === "random" || member === "rff" ? s.params : [s.params[0] ?? 0, s.params[1] ?? 0, halfway(env)];
-      return { ...s, params: fair, label: `portfolio:${s.label}` };
-    }
-  }
-  throw new OptionsError(`unknown strategy ${show(name)} (choose one of ${STRATEGY_NAMES.join(", ")})`);
+    },
+    calibrates: always,
+    describe: (p) => `idpct(d=${p.minDepth ?? 2}..${p.maxDepth ?? 6})`,
+  },
+  rff: {
+    accepts: [],
+    // The iteration number tells the engine where a new exploration starts its corpus afresh.
+    at: (i) => ({ code: STRATEGY_CODE.rff, label: "rff", params: [i & 0x7fffffff] }),
+    calibrates: never,
+    describe: () => "rff",
+  },
+} satisfies Record<string, StrategySpec>;
+
+export type StrategyName = keyof typeof STRATEGIES;
+export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
+
+/** The concrete strategy iteration `i` (numbered from 1) runs under. */
+export function strategyFor(name: StrategyName, i: number, params: StrategyParams, env: StrategyEnv = {}): IterationStrategy {
+  const spec: StrategySpec | undefined = STRATEGIES[name];
+  if (spec === undefined) throw new OptionsError(`unknown strategy ${show(name)} (choose one of ${STRATEGY_NAMES.join(", ")})`);
+  return spec.at(i, params, env);
 }
 
 /** Whether iteration i's strategy needs PCT's step estimate (and so the calibration run). */
 export function needsCalibration(name: StrategyName, i: number): boolean {
-  if (name === "pct" || name === "fair-pct" || name === "idpct") return true;
-  return name === "portfolio" && PORTFOLIO[(((i - 1) % PORTFOLIO.length) + PORTFOLIO.length) % PORTFOLIO.length] === "pct";
+  return (STRATEGIES[name] as StrategySpec).calibrates(i);
 }
 
 /**
@@ -179,17 +226,5 @@ export async function calibrate(e: Engine, body: () => unknown, o: { seed: numbe
 
 /** A readable description of a strategy and its parameters, for reports and stats. */
 export function describeStrategy(name: StrategyName, params: StrategyParams): string {
-  const d = params.depth ?? DEFAULT_DEPTH;
-  switch (name) {
-    case "pct":
-      return `pct(d=${d})`;
-    case "fair-pct":
-      return `fair-pct(d=${d}${params.fairPrefix !== undefined ? `,prefix=${params.fairPrefix}` : ""})`;
-    case "idpct":
-      return `idpct(d=${params.minDepth ?? 2}..${params.maxDepth ?? 6})`;
-    case "portfolio":
-      return `portfolio(random, pct(d=${d}), pos, rff)`;
-    default:
-      return name;
-  }
+  return (STRATEGIES[name] as StrategySpec).describe(params);
 }

@@ -22,7 +22,6 @@
  * await Registry.lookup(reg, ["room", 1]);                          // [[self(), { topic: "lobby" }]]
  */
 import { OP, resource, RES } from "../engine/ops.js";
-import { NEVER } from "../runtime/context.js";
 import { sync } from "../runtime/sync.js";
 import { ArgumentError, OptionsError } from "../runtime/errors.js";
 import { current, Via, type Iteration } from "../runtime/iteration.js";

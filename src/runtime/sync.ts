@@ -71,3 +71,17 @@ export function syncIn<T>(it: Iteration, op: number, act: (p: Proc, it: Iteratio
     return Promise.reject(e);
   }
 }
+
+/**
+ * Another step of an operation p is already in (a woken waiter that finds the mutex
+ * taken again parks again): p is the running process, resumed inside its own call.
+ */
+export function resync<T>(p: Proc, op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+  const it = p.it;
+  try {
+    if (it.enter(op) === null) return NEVER;
+    return act(p, it);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

@@ -2,7 +2,6 @@
 // AtomicInteger's vocabulary). Each call is one sync point, so `incrementAndGet` never
 // loses an update, while `get` followed by `set` can.
 import { OP } from "../engine/ops.js";
-import { NEVER } from "../runtime/iteration.js";
 import { show } from "../values/show.js";
 import { SharedObject, type SharedOptions } from "./object.js";
 

@@ -2,7 +2,6 @@
 // sync point, so the explorer interleaves other processes between a `get` and the
 // `set` that depends on it: exactly where lost updates hide.
 import { OP } from "../engine/ops.js";
-import { NEVER } from "../runtime/iteration.js";
 import { show } from "../values/show.js";
 import { SharedObject, type SharedOptions } from "./object.js";
 

@@ -6,7 +6,6 @@
 // touch the whole map and use the map's resource (an approximation: POS does not see
 // them race with a single-key write).
 import { OP, resource, RES } from "../engine/ops.js";
-import { NEVER } from "../runtime/iteration.js";
 import { show } from "../values/show.js";
 import { SharedObject, newSharedId, type SharedOptions } from "./object.js";
 

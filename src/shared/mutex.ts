@@ -9,7 +9,7 @@
 // reported as the runtime's "deadlock" failure, each line naming the mutex and its
 // holder ("waits for Mutex#1.lock held by <0.3.0>").
 import { OP } from "../engine/ops.js";
-import { NEVER } from "../runtime/iteration.js";
+import { resync } from "../runtime/sync.js";
 import { Wait, type Proc } from "../runtime/process.js";
 import { UsageError } from "../runtime/errors.js";
 import { SharedObject, type SharedOptions } from "./object.js";
@@ -114,8 +114,7 @@ export class Mutex extends SharedObject {
       return;
     }
     // Someone barged in between the wake-up and now: waiting again is a new step.
-    if (this.it.enter(OP.SHARED_LOCK) === null) return NEVER;
-    return this.park(p, how);
+    return resync(p, OP.SHARED_LOCK, () => this.park(p, how));
   }
 
   private park(p: Proc, how: string): Promise<void> {

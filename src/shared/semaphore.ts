@@ -3,7 +3,7 @@
 // waiter gets the permit is a scheduling decision (as for Mutex). Permits have no
 // owner: any process may release.
 import { OP } from "../engine/ops.js";
-import { NEVER } from "../runtime/iteration.js";
+import { resync } from "../runtime/sync.js";
 import { Wait, type Proc } from "../runtime/process.js";
 import { show } from "../values/show.js";
 import { SharedObject, type SharedOptions } from "./object.js";
@@ -91,7 +91,6 @@ export class Semaphore extends SharedObject {
       this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire() (woken)`, `acquired (${this.permits} left)`]);
       return;
     }
-    if (this.it.enter(OP.SHARED_LOCK) === null) return NEVER;
-    return this.park(p);
+    return resync(p, OP.SHARED_LOCK, () => this.park(p));
   }
 }

@@ -1,0 +1,60 @@
+// Architecture rules a reviewer would otherwise check by hand (issue "one way to write
+// a sync point"): every sync point goes through sync() (src/runtime/sync.ts), and the
+// layers import downward only.
+import { describe, it, expect } from "vitest";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const SRC = fileURLToPath(new URL("../src", import.meta.url));
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+const sources = files(SRC).map((p) => ({ path: relative(SRC, p).replace(/\\/g, "/"), text: readFileSync(p, "utf8") }));
+
+/** The controller's own files: where the low-level entry and hand-off are defined. */
+const CONTROLLER = new Set(["runtime/iteration.ts", "runtime/sync.ts", "runtime/calls.ts"]);
+
+describe("sync points", () => {
+  it("no hand-written entry: only the controller calls Iteration.enter", () => {
+    const offenders = sources.filter((f) => !CONTROLLER.has(f.path) && /\.enter\(/.test(f.text)).map((f) => f.path);
+    expect(offenders).toEqual([]);
+  });
+
+  it("every hand-off is inside a sync(), syncIn() or resync() act, or a helper handed the process by one", () => {
+    const offenders: string[] = [];
+    for (const f of sources) {
+      if (CONTROLLER.has(f.path)) continue;
+      // Split into top-level declarations; each one that hands off must enter through the helper
+      // or receive the process (`p: Proc`) from a caller that did.
+      const decls = f.text.split(/\n(?=(?:export )?(?:async )?function |  (?:private |protected |static |async )*[a-zA-Z]+(?:<[^>]*>)?\([^)]*\)[^{;]*\{)/);
+      for (const d of decls) {
+        if (!/\.handoff\(/.test(d)) continue;
+        if (/\b(sync|syncIn|resync)\(|this\.sync\(/.test(d) || /\bp: Proc\b/.test(d)) continue;
+        offenders.push(`${f.path}: ${d.trim().split("\n")[0]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe("layers", () => {
+  const LAYER: Record<string, number> = { engine: 0, values: 1, runtime: 2, otp: 3, shared: 3, explore: 4, cli: 5, vitest: 5 };
+  it("values/ and engine/ import nothing above them; otp/ and shared/ do not import explore/ or the CLI", () => {
+    const offenders: string[] = [];
+    for (const f of sources) {
+      const from = f.path.split("/")[0];
+      if (!(from in LAYER)) continue;
+      for (const m of f.text.matchAll(/from "\.\.\/([a-z]+)\//g)) {
+        const to = m[1];
+        if (to in LAYER && LAYER[to] > LAYER[from] && !(from === "values" && to === "runtime")) offenders.push(`${f.path} imports ${to}/`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});

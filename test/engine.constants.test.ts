@@ -1,0 +1,40 @@
+// Constants both sides of the engine boundary must agree on: AssemblyScript cannot
+// import TypeScript, so each is written once per side and checked here. A mismatch
+// would silently run the wrong strategy, mislabel an operation or misread a pick.
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import { OP } from "../src/engine/ops.js";
+import { PICK, STRATEGY_CODE, FLAG_SYSTEM } from "../src/engine/engine.js";
+import { KIND_CODE } from "../src/otp/registry-state.js";
+
+/** The value of `const NAME: i32 = value` in an assembly/ file. */
+function asConst(file: string, name: string): number {
+  const src = readFileSync(new URL(`../assembly/${file}`, import.meta.url), "utf8");
+  const m = new RegExp(`const ${name}: i32 = (-?\\d+);`).exec(src);
+  if (m === null) throw new Error(`assembly/${file} has no i32 constant ${name}`);
+  return Number(m[1]);
+}
+
+describe("engine constants", () => {
+  it("strategy codes", () => {
+    expect({
+      random: asConst("strategy.ts", "RANDOM"),
+      replay: asConst("strategy.ts", "REPLAY"),
+      pct: asConst("strategy.ts", "PCT"),
+      pos: asConst("strategy.ts", "POS"),
+      rff: asConst("strategy.ts", "RFF"),
+    }).toEqual(STRATEGY_CODE);
+  });
+
+  it("pick results, process flags and the op the engine records itself", () => {
+    expect(asConst("strategies/common.ts", "TIMER")).toBe(PICK.TIMER);
+    expect(asConst("strategies/common.ts", "DIVERGED")).toBe(PICK.DIVERGED);
+    expect(asConst("index.ts", "NOTHING")).toBe(PICK.NOTHING);
+    expect(asConst("procs.ts", "FLAG_SYSTEM")).toBe(FLAG_SYSTEM);
+    expect(asConst("index.ts", "OP_TIMER_FIRE")).toBe(OP.TIMER_FIRE);
+  });
+
+  it("registry kinds", () => {
+    expect({ unique: asConst("registry.ts", "UNIQUE"), duplicate: asConst("registry.ts", "DUPLICATE") }).toEqual(KIND_CODE);
+  });
+});
