@@ -82,6 +82,14 @@ describe("sync points awaited concurrently inside one process", () => {
       expect(await c.get()).toBe(2);
     }, opts());
     expect(guarded.ok, guarded.ok ? "" : guarded.bug.format()).toBe(true);
+    const unguarded = await explore(async () => {
+      const c = new SharedCell(0);
+      const inc = async () => { const v = await c.get(); await c.set(v + 1); };
+      await Promise.all([inc(), inc()]);
+      expect(await c.get()).toBe(2);
+    }, opts());
+    expect(unguarded.ok).toBe(false);
+    if (!unguarded.ok) expect(unguarded.bug.kind).toBe("exception");
   });
 
   it("a concurrent spawnLink and send act for the process itself", async () => {
