@@ -6,9 +6,9 @@
 import { describe, it, expect } from "vitest";
 import {
   explore, replay, spawn, spawnLink, spawnMonitor, send, receive, self, sleep, yieldNow, exit, trapExits, monitor,
-  isAlive, controlled, SharedCell, SharedMap, Atomic, Mutex, Semaphore, UsageError, type ExploreOptions,
+  isAlive, controlled, SharedCell, SharedMap, Atomic, Mutex, Semaphore, GenServer, TIMEOUT, type ExploreOptions,
 } from "lockstep";
-import { passer, rejection } from "./helpers/explore.js";
+import { passer } from "./helpers/explore.js";
 
 const opts = (o: ExploreOptions = {}): ExploreOptions => ({ iterations: 300, seed: 11, strategy: "random", traceDir: false, ...o });
 const passes = passer(opts());
@@ -117,14 +117,25 @@ describe("sync points awaited concurrently inside one process", () => {
     });
   });
 
-  it("a receive started concurrently with another call is a clear error", async () => {
-    const r = await explore(async () => {
-      const c = new SharedCell(0);
-      const err = await rejection(Promise.all([c.get(), receive(undefined, { timeout: 5 })]));
-      expect(err).toBeInstanceOf(UsageError);
-      expect(String(err.message)).toMatch(/receives one message at a time/);
-    }, opts({ iterations: 20 }));
-    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+  it("receives awaited together each get the message they select (two GenServer.calls at once)", async () => {
+    await passes(async () => {
+      const server = (name: string) => GenServer.start({
+        init: () => ({ state: 0 }),
+        handleCall: (req: number, _from: unknown, n: number) => ({ reply: `${name}:${req + n}`, state: n + 1 }),
+      });
+      const [a, b] = [await server("a"), await server("b")];
+      const [x, y] = await Promise.all([GenServer.call(a, 1), GenServer.call(b, 10)]);
+      expect([x, y]).toEqual(["a:1", "b:10"]);
+      const me = self();
+      const [p, q] = await Promise.all([
+        receive((m) => m === "second", { timeout: 50 }),
+        receive((m) => m === "first", { timeout: 50 }),
+        spawn(async () => { await send(me, "first"); await send(me, "second"); }),
+      ]);
+      expect([p, q]).toEqual(["second", "first"]);
+      const [late] = await Promise.all([receive(undefined, { timeout: 5 }), yieldNow()]);
+      expect(late).toBe(TIMEOUT);
+    });
   });
 
   it("a process that ends with a concurrent call still floating is a missing await", async () => {

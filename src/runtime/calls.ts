@@ -22,7 +22,6 @@
 import { OP, opName, resource, RES } from "../engine/ops.js";
 import { Proc, Wait, type InFlight } from "./process.js";
 import type { Iteration } from "./iteration.js";
-import { UsageError } from "./errors.js";
 import { show, errorText } from "../values/show.js";
 
 /** Browsers: microtask ticks without lockstep activity after which a caller with calls in flight is taken as waiting. */
@@ -259,15 +258,6 @@ export function concurrentSyncPoint<T>(it: Iteration, p: Proc, op: number, act: 
     t.lastOp = op;
     return act(t, it);
   }, () => `${name} (concurrent with ${opName(p.lastOp)})`);
-}
-
-/** Thrown by sync points that must run in the process itself (receive): not as a concurrent task. */
-export function notConcurrent(p: Proc, what: string): void {
-  if (p.home !== p) {
-    throw new UsageError(
-      `${what} was called by ${p.home.pid} while another of its lockstep calls had not settled: a process ${what === "receive" ? "receives one message at a time" : "cannot do this concurrently"} (spawn a process, or Task.async, for concurrent work)`,
-    );
-  }
 }
 
 /**

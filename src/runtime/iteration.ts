@@ -291,6 +291,8 @@ export class Iteration {
         q.names = null;
       }
       if (q.waitTimer >= 0) this.dropTimer(q.waitTimer);
+      // Tasks receiving for q go with it: nothing can reach that mailbox any more.
+      if (q.receivers !== null) for (const r of q.receivers.splice(0)) work.push([r, why]);
       if (q.timersTo > 0) this.cancelTimersTo(q);
       this.x.monWatcherDown(q.id);
       const downs = this.x.monTargetDown(q.id);
@@ -396,16 +398,44 @@ export class Iteration {
     // it (receive timeout, sleep end, a sendAfter message) and overwrite this with what
     // p must resume with; p may then be picked at once (fix: the waker's value was lost).
     p.resumeValue = value;
+    if (p.waiting !== Wait.NONE && this.x.runnableCount() === 0) {
+      // p blocked and nobody else can run: the decision would fire a timer or report a
+      // deadlock. Take it once p's synchronous code has run, so the calls it starts
+      // beside this one (`Promise.all([receive(...), spawn(...)])`) are runnable tasks
+      // by then and a quiescent timeout cannot fire before they had their turn.
+      const parked = this.park<T>(p);
+      this.deferred = p;
+      this.deferredOp[0] = op;
+      this.deferredOp[1] = res;
+      this.deferredOp[2] = aux;
+      RESOLVED.then(this.decideDeferred);
+      return parked;
+    }
     const next = this.decide(p, op, res, aux);
     if (next === null) return NEVER;
     if (next === p) return this.resumeNow<T>(p);
-    const parked = new Promise<T>((resolve, reject) => {
-      p.wake = resolve as (v: unknown) => void;
-      p.wakeErr = reject;
-    });
+    const parked = this.park<T>(p);
     this.transfer(next);
     return parked;
   }
+
+  private park<T>(p: Proc): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      p.wake = resolve as (v: unknown) => void;
+      p.wakeErr = reject;
+    });
+  }
+
+  /** A blocked process whose decision waits for its synchronous code to end (handoff). */
+  private deferred: Proc | null = null;
+  private readonly deferredOp = [0, 0, 0];
+  private readonly decideDeferred = (): void => {
+    const p = this.deferred!;
+    this.deferred = null;
+    if (this.done) return;
+    const next = this.decide(p, this.deferredOp[0], this.deferredOp[1], this.deferredOp[2]);
+    if (next !== null) this.transfer(next);
+  };
 
   /** p was picked again inside its own sync point: settle with its resume value or error. */
   private resumeNow<T>(p: Proc): Promise<T> {
@@ -535,28 +565,34 @@ export class Iteration {
   /** Puts msg in q's mailbox and wakes q if it is blocked on a receive that matches. */
   deliver(q: Proc, msg: unknown): void {
     if (!q.alive) return;
-    if (q.waiting === Wait.RECEIVE) {
-      const m = q.match;
-      let ok = true;
-      if (m !== undefined) {
-        try {
-          ok = !!m(msg);
-        } catch (e) {
-          // The predicate belongs to q: its error surfaces in q's receive.
-          q.mailbox.push(msg);
-          q.resumeError = e;
-          q.hasResumeError = true;
-          this.unblock(q);
-          return;
-        }
-      }
-      if (ok) {
-        q.resumeValue = msg;
-        this.unblock(q);
-        return;
-      }
+    if (q.waiting === Wait.RECEIVE && this.offer(q, q, msg)) return;
+    const rs = q.receivers;
+    if (rs !== null) {
+      for (let i = 0; i < rs.length; i++) if (this.offer(q, rs[i], msg)) return;
     }
     q.mailbox.push(msg);
+  }
+
+  /** Offers msg to r, waiting in a receive on q's mailbox; true when r took it (or its predicate threw). */
+  private offer(q: Proc, r: Proc, msg: unknown): boolean {
+    const m = r.match;
+    let ok = true;
+    if (m !== undefined) {
+      try {
+        ok = !!m(msg);
+      } catch (e) {
+        // The predicate belongs to r: its error surfaces in r's receive.
+        q.mailbox.push(msg);
+        r.resumeError = e;
+        r.hasResumeError = true;
+        this.unblock(r);
+        return true;
+      }
+    }
+    if (!ok) return false;
+    r.resumeValue = msg;
+    this.unblock(r);
+    return true;
   }
 
   /** Index of the first message matching m, or -1. Runs the predicate in the caller. */
@@ -579,6 +615,10 @@ export class Iteration {
 
   /** Makes a blocked process runnable again (its resumeValue is set by the caller). */
   unblock(q: Proc): void {
+    if (q.home !== q && q.waiting === Wait.RECEIVE) {
+      const rs = q.home.receivers!;
+      rs.splice(rs.indexOf(q), 1);
+    }
     q.waiting = Wait.NONE;
     q.match = undefined;
     q.waitLabel = "";
@@ -738,7 +778,7 @@ export class Iteration {
   describeWait(q: Proc): string {
     switch (q.waiting) {
       case Wait.RECEIVE:
-        return `waits in receive${q.match ? " (selective)" : ""} with ${q.mailbox.length} unmatched message(s) in its mailbox`;
+        return `waits in receive${q.match ? " (selective)" : ""} with ${q.home.mailbox.length} unmatched message(s) in its mailbox`;
       case Wait.SLEEP:
         return "sleeps";
       case Wait.OTHER:

@@ -1,7 +1,6 @@
 // Message passing: send and selective receive.
 import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "./sync.js";
-import { notConcurrent } from "./calls.js";
 import { ArgumentError } from "./errors.js";
 import { Iteration, Via } from "./iteration.js";
 import { Pid } from "./pid.js";
@@ -62,11 +61,13 @@ export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions):
       throw new TypeError(`receive expects a predicate function (or nothing), got ${show(match)}`);
     }
     const timeout = checkTimeout(opts?.timeout, "receive");
-    notConcurrent(p, "receive");
-    const i = Iteration.scan(p, match);
-    const res = resource(RES.PROC, p.id);
+    // A task receiving for its process (two GenServer.calls awaited together) reads the
+    // process's mailbox and waits beside it (Iteration.deliver).
+    const me = p.home;
+    const i = Iteration.scan(me, match);
+    const res = resource(RES.PROC, me.id);
     if (i >= 0) {
-      const msg = i === 0 ? p.mailbox.shift() : p.mailbox.splice(i, 1)[0];
+      const msg = i === 0 ? me.mailbox.shift() : me.mailbox.splice(i, 1)[0];
       it.note(p, OP.RECEIVE, () => [match ? "(selective)" : "", show(msg)]);
       return it.handoff(p, OP.RECEIVE, res, 0, msg as T);
     }
@@ -75,6 +76,7 @@ export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions):
       return it.handoff(p, OP.RECEIVE, res, 1, TIMEOUT);
     }
     it.block(p, Wait.RECEIVE, match, timeout);
+    if (me !== p) (me.receivers ??= []).push(p);
     it.note(p, OP.RECEIVE, () => [timeout !== Infinity ? `(timeout ${timeout})` : "", "waits"]);
     return it.handoff(p, OP.BLOCK, res, 0, undefined) as Promise<T | Timeout>;
   });

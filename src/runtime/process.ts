@@ -71,6 +71,8 @@ export class Proc {
    * effects (a Mutex's owner, a registration, a link, a monitor's watcher) use `home`.
    */
   home: Proc = this;
+  /** Tasks acting for this process that wait in a receive on its mailbox, in the order they began waiting. */
+  receivers: Proc[] | null = null;
   constructor(
     readonly it: Iteration,
     readonly id: number,
