@@ -11,17 +11,15 @@
 //           late reply is dropped instead of reaching the caller's mailbox (OTP 24
 //           aliases; gen.erl's do_call).
 //   cast:   CastRequest, never fails.   stop: StopRequest + wait for DOWN (proc_lib:stop).
-import { OP, resource, RES } from "../engine/ops.js";
-import { NEVER } from "../runtime/context.js";
-import { sync } from "../runtime/sync.js";
 import { ArgumentError } from "../runtime/errors.js";
 import { receive, send } from "../runtime/messages.js";
 import { register, whereis as whereisName, Via } from "../runtime/names.js";
 import { Pid } from "../runtime/pid.js";
-import { demonitor, makeRef, monitorFrom, self, spawnMonitorInternal, type Dest } from "../runtime/processes.js";
+import { demonitor, makeRef, self, spawnMonitorInternal } from "../runtime/processes.js";
 import { Ref } from "../runtime/ref.js";
 import { TIMEOUT } from "../runtime/timeout.js";
 import { show } from "../values/show.js";
+import { Alias, sendToAlias, exitSelf, monitorInternal, downOf, exitFrom } from "../runtime/library.js";
 import { BadReturnError, CallExit, StartError } from "./errors.js";
 import { viaRegister } from "./registry.js";
 
@@ -78,22 +76,6 @@ export function stop<S>(reason: unknown, state?: S, ...replyValue: [unknown?]): 
   return replyValue.length > 0 ? { stop: reason, state, reply: replyValue[0] } : { stop: reason, state };
 }
 
-// ---- process helpers (library sync points; used by task.ts and supervisor.ts, not
-// exported from the package) --------------------------------------------------------
-
-/**
- * A reply address that can be switched off: OTP 24's process alias. Messages sent
- * through it after `active` became false are dropped, so a reply that arrives after
- * its call timed out never reaches the caller's mailbox.
- */
-export class Alias {
-  /** @internal */ active = true;
-  constructor(
-    readonly pid: Pid,
-    readonly tag: Ref,
-  ) {}
-}
-
 /** The `from` of a call: pass it to `GenServer.reply` to answer later, from any process. */
 export class From extends Alias {
   override toString(): string {
@@ -101,39 +83,6 @@ export class From extends Alias {
   }
 }
 
-/** Sends through an alias: delivered while the alias is active, dropped otherwise. A sync point either way. */
-export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
-  return sync(OP.SEND, (p, it) => {
-    const q = it.proc(alias.pid);
-    const live = alias.active && q !== undefined;
-    it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)"]);
-    if (live) it.deliver(q, msg);
-    return it.handoff(p, OP.SEND, resource(RES.PROC, alias.pid.id), 0, undefined);
-  });
-}
-
-/** Erlang's exit/1: the caller ends with `reason` whether or not it traps exits (not a crash). */
-export function exitSelf(reason: unknown): Promise<never> {
-  return sync(OP.EXIT, (p, it) => {
-    it.note(p, OP.EXIT, () => ["(stop)", show(reason)]);
-    it.die(p.home, reason);
-    if (p.alive) return it.handoff(p, OP.EXIT, resource(RES.PROC, p.home.id), 0, undefined) as Promise<never>;
-    it.continueAfterDeath(p, OP.EXIT);
-    return NEVER;
-  });
-}
-
-/** A monitor that does not count as handling the target's crash (library use). */
-export function monitorInternal(dest: Dest): Promise<Ref> {
-  return sync(OP.MONITOR, (p, it) => {
-    return monitorFrom(p, dest, true);
-  });
-}
-
-/** A matcher for the DOWN of monitor `ref`. */
-export const downOf = (ref: Ref) => (m: any): boolean => m !== null && typeof m === "object" && m.type === "DOWN" && m.ref === ref;
-/** A matcher for an EXIT message from `pid`. */
-export const exitFrom = (pid: Pid) => (m: any): boolean => m !== null && typeof m === "object" && m.type === "EXIT" && m.from === pid;
 
 // ---- messages ---------------------------------------------------------------------
 

@@ -5,7 +5,7 @@
 import { resource, RES } from "../engine/ops.js";
 import { ArgumentError } from "../runtime/errors.js";
 import type { Iteration, ViaRegistry } from "../runtime/iteration.js";
-import type { Proc } from "../runtime/process.js";
+import type { Proc } from "../runtime/proc.js";
 import type { Ref } from "../runtime/ref.js";
 import { Interner } from "../values/intern.js";
 import { show } from "../values/show.js";

@@ -24,10 +24,10 @@
 import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "../runtime/sync.js";
 import { ArgumentError, OptionsError } from "../runtime/errors.js";
-import { current, Via, type Iteration } from "../runtime/iteration.js";
+import { currentIteration, Via, type Iteration } from "../runtime/iteration.js";
 import { receive } from "../runtime/messages.js";
 import { Pid } from "../runtime/pid.js";
-import type { Proc } from "../runtime/process.js";
+import type { Proc } from "../runtime/proc.js";
 import { isPlainObject } from "../values/term.js";
 import { show } from "../values/show.js";
 import { StartError } from "./errors.js";
@@ -439,7 +439,7 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
     if (typeof fn !== "function") throw new TypeError(`Registry.updateValue expects a function (old value -> new value), got ${show(fn)}`);
     // The callback runs before the sync point: it must not interleave with one. Only
     // the owner may change its entry, so reading it here is as good as at the step.
-    const it0 = current;
+    const it0 = currentIteration();
     let e = -1;
     let next: unknown;
     if (it0 !== null && !it0.done && it0.running !== null && it0.running.wake === null) {
@@ -581,7 +581,7 @@ export function deleteMeta(reg: RegistryRef, key: unknown): Promise<void> {
  */
 export async function viaRegister(name: Via, value: unknown = undefined): Promise<{ ok: true } | { ok: false; pid: Pid }> {
   if (!(name instanceof Via)) throw new TypeError(`viaRegister expects via(registry, key), got ${show(name)}`);
-  const it = current;
+  const it = currentIteration();
   if (it !== null && !it.done) {
     const r = regOf(it, name.registry, "via");
     if (r.kind !== "unique") throw new ArgumentError(`via names need a unique registry; ${r.handle} has duplicate keys`);

@@ -12,7 +12,8 @@ import { TIMEOUT } from "../runtime/timeout.js";
 import { isPlainObject, termEquals } from "../values/term.js";
 import { show } from "../values/show.js";
 import { StartError } from "./errors.js";
-import { GenServer, downOf, exitFrom, monitorInternal, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
+import { GenServer, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
+import { downOf, exitFrom, monitorInternal } from "../runtime/library.js";
 
 export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
 export type RestartType = "permanent" | "transient" | "temporary";

@@ -10,7 +10,8 @@ import { now } from "../runtime/time.js";
 import { TIMEOUT, type Timeout } from "../runtime/timeout.js";
 import { show } from "../values/show.js";
 import { CallExit } from "./errors.js";
-import { Alias, checkTimeout, downOf, sendToAlias } from "./genserver.js";
+import { checkTimeout } from "./genserver.js";
+import { Alias, downOf, sendToAlias } from "../runtime/library.js";
 
 class TaskReply {
   constructor(

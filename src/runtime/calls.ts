@@ -20,7 +20,7 @@
 // reported as a call out of turn (chains of a few awaits, as async helpers and
 // Promise.all make, behave the same in both).
 import { OP, opName, resource, RES } from "../engine/ops.js";
-import { Proc, Wait, type InFlight } from "./process.js";
+import { Proc, Wait, type InFlight } from "./proc.js";
 import type { Iteration } from "./iteration.js";
 import { show, errorText } from "../values/show.js";
 
@@ -202,7 +202,7 @@ export class Caller implements InFlight {
     this.syncInFlight += inner.syncInFlight;
     inner.inFlight = inner.syncInFlight = 0;
     inner.named.length = 0;
-    for (const t of inner.it.procs) {
+    for (const t of this.it.procs) {
       const c = t !== undefined ? callOf.get(t) : undefined;
       if (c !== undefined && c.owner === inner) c.owner = this;
     }
@@ -268,7 +268,7 @@ export function concurrentSyncPoint<T>(it: Iteration, p: Proc, op: number, act: 
  */
 function spawnTask(it: Iteration, label: string, home: Proc | null, start: () => unknown): Proc {
   const id = it.x.spawn(0);
-  const t = new Proc(it, id, null, false, label);
+  const t = new Proc(id, null, false, label);
   if (home !== null) t.home = home;
   it.procs[id] = t;
   t.wake = () => {

@@ -8,7 +8,7 @@
 // process, or null between a hand-off and the chosen process's continuation.
 import { Engine, PICK, FLAG_SYSTEM } from "../engine/engine.js";
 import { OP, opName, resource, RES } from "../engine/ops.js";
-import { Proc, Wait, type Matcher } from "./process.js";
+import { Proc, Wait, type Matcher } from "./proc.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
 import { show, errorText } from "../values/show.js";
@@ -191,7 +191,7 @@ export class Iteration {
    */
   spawnProcess(fn: () => unknown, system: boolean, label: string): Proc {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
-    const p = new Proc(this, id, fn, system, label);
+    const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
     this.launch(p);
     return p;

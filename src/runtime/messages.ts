@@ -4,7 +4,7 @@ import { sync } from "./sync.js";
 import { ArgumentError } from "./errors.js";
 import { Iteration, Via } from "./iteration.js";
 import { Pid } from "./pid.js";
-import { Wait, type Matcher } from "./process.js";
+import { Wait, type Matcher } from "./proc.js";
 import { TIMEOUT, type Timeout } from "./timeout.js";
 import type { Dest } from "./processes.js";
 import { show } from "../values/show.js";

@@ -7,7 +7,7 @@ import { ArgumentError } from "./errors.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
 import { SURVIVES, type Iteration } from "./iteration.js";
-import type { Proc } from "./process.js";
+import type { Proc } from "./proc.js";
 import { show } from "../values/show.js";
 
 /** A destination: a pid, a locally registered name, or a `via(registry, key)` name. */
@@ -141,10 +141,10 @@ export function exit(pid: Dest, reason: unknown): Promise<true> {
 export function isAlive(pid: Pid): Promise<boolean> {
   return sync(OP.IS_ALIVE, (p, it) => {
     if (!(pid instanceof Pid)) throw new TypeError(`isAlive expects a pid, got ${show(pid)}`);
-    const q = p.it.proc(pid);
+    const q = it.proc(pid);
     const alive = q !== undefined && q.alive;
-    p.it.note(p, OP.IS_ALIVE, () => [`${pid}`, String(alive)]);
-    return p.it.handoff(p, OP.IS_ALIVE, resource(RES.PROC, pid.id), 0, alive);
+    it.note(p, OP.IS_ALIVE, () => [`${pid}`, String(alive)]);
+    return it.handoff(p, OP.IS_ALIVE, resource(RES.PROC, pid.id), 0, alive);
   });
 }
 
@@ -201,13 +201,12 @@ export function trapExits(flag: boolean): Promise<boolean> {
 /** Monitors `dest` (a pid or a name); a dead or unknown target gives an immediate DOWN with reason "noproc". */
 export function monitor(dest: Dest): Promise<Ref> {
   return sync(OP.MONITOR, (p, it) => {
-    return monitorFrom(p, dest, false);
+    return monitorFrom(p, it, dest, false);
   });
 }
 
 /** monitor() for library code: `internal` monitors (e.g. inside GenServer.call) do not count as handling a crash. */
-export function monitorFrom(p: Proc, dest: Dest, internal: boolean): Promise<Ref> {
-  const it = p.it;
+export function monitorFrom(p: Proc, it: Iteration, dest: Dest, internal: boolean): Promise<Ref> {
   const q = targetOf(it, dest, "monitor");
   let ref: Ref;
   if (q !== undefined && q.alive) {
@@ -228,12 +227,11 @@ export function monitorFrom(p: Proc, dest: Dest, internal: boolean): Promise<Ref
 export function demonitor(ref: Ref, opts: { flush?: boolean } = {}): Promise<true> {
   return sync(OP.DEMONITOR, (p, it) => {
     if (!(ref instanceof Ref)) throw new TypeError(`demonitor expects a monitor ref, got ${show(ref)}`);
-    return demonitorFrom(p, ref, !!opts?.flush);
+    return demonitorFrom(p, it, ref, !!opts?.flush);
   });
 }
 
-export function demonitorFrom(p: Proc, ref: Ref, flush: boolean): Promise<true> {
-  const it = p.it;
+export function demonitorFrom(p: Proc, it: Iteration, ref: Ref, flush: boolean): Promise<true> {
   it.removeMonitor(ref, p.home);
   if (flush) {
     const box = p.home.mailbox;

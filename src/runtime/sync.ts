@@ -19,7 +19,7 @@ import { opName } from "../engine/ops.js";
 import { current, NEVER, type Iteration } from "./iteration.js";
 import { concurrentSyncPoint } from "./calls.js";
 import { UsageError } from "./errors.js";
-import type { Proc } from "./process.js";
+import type { Proc } from "./proc.js";
 
 /** Set once an iteration was abandoned with a process stuck on an uncontrolled await. */
 let abandonedProcesses = false;
@@ -76,8 +76,7 @@ export function syncIn<T>(it: Iteration, op: number, act: (p: Proc, it: Iteratio
  * Another step of an operation p is already in (a woken waiter that finds the mutex
  * taken again parks again): p is the running process, resumed inside its own call.
  */
-export function resync<T>(p: Proc, op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
-  const it = p.it;
+export function resync<T>(it: Iteration, p: Proc, op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
   try {
     if (it.enter(op) === null) return NEVER;
     return act(p, it);

@@ -5,7 +5,7 @@ import { iterationFor } from "./context.js";
 import { sync } from "./sync.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
-import { Wait } from "./process.js";
+import { Wait } from "./proc.js";
 import { checkTimeout } from "./messages.js";
 import type { Dest } from "./processes.js";
 import { show } from "../values/show.js";
@@ -18,8 +18,8 @@ export function now(): number {
 /** Lets the scheduler run someone else; the caller stays runnable. */
 export function yieldNow(): Promise<void> {
   return sync(OP.YIELD, (p, it) => {
-    p.it.note(p, OP.YIELD, () => ["yield", ""]);
-    return p.it.handoff(p, OP.YIELD, resource(RES.PROC, p.id), 0, undefined);
+    it.note(p, OP.YIELD, () => ["yield", ""]);
+    return it.handoff(p, OP.YIELD, resource(RES.PROC, p.id), 0, undefined);
   });
 }
 
@@ -55,8 +55,8 @@ export function sendAfter(dest: Dest, msg: unknown, ms: number): Promise<Ref> {
 export function cancelTimer(ref: Ref): Promise<number | false> {
   return sync(OP.CANCEL_TIMER, (p, it) => {
     if (!(ref instanceof Ref)) throw new TypeError(`cancelTimer expects a timer ref from sendAfter, got ${show(ref)}`);
-    const left = p.it.cancelTimerRef(ref);
-    p.it.note(p, OP.CANCEL_TIMER, () => [`${ref}`, String(left)]);
-    return p.it.handoff(p, OP.CANCEL_TIMER, resource(RES.TIMER, ref.id), 0, left);
+    const left = it.cancelTimerRef(ref);
+    it.note(p, OP.CANCEL_TIMER, () => [`${ref}`, String(left)]);
+    return it.handoff(p, OP.CANCEL_TIMER, resource(RES.TIMER, ref.id), 0, left);
   });
 }

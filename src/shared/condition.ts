@@ -12,7 +12,7 @@
 // step limit instead); under `timers: "race"` it is an event the strategy may pick at
 // any step, so an `if` where a `while` is needed is found.
 import { OP } from "../engine/ops.js";
-import { Wait, type Proc } from "../runtime/process.js";
+import { Wait, type Proc } from "../runtime/proc.js";
 import { UsageError } from "../runtime/errors.js";
 import { SharedObject, type SharedOptions } from "./object.js";
 import { Mutex } from "./mutex.js";

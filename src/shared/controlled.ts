@@ -20,7 +20,7 @@
 // controlled calls are in flight. Not supported: stubs or callers awaiting real I/O or
 // real timers (an uncontrolled await), and calls from outside a lockstep process.
 import { resource, RES } from "../engine/ops.js";
-import { current, NEVER } from "../runtime/iteration.js";
+import { currentIteration, NEVER } from "../runtime/iteration.js";
 import { UsageError } from "../runtime/errors.js";
 import { IDLE_TICKS, startCall } from "../runtime/calls.js";
 import { show } from "../values/show.js";
@@ -60,7 +60,7 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
   // A wrapper made inside an iteration (in the body) gets a per-iteration id, so its
   // resource is the same when the iteration is replayed; one made outside (a module's
   // stub) keeps one id for the whole run.
-  const it0 = current;
+  const it0 = currentIteration();
   const id = it0 !== null && !it0.done ? newSharedId(it0) : ++lastFnId;
   const res = resource(it0 !== null && !it0.done ? RES.SHARED : RES.CONTROLLED, id);
   const name = options?.name ?? (fn.name || `controlled#${id}`);
@@ -68,7 +68,7 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
   const label = `${name}()`;
 
   const wrapper = function (this: unknown, ...args: A): Promise<Awaited<R>> {
-    const it = current;
+    const it = currentIteration();
     if (it === null) {
       return Promise.reject(new UsageError(`${name}() (a controlled function) was called outside an exploration: call it from a body run by explore(), check(), replay() or ctest()`));
     }

@@ -10,7 +10,7 @@
 // holder ("waits for Mutex#1.lock held by <0.3.0>").
 import { OP } from "../engine/ops.js";
 import { resync } from "../runtime/sync.js";
-import { Wait, type Proc } from "../runtime/process.js";
+import { Wait, type Proc } from "../runtime/proc.js";
 import { UsageError } from "../runtime/errors.js";
 import { SharedObject, type SharedOptions } from "./object.js";
 
@@ -114,7 +114,7 @@ export class Mutex extends SharedObject {
       return;
     }
     // Someone barged in between the wake-up and now: waiting again is a new step.
-    return resync(p, OP.SHARED_LOCK, () => this.park(p, how));
+    return resync(this.it, p, OP.SHARED_LOCK, () => this.park(p, how));
   }
 
   private park(p: Proc, how: string): Promise<void> {

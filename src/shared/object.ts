@@ -7,12 +7,12 @@
 // value), a write the number it creates; a read-modify-write is a write whose aux
 // n says it read write n - 1 (writes to one object are totally ordered). The engine
 // thus sees every read as a (resource, write id) pair.
-import { current, type Iteration } from "../runtime/iteration.js";
+import { currentIteration, type Iteration } from "../runtime/iteration.js";
 import { iterationFor } from "../runtime/context.js";
 import { syncIn } from "../runtime/sync.js";
 import { UsageError } from "../runtime/errors.js";
 import { resource, RES } from "../engine/ops.js";
-import type { Proc } from "../runtime/process.js";
+import type { Proc } from "../runtime/proc.js";
 
 let idsOf: Iteration | null = null;
 let lastId = 0;
@@ -61,7 +61,7 @@ export abstract class SharedObject {
    * iteration that has ended.
    */
   protected sync<T>(op: number, method: string, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
-    if (current !== this.it) {
+    if (currentIteration() !== this.it) {
       return Promise.reject(
         new UsageError(
           `${this.label}.${method}(): this object was created in iteration ${this.it.config.iteration}, which has ended; shared objects live for one iteration, so create them inside the test body`,

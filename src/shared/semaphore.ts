@@ -4,7 +4,7 @@
 // owner: any process may release.
 import { OP } from "../engine/ops.js";
 import { resync } from "../runtime/sync.js";
-import { Wait, type Proc } from "../runtime/process.js";
+import { Wait, type Proc } from "../runtime/proc.js";
 import { show } from "../values/show.js";
 import { SharedObject, type SharedOptions } from "./object.js";
 
@@ -91,6 +91,6 @@ export class Semaphore extends SharedObject {
       this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire() (woken)`, `acquired (${this.permits} left)`]);
       return;
     }
-    return resync(p, OP.SHARED_LOCK, () => this.park(p));
+    return resync(this.it, p, OP.SHARED_LOCK, () => this.park(p));
   }
 }

@@ -1,5 +1,4 @@
 import { Pid } from "./pid.js";
-import type { Iteration } from "./iteration.js";
 
 /** What a blocked process is waiting for (for deadlock reports and timer effects). */
 export const enum Wait {
@@ -74,7 +73,6 @@ export class Proc {
   /** Tasks acting for this process that wait in a receive on its mailbox, in the order they began waiting. */
   receivers: Proc[] | null = null;
   constructor(
-    readonly it: Iteration,
     readonly id: number,
     readonly fn: (() => unknown) | null,
     readonly system: boolean,
