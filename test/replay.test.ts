@@ -216,3 +216,85 @@ describe("trace files", () => {
     if (!again.ok) expect(again.bug.message).toBe(r.bug.message);
   });
 });
+
+// Strict replay must consume the whole trace: a program that ends early, or a trace
+// that runs out of decisions or operations, is a divergence, never a silent pass.
+describe("strict replay follows the trace to its end", () => {
+  /** Fails on every schedule at its last step; `mode` edits the program. */
+  function program(mode: { stopEarly?: boolean; throwEarly?: boolean }) {
+    return async function ending() {
+      const me = self();
+      await spawn(async () => {
+        await send(me, "a");
+        await send(me, "b");
+      });
+      await receive();
+      if (mode.stopEarly) return;
+      if (mode.throwEarly) throw new Error("an earlier assertion");
+      await receive();
+      await yieldNow();
+      throw new Error("always fails at the end");
+    };
+  }
+
+  async function traceOfEnding(): Promise<TraceFile> {
+    const r = await explore(program({}), { strategy: "random", seed: 1, iterations: 1, traceDir: false });
+    if (r.ok) throw new Error("expected a bug");
+    return r.bug.trace;
+  }
+
+  async function divergence(p: Promise<unknown>): Promise<ReplayDivergence> {
+    const e = await p.then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(ReplayDivergence);
+    return e as ReplayDivergence;
+  }
+
+  it("a program that now returns before the trace ends diverges where it ended", async () => {
+    const t = await traceOfEnding();
+    const d = await divergence(replay(program({ stopEarly: true }), t));
+    expect(d.step).toBeLessThan(t.decisions.length);
+    expect(d.expected).toMatch(new RegExp(`${t.decisions.length} decisions`));
+    expect(d.actual).toMatch(/end there: the test body returned/);
+    expect(d.message).toMatch(new RegExp(`replay diverged at step ${d.step}:`));
+  });
+
+  it("a program that now fails earlier diverges instead of reporting a different bug", async () => {
+    const t = await traceOfEnding();
+    const d = await divergence(replay(program({ throwEarly: true }), t));
+    expect(d.step).toBeLessThan(t.decisions.length);
+    expect(d.actual).toMatch(/end there: it failed \(exception: .*an earlier assertion/);
+  });
+
+  it("a trace with fewer decisions than the program needs diverges at its last decision", async () => {
+    const r = await explore(lostUpdate, { strategy: "random", seed: 3, iterations: 200, traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const t = r.bug.trace;
+    for (const k of [0, 1, Math.floor(t.decisions.length / 2), t.decisions.length - 1]) {
+      // Decisions cut at k, operations cut consistently (an event's step counts the decisions before it).
+      const cut = { ...t, decisions: t.decisions.slice(0, k), events: t.events.filter((e) => e[0] < k + 1) };
+      const d = await divergence(replay(lostUpdate, cut));
+      expect(d.step, `cut at ${k}`).toBe(k);
+      expect(d.expected).toMatch(new RegExp(`the run to end \\(the trace has ${k} decisions\\)`));
+      expect(d.actual).toMatch(/another scheduling decision/);
+    }
+  });
+
+  it("operations left over in the trace, or missing from it, are a divergence", async () => {
+    const t = await traceOfEnding();
+    const last = t.events[t.events.length - 1];
+    const extra = { ...t, events: [...t.events, [last[0], 1, last[2], last[3], 0]] };
+    const d1 = await divergence(replay(program({}), extra));
+    expect(d1.actual).toMatch(/nothing more/);
+    const fewer = { ...t, events: t.events.slice(0, -1) };
+    const d2 = await divergence(replay(program({}), fewer));
+    expect(d2.expected).toMatch(new RegExp(`no further operation \\(the trace has ${t.events.length - 1} operations\\)`));
+  });
+
+  it("the unedited program still reproduces from the whole trace", async () => {
+    const t = await traceOfEnding();
+    const again = await replay(program({}), t);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.bug.schedule).toEqual(t.decisions);
+  });
+});
