@@ -189,10 +189,49 @@ describe("trace files", () => {
     const array = await write("array.json", "[1, 2, 3]");
     await expect(loadTrace(array)).rejects.toThrow(/expected a JSON object/);
     await expect(loadTrace(join(dir, "missing.json"))).rejects.toThrow(/cannot read trace file .*missing\.json/);
-    expect(() => parseTrace(JSON.stringify({ ...bug.trace, decisions: [1, -1] }))).toThrow(/"decisions" must be an array of non-negative integers/);
-    expect(() => parseTrace(JSON.stringify({ ...bug.trace, events: [[1, 2, 3]] }))).toThrow(/"events" must be an array of \[step, pid, op, resource, aux\]/);
+    expect(() => parseTrace(JSON.stringify({ ...bug.trace, decisions: [1, -1] }))).toThrow(/"decisions\[1\]" must be an integer from 0 to 4294967295, got -1/);
+    expect(() => parseTrace(JSON.stringify({ ...bug.trace, events: [[1, 2, 3]] }))).toThrow(/"events\[0\]" must be a \[step, pid, op, resource, aux\] record of 5 integers, it has 3 fields/);
     expect(() => parseTrace(JSON.stringify({ ...bug.trace, options: { ...bug.trace.options, timers: "fast" } }))).toThrow(/"options.timers"/);
     for (const p of [corrupt, other, foreign, array]) await expect(loadTrace(p)).rejects.toBeInstanceOf(OptionsError);
+  });
+
+  it("rejects each malformed field with one message naming it", async () => {
+    const bug = await someBug();
+    const t = bug.trace;
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["maxSteps 0", { options: { ...t.options, maxSteps: 0 } }, /"options.maxSteps" must be a positive integer, got 0/],
+      ["maxSteps fractional", { options: { ...t.options, maxSteps: 1.5 } }, /"options.maxSteps" must be a positive integer, got 1.5/],
+      ["maxSteps string", { options: { ...t.options, maxSteps: "100" } }, /"options.maxSteps" must be a positive integer, got "100"/],
+      ["maxSteps unsafe", { options: { ...t.options, maxSteps: 2 ** 60 } }, /"options.maxSteps" must be a positive integer/],
+      ["allowCrashes", { options: { ...t.options, allowCrashes: "yes" } }, /"options.allowCrashes" must be true or false, got "yes"/],
+      ["allowCrashes missing", { options: { maxSteps: 10, timers: "quiescent" } }, /"options.allowCrashes" must be true or false, got undefined/],
+      ["options array", { options: [] }, /"options" must be an object/],
+      ["decision above u32", { decisions: [1, 4294967296] }, /"decisions\[1\]" must be an integer from 0 to 4294967295, got 4294967296/],
+      ["decision fractional", { decisions: [1.5] }, /"decisions\[0\]" must be an integer from 0 to 4294967295, got 1.5/],
+      ["decisions not array", { decisions: "1,2" }, /"decisions" must be an array/],
+      ["event missing field", { events: [[0, 1, 2, 3]] }, /"events\[0\]" must be a \[step, pid, op, resource, aux\] record of 5 integers, it has 4 fields/],
+      ["event extra field", { events: [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5]] }, /"events\[1\]" must be a \[step, pid, op, resource, aux\] record of 5 integers, it has 6 fields/],
+      ["event non-integer", { events: [[0, 1, 2.5, 3, 4]] }, /"events\[0\]\[2\]" \(op\) must be an integer, got 2.5/],
+      ["event string", { events: [[0, "1", 2, 3, 4]] }, /"events\[0\]\[1\]" \(pid\) must be an integer, got "1"/],
+      ["event not array", { events: [{}] }, /"events\[0\]" must be a \[step, pid, op, resource, aux\] record of 5 integers/],
+      ["test missing", { test: undefined }, /"test" \(the scenario name\) must be a non-empty string, got undefined/],
+      ["test number", { test: 7 }, /"test" \(the scenario name\) must be a non-empty string, got 7/],
+      ["strategy", { strategy: 3 }, /"strategy" must be a string, got 3/],
+      ["file", { file: 3 }, /"file" must be a path string, got 3/],
+      ["failure string", { failure: "boom" }, /"failure" must be null or \{ kind, message, step \}, got "boom"/],
+      ["failure kind", { failure: { message: "m", step: 1 } }, /"failure.kind" must be a non-empty string, got undefined/],
+      ["failure message", { failure: { kind: "exception", message: 1, step: 1 } }, /"failure.message" must be a string, got 1/],
+      ["failure step", { failure: { kind: "exception", message: "m", step: -1 } }, /"failure.step" must be a non-negative integer, got -1/],
+    ];
+    for (const [what, patch, message] of cases) {
+      const bad = JSON.stringify({ ...t, ...patch });
+      expect(() => parseTrace(bad, "t.json"), what).toThrow(OptionsError);
+      expect(() => parseTrace(bad, "t.json"), what).toThrow(message);
+      await expect(replay(downRace, JSON.parse(bad)), what).rejects.toThrow(message);
+    }
+    // The valid trace, and a valid "no failure" trace, still load.
+    expect(parseTrace(JSON.stringify(t))).toEqual(t);
+    expect(parseTrace(JSON.stringify({ ...t, failure: null })).failure).toBeNull();
   });
 
   it("a trace of another program is reported as a divergence", async () => {
