@@ -98,6 +98,22 @@ describe("lockstep explore", () => {
     expect(cli(["frobnicate"]).code).toBe(2);
   });
 
+  it("a trace directory that cannot be written still prints the report and exits 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "file"), "a regular file");
+    const traceDir = join(dir, "file", "traces");
+    const r = cli(["explore", "examples/lost-update.mjs", "--seed", "1", "--trace-dir", traceDir, "--workers", "1"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/lockstep found a bug \(exception\)/);
+    expect(r.out).toContain(`warning: could not save the trace under ${traceDir}: ENOTDIR`);
+    expect(r.out).toMatch(/Replay: no trace file was saved; run `npx lockstep explore examples\/lost-update.mjs --seed 1 --trace-dir <a writable directory>`/);
+    const j = cli(["explore", "examples/lost-update.mjs", "--seed", "1", "--trace-dir", traceDir, "--workers", "2", "--json"]);
+    expect(j.code).toBe(1);
+    const bug = JSON.parse(j.out).bug;
+    expect(bug.tracePath).toBeNull();
+    expect(bug.traceSaveError).toMatch(/ENOTDIR/);
+  });
+
   it("--help works for every command", () => {
     for (const c of ["explore", "replay", "shrink", "show"]) {
       const r = cli([c, "--help"]);

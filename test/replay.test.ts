@@ -234,6 +234,25 @@ describe("trace files", () => {
     expect(parseTrace(JSON.stringify({ ...t, failure: null })).failure).toBeNull();
   });
 
+  it("a trace that cannot be saved still returns the bug, saying why it was not saved", async () => {
+    const blocker = join(dir, "a-regular-file");
+    await writeFile(blocker, "not a directory");
+    const traceDir = join(blocker, "traces");
+    const r = await explore(lostUpdate, { seed: 3, iterations: 100, traceDir });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
+    expect(r.bug.tracePath).toBeUndefined();
+    expect(r.bug.traceSaveError).toMatch(new RegExp(`could not save the trace under ${traceDir.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: .*ENOTDIR`));
+    const report = r.bug.format();
+    expect(report).toContain(`warning: ${r.bug.traceSaveError}`);
+    expect(report).toMatch(/Replay: await replay\(body, bug\)/);
+    expect(report).toMatch(/lost update: counter is 1, expected 2/);
+    // The bug in memory still replays.
+    const again = await replay(lostUpdate, r.bug);
+    expect(again.ok).toBe(false);
+  });
+
   it("a trace of another program is reported as a divergence", async () => {
     const bug = await someBug();
     const e = await replay(lostUpdate, bug.trace).then(() => null, (x: unknown) => x);

@@ -165,7 +165,7 @@ function jsonOf({ scenario, result }: { scenario: string; result: ExploreResult 
   const b = result.bug;
   return {
     ok: false, scenario, iterations: result.stats.iterations,
-    bug: { kind: b.kind, message: b.message, iteration: b.iteration, seed: b.seed, strategy: b.strategy, steps: b.schedule.length, tracePath: b.tracePath ?? null },
+    bug: { kind: b.kind, message: b.message, iteration: b.iteration, seed: b.seed, strategy: b.strategy, steps: b.schedule.length, tracePath: b.tracePath ?? null, ...(b.traceSaveError ? { traceSaveError: b.traceSaveError } : {}) },
   };
 }
 

@@ -6,7 +6,6 @@ import { Worker } from "node:worker_threads";
 import type { ExploreOptions } from "../explore/options.js";
 import type { ExploreResult, ExploreStats } from "../explore/explore.js";
 import { Bug } from "../explore/bug.js";
-import { saveTrace } from "../explore/trace-file.js";
 import type { WorkerRequest, WorkerReply } from "./worker.js";
 
 export async function exploreParallel(
@@ -53,6 +52,6 @@ export async function exploreParallel(
   if (!failing) return { ok: true, iterations: stats.iterations, stats };
   const b = failing.bug!;
   const bug = new Bug({ kind: b.kind, error: new Error(b.error), message: b.message, step: b.step }, b.trace, b.events, b.nondeterminism);
-  if (opts.traceDir !== false) bug.tracePath = await saveTrace(b.trace, opts.traceDir ?? ".lockstep");
+  if (opts.traceDir !== false) await bug.saveTo(opts.traceDir ?? ".lockstep");
   return { ok: false, bug, stats };
 }

@@ -6,7 +6,7 @@ import { resolveOptions, type ExploreOptions, type ResolvedOptions } from "./opt
 import { strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { runIteration, withEngine, yieldToHost } from "./run.js";
 import { Bug, BugFound } from "./bug.js";
-import { TRACE_FORMAT, TRACE_VERSION, saveTrace, type TraceFile } from "./trace-file.js";
+import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from "./trace-file.js";
 import { VERSION } from "../version.js";
 import { OptionsError } from "../runtime/errors.js";
 
@@ -132,6 +132,6 @@ async function reproduce(e: Engine, body: () => unknown, o: ResolvedOptions, fir
     note = `re-running the failing schedule did not reproduce it (${again.failure ? again.failure.kind : "it passed"}): the program may depend on something outside lockstep's control (Math.random, Date.now, real I/O)`;
   }
   const bug = new Bug(first.failure!, trace, again.log, note);
-  if (o.traceDir !== false) bug.tracePath = await saveTrace(trace, o.traceDir);
+  if (o.traceDir !== false) await bug.saveTo(o.traceDir);
   return bug;
 }
