@@ -1,7 +1,7 @@
 // The lockstep command, run as users run it (node bin/lockstep.mjs, after the build).
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, parseDuration, parseShard, UsageFailure } from "../src/cli/args";
@@ -149,6 +149,98 @@ describe("lockstep replay / show", () => {
     expect(b.code).toBe(2);
     expect(b.err).toMatch(/not a usable lockstep trace/);
     expect(readFileSync(join(dir, "bad.json"), "utf8")).toBe("{ not json"); // input untouched
+  });
+});
+
+// A downloaded trace must not run code the user did not name: without a file argument,
+// replay and shrink import the trace's own `file` only when it lies inside the current
+// directory tree and exports the trace's scenario.
+describe("lockstep replay / shrink safety", () => {
+  /** A project dir with a scenario file that leaves a marker when imported, and a trace naming `file`. */
+  function setup(file: (project: string, outside: string) => string, test = "evil") {
+    const project = mkdtempSync(join(tmpdir(), "ls-proj-"));
+    const outside = mkdtempSync(join(tmpdir(), "ls-outside-"));
+    const marker = join(outside, "MARKER");
+    const evil = `import { writeFileSync } from "node:fs";
+      writeFileSync(${JSON.stringify(marker)}, "imported");
+      export default async function evil() {}`;
+    writeFileSync(join(outside, "evil.mjs"), evil);
+    writeFileSync(join(project, "evil.mjs"), evil);
+    const r = cli(["explore", "examples/down-race.mjs", "--seed", "2", "--json", "--trace-dir", outside]);
+    const trace = JSON.parse(readFileSync(JSON.parse(r.out).bug.tracePath, "utf8"));
+    const tracePath = join(outside, "downloaded.json");
+    writeFileSync(tracePath, JSON.stringify({ ...trace, test, file: file(project, outside) }));
+    return { project, outside, marker, tracePath };
+  }
+
+  it("refuses a trace whose file lies outside the project, and says how to run it explicitly", () => {
+    const { project, outside, marker, tracePath } = setup((_p, o) => join(o, "evil.mjs"));
+    for (const cmd of ["replay", "shrink"]) {
+      const r = cli([cmd, tracePath], project);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toContain(join(outside, "evil.mjs"));
+      expect(r.err).toMatch(/outside the current project/);
+      expect(r.err).toContain(`lockstep ${cmd} ${tracePath} ${join(outside, "evil.mjs")}`);
+      expect(existsSync(marker)).toBe(false);
+    }
+    // Named explicitly, it runs (the marker appears) — and diverges: it is another program.
+    const named = cli(["replay", tracePath, join(outside, "evil.mjs")], project);
+    expect(existsSync(marker)).toBe(true);
+    expect(named.code).toBe(2);
+    expect(named.err).toMatch(/replay diverged at step/);
+  });
+
+  it("refuses ../ escapes and symlinks that leave the project", () => {
+    const a = setup((p, o) => join("..", o.split("/").pop()!, "evil.mjs"));
+    const r = cli(["replay", a.tracePath], a.project);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/outside the current project/);
+    expect(existsSync(a.marker)).toBe(false);
+    const b = setup(() => "link/evil.mjs");
+    symlinkSync(b.outside, join(b.project, "link"));
+    const s = cli(["replay", b.tracePath], b.project);
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/outside the current project/);
+    expect(existsSync(b.marker)).toBe(false);
+  });
+
+  it("refuses a file inside the project that does not export the trace's scenario", () => {
+    const { project, marker, tracePath } = setup(() => "evil.mjs", "down-race");
+    const r = cli(["replay", tracePath], project);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/does not export the trace's scenario "down-race"/);
+    expect(r.err).toContain(`lockstep replay ${tracePath} evil.mjs`);
+    expect(existsSync(marker)).toBe(false);
+    // Under node_modules, even a matching export is not run implicitly.
+    const nm = setup(() => "node_modules/pkg/evil.mjs");
+    mkdirSync(join(nm.project, "node_modules", "pkg"), { recursive: true });
+    writeFileSync(join(nm.project, "node_modules", "pkg", "evil.mjs"), readFileSync(join(nm.project, "evil.mjs")));
+    const n = cli(["replay", nm.tracePath], nm.project);
+    expect(n.code).toBe(2);
+    expect(n.err).toMatch(/node_modules/);
+    expect(existsSync(nm.marker)).toBe(false);
+  });
+
+  it("a missing file, or a trace without one, is a clear error with the explicit command", () => {
+    const { project, tracePath } = setup(() => "gone.mjs");
+    const r = cli(["replay", tracePath], project);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/gone\.mjs.*does not exist/);
+    expect(r.err).toContain(`lockstep replay ${tracePath} <file>`);
+    const none = join(project, "no-file.json");
+    const { file: _f, ...rest } = JSON.parse(readFileSync(tracePath, "utf8"));
+    writeFileSync(none, JSON.stringify(rest));
+    const n = cli(["shrink", none], project);
+    expect(n.code).toBe(2);
+    expect(n.err).toMatch(/does not record its scenario file/);
+    expect(n.err).toContain(`lockstep shrink ${none} <file>`);
+  });
+
+  it("replays the trace's own file when it is inside the project and exports the scenario", () => {
+    const { project, marker, tracePath } = setup(() => "evil.mjs", "evil");
+    const r = cli(["replay", tracePath], project);
+    expect(existsSync(marker)).toBe(true); // it was imported: inside the project, scenario exported
+    expect(r.code).toBe(2); // and the other program diverges from the down-race trace
   });
 });
 

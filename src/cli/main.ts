@@ -6,7 +6,7 @@ import { loadTrace } from "../explore/trace-file.js";
 import { formatInterleaving, type Bug } from "../explore/bug.js";
 import type { ExploreOptions } from "../explore/options.js";
 import { LockstepError } from "../runtime/errors.js";
-import { loadScenarios, type Scenario } from "./scenario.js";
+import { loadScenarios, traceScenarioFile, type Scenario } from "./scenario.js";
 import { parseArgs, parseDuration, parseShard, UsageFailure, type FlagSpec } from "./args.js";
 import { exploreParallel } from "./parallel.js";
 import { Progress } from "./progress.js";
@@ -169,10 +169,10 @@ function jsonOf({ scenario, result }: { scenario: string; result: ExploreResult 
   };
 }
 
-async function bodyForTrace(tracePath: string, fileArg: string | undefined) {
+/** The trace and its body: from the file the user named, else the trace's own file if it is safe to run (scenario.ts). */
+async function bodyForTrace(tracePath: string, fileArg: string | undefined, cmd: "replay" | "shrink") {
   const trace = await loadTrace(tracePath);
-  const file = fileArg ?? trace.file;
-  if (!file) throw new UsageFailure(`${tracePath} does not record its scenario file; pass it: lockstep replay ${tracePath} <file>`);
+  const file = fileArg ?? (await traceScenarioFile(trace, tracePath, cmd));
   const stem = trace.test.includes("#") ? trace.test.slice(trace.test.indexOf("#") + 1) : "default";
   const loaded = await loadScenarios(file, stem);
   return { trace, body: loaded.scenarios[0].body, file };
@@ -181,7 +181,7 @@ async function bodyForTrace(tracePath: string, fileArg: string | undefined) {
 async function replayCmd(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(argv, { json: "bool", help: "bool" });
   if (positionals.length < 1 || positionals.length > 2) throw new UsageFailure("replay needs a trace file (and optionally its scenario file)");
-  const { trace, body } = await bodyForTrace(positionals[0], positionals[1]);
+  const { trace, body } = await bodyForTrace(positionals[0], positionals[1], "replay");
   try {
     const r = await replay(body, trace);
     if (flags.json) out.log(JSON.stringify(r.ok ? { ok: true } : { ok: false, bug: { kind: r.bug.kind, message: r.bug.message, steps: r.bug.schedule.length } }));
@@ -204,7 +204,7 @@ async function replayCmd(argv: string[]): Promise<number> {
 async function shrinkCmd(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(argv, { json: "bool", help: "bool" });
   if (positionals.length < 1 || positionals.length > 2) throw new UsageFailure("shrink needs a trace file (and optionally its scenario file)");
-  const { trace, body } = await bodyForTrace(positionals[0], positionals[1]);
+  const { trace, body } = await bodyForTrace(positionals[0], positionals[1], "shrink");
   const { shrink } = await import("../explore/shrink.js");
   const r = await shrink(body, { ...trace, tracePath: positionals[0] } as never);
   if (flags.json) {
