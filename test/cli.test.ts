@@ -261,6 +261,23 @@ describe("parallel search", () => {
   });
 });
 
+describe("distinct schedules over workers", () => {
+  it("workers merge their distinct schedules: the count equals one worker's, not a sum", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "ok.mjs"), `import { spawn, send, receive, self } from "${root}dist/index.js";
+      export default async function fine() { const me = self(); await spawn(async () => send(me, 1)); await receive(); }`);
+    const run = (workers: string) => JSON.parse(cli(["explore", join(dir, "ok.mjs"), "--iterations", "300", "--seed", "1", "--strategy", "random", "--workers", workers, "--json"]).out);
+    const one = run("1");
+    const three = run("3");
+    expect(one.ok).toBe(true);
+    expect(one.distinctSchedulesEstimated).toBe(false);
+    expect(one.distinctSchedules).toBeGreaterThan(1);
+    expect(one.distinctSchedules).toBeLessThan(50); // a small program: the workers' schedules overlap, so a sum would be larger
+    expect(three.distinctSchedules).toBe(one.distinctSchedules);
+    expect(three.distinctSchedulesEstimated).toBe(false);
+  });
+});
+
 describe("lockstep shrink", () => {
   it("shrinks a saved trace and writes the shrunk trace beside it", () => {
     const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));

@@ -9,7 +9,7 @@ import { LockstepError } from "../runtime/errors.js";
 import { loadScenarios, traceScenarioFile, type Scenario } from "./scenario.js";
 import { parseArgs, parseDuration, parseShard, UsageFailure, type FlagSpec } from "./args.js";
 import { exploreParallel } from "./parallel.js";
-import { Progress } from "./progress.js";
+import { Progress, distinctText } from "./progress.js";
 import { VERSION } from "../version.js";
 import { opName, describeResource } from "../engine/ops.js";
 import { availableParallelism } from "node:os";
@@ -138,7 +138,7 @@ async function exploreCmd(argv: string[]): Promise<number> {
       if (flags.report) await writeReport(flags.report as string, result.bug);
       if (!json) out.log(result.bug.format());
     } else if (!json) {
-      out.log(`${s.name}: no bug in ${result.iterations} iterations (${result.stats.distinctSchedules} distinct schedules, seed ${result.stats.seed}, strategy ${result.stats.strategy})`);
+      out.log(`${s.name}: no bug in ${result.iterations} iterations (${distinctText(result.stats)} distinct schedules, seed ${result.stats.seed}, strategy ${result.stats.strategy})`);
     }
   }
   if (json) out.log(JSON.stringify(results.length === 1 ? jsonOf(results[0]) : results.map(jsonOf), null, 2));
@@ -160,7 +160,7 @@ async function runScenario(file: string, s: Scenario, opts: ExploreOptions, shar
 /** The documented --json shape. */
 function jsonOf({ scenario, result }: { scenario: string; result: ExploreResult }): unknown {
   if (result.ok) {
-    return { ok: true, scenario, iterations: result.iterations, seed: result.stats.seed, strategy: result.stats.strategy, distinctSchedules: result.stats.distinctSchedules };
+    return { ok: true, scenario, iterations: result.iterations, seed: result.stats.seed, strategy: result.stats.strategy, distinctSchedules: result.stats.distinctSchedules, distinctSchedulesEstimated: result.stats.distinctSchedulesEstimated };
   }
   const b = result.bug;
   return {

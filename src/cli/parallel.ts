@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import type { ExploreOptions } from "../explore/options.js";
 import type { ExploreResult, ExploreStats } from "../explore/explore.js";
 import { Bug } from "../explore/bug.js";
+import { DistinctCounter } from "../explore/distinct.js";
 import type { WorkerRequest, WorkerReply } from "./worker.js";
 
 export async function exploreParallel(
@@ -40,9 +41,12 @@ export async function exploreParallel(
       });
     }),
   );
+  const distinct = new DistinctCounter();
+  for (const r of replies) if (r.distinct) distinct.merge(r.distinct);
   const stats: ExploreStats = {
     iterations: replies.reduce((a, r) => a + r.iterations, 0),
-    distinctSchedules: replies.reduce((a, r) => a + r.distinctSchedules, 0),
+    distinctSchedules: distinct.count,
+    distinctSchedulesEstimated: distinct.estimated,
     steps: replies.reduce((a, r) => a + r.steps, 0),
     elapsedMs: performance.now() - started,
     seed: opts.seed!,
