@@ -244,6 +244,77 @@ describe("lockstep replay / shrink safety", () => {
   });
 });
 
+// Exit codes are the CLI's verdict: 1 for any bug, 0 for a replay that no longer
+// fails, 2 for a replay the program no longer follows.
+describe("exit codes", () => {
+  it("explore exits 1 when the first scenario fails and the second passes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "two.mjs"), `import { spawn, send, receive, self } from "${root}dist/index.js";
+      export async function broken() { const me = self(); await spawn(async () => send(me, 1)); await receive(); throw new Error("always broken"); }
+      export async function fine() { const me = self(); await spawn(async () => send(me, 1)); await receive(); }`);
+    for (const workers of ["1", "2"]) {
+      const r = cli(["explore", join(dir, "two.mjs"), "--iterations", "20", "--seed", "1", "--workers", workers, "--trace-dir", dir]);
+      expect(r.code, r.err).toBe(1);
+      expect(r.out).toMatch(/lockstep found a bug \(exception\) in "two#broken"/);
+      expect(r.out).toMatch(/two#fine: no bug in 20 iterations/);
+      const j = cli(["explore", join(dir, "two.mjs"), "--iterations", "20", "--seed", "1", "--workers", workers, "--trace-dir", dir, "--json"]);
+      expect(j.code).toBe(1);
+      expect(JSON.parse(j.out).map((x: { ok: boolean }) => x.ok)).toEqual([false, true]);
+    }
+  });
+
+  /** A project whose scenario file can be rewritten between explore and replay. */
+  function project(): { dir: string; write(src: string): void; trace(): string } {
+    const dir = mkdtempSync(join(tmpdir(), "ls-proj-"));
+    const write = (body: string) =>
+      writeFileSync(join(dir, "race.mjs"), `import { spawn, send, receive, self, yieldNow } from "${root}dist/index.js";
+        export default async function race() { ${body} }`);
+    const trace = () => {
+      const r = cli(["explore", "race.mjs", "--seed", "5", "--iterations", "200", "--json", "--trace-dir", "traces"], dir);
+      expect(r.code).toBe(1);
+      return JSON.parse(r.out).bug.tracePath as string;
+    };
+    return { dir, write, trace };
+  }
+
+  const RACY = `const me = self();
+    await spawn(async () => send(me, "a"));
+    await spawn(async () => send(me, "b"));
+    const first = await receive();
+    await receive();
+    if (first === "b") throw new Error("b overtook a");`;
+
+  it("replay exits 0 when the program was fixed (same schedule, no failure)", () => {
+    const p = project();
+    p.write(RACY);
+    const trace = p.trace();
+    expect(cli(["replay", trace], p.dir).code).toBe(1); // still broken: reproduces
+    p.write(RACY.replace(`throw new Error("b overtook a")`, `return`));
+    const r = cli(["replay", trace], p.dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/the failure did not reproduce \(the run passed\)/);
+    const j = cli(["replay", trace, "--json"], p.dir);
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.out)).toEqual({ ok: true });
+  });
+
+  it("replay exits 2 when the program diverges from the trace, or ends before it", () => {
+    const p = project();
+    p.write(RACY);
+    const trace = p.trace();
+    p.write(RACY.replace("const first = await receive();", "await yieldNow(); const first = await receive();"));
+    const r = cli(["replay", trace], p.dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/replay diverged at step \d+: the trace expected/);
+    p.write(`const me = self(); await spawn(async () => send(me, "a"));`);
+    const early = cli(["replay", trace, "--json"], p.dir);
+    expect(early.code).toBe(2);
+    const j = JSON.parse(early.out);
+    expect(j.ok).toBe(false);
+    expect(j.divergence.actual).toMatch(/end there: the test body returned/);
+  });
+});
+
 describe("parallel search", () => {
   it("workers and shards find the same bug (iteration and seed) as one worker", () => {
     const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
