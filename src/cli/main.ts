@@ -208,7 +208,7 @@ async function shrinkCmd(argv: string[]): Promise<number> {
   const { shrink } = await import("../explore/shrink.js");
   const r = await shrink(body, { ...trace, tracePath: positionals[0] } as never);
   if (flags.json) {
-    out.log(JSON.stringify({ originalLength: r.originalLength, shrunkLength: r.shrunkLength, originalPreemptions: r.originalPreemptions, shrunkPreemptions: r.shrunkPreemptions, tracePath: r.bug.tracePath ?? null }));
+    out.log(JSON.stringify({ originalLength: r.originalLength, shrunkLength: r.shrunkLength, originalPreemptions: r.originalPreemptions, shrunkPreemptions: r.shrunkPreemptions, tracePath: r.bug.tracePath ?? null, ...(r.bug.traceSaveError ? { traceSaveError: r.bug.traceSaveError } : {}) }));
   } else {
     out.log(r.bug.format());
     out.log(`\nshrunk ${r.originalLength} -> ${r.shrunkLength} decisions, ${r.originalPreemptions} -> ${r.shrunkPreemptions} preemptions${r.bug.tracePath ? `; saved ${r.bug.tracePath}` : ""}`);
