@@ -22,11 +22,12 @@ interface Context {
 /**
  * The exploration's time budget inside a test that times out after `timeout` ms:
  * the rest, less a margin for the last iteration, the report and vitest's own
- * bookkeeping (10%, at least 100 ms, at most 2 s). Undefined when there is no timeout.
+ * bookkeeping, and a loaded machine (10%, at least 200 ms, at most 2 s). Undefined
+ * when there is no timeout.
  */
 export function timeBudget(timeout: number | undefined): number | undefined {
   if (timeout === undefined || !Number.isFinite(timeout) || timeout <= 0) return undefined;
-  const margin = Math.min(2000, Math.max(100, timeout * 0.1));
+  const margin = Math.min(2000, Math.max(200, timeout * 0.1));
   return Math.max(1, Math.floor(timeout - margin));
 }
 
