@@ -29,6 +29,8 @@ export class DistinctCounter {
   private size = 0;
   private hasZero = false;
   private registers: Uint8Array | null = null;
+  /** The last estimate, or -1 when a register changed since (progress asks often). */
+  private cached = -1;
   private readonly p: number;
 
   /**
@@ -83,6 +85,7 @@ export class DistinctCounter {
     if (this.table !== null) this.toSketch();
     const r = this.registers!;
     for (let i = 0; i < r.length; i++) if (s.registers[i] > r[i]) r[i] = s.registers[i];
+    this.cached = -1;
   }
 
   /** Inserts v (non-zero); false when it was already there. */
@@ -122,10 +125,14 @@ export class DistinctCounter {
     const rest = (h1 << this.p) >>> 0;
     const rank = rest !== 0 ? Math.clz32(rest) + 1 : 32 - this.p + Math.clz32(fmix32(v ^ 0x9e3779b9)) + 1;
     const r = this.registers!;
-    if (rank > r[idx]) r[idx] = rank;
+    if (rank > r[idx]) {
+      r[idx] = rank;
+      this.cached = -1;
+    }
   }
 
   private estimate(): number {
+    if (this.cached >= 0) return this.cached;
     const r = this.registers!;
     const m = r.length;
     let sum = 0;
@@ -138,6 +145,6 @@ export class DistinctCounter {
     let e = (alpha * m * m) / sum;
     if (e <= 2.5 * m && zeros > 0) e = m * Math.log(m / zeros); // small range: linear counting
     // Never report fewer than the exact count we had when switching.
-    return Math.max(Math.round(e), this.cap + 1);
+    return (this.cached = Math.max(Math.round(e), this.cap + 1));
   }
 }
