@@ -243,14 +243,27 @@ describe("failure kinds", () => {
 });
 
 describe("misuse of explore", () => {
-  it("a second explore started while one runs rejects with a clear error", async () => {
-    let ran2 = false;
-    const first = explore(async () => { await yieldNow(); }, { ...base, iterations: 50 });
-    const err = await explore(async () => { ran2 = true; }, base).catch((e) => e);
-    expect(err).toBeInstanceOf(UsageError);
-    expect(err.message).toContain("another exploration is already running");
-    expect(ran2).toBe(false);
-    expect((await first).ok).toBe(true);
+  it("explorations started without awaiting take turns, and each completes as if run alone", async () => {
+    const order: string[] = [];
+    const racy = async () => {
+      const me = self();
+      await spawn(async () => send(me, "a"));
+      await spawn(async () => send(me, "b"));
+      if ((await receive()) === "b") throw new Error("b first");
+    };
+    const calm = async () => { order.push("calm"); await yieldNow(); };
+    const opts = { ...base, strategy: "random" as const, seed: 9, iterations: 200 };
+    const [a, b, c] = await Promise.all([explore(racy, opts), explore(calm, { ...opts, iterations: 50 }), explore(racy, opts)]);
+    expect(b.ok).toBe(true);
+    expect(order.length).toBe(50);
+    const alone = await explore(racy, opts);
+    for (const r of [a, c]) {
+      expect(r.ok).toBe(false);
+      if (!r.ok && !alone.ok) {
+        expect(r.bug.iteration).toBe(alone.bug.iteration);
+        expect(r.bug.schedule).toEqual(alone.bug.schedule);
+      }
+    }
     await stillWorks();
   });
 
@@ -259,7 +272,7 @@ describe("misuse of explore", () => {
       await explore(async () => {}, base);
     }, { iterations: 1 });
     expect(bug.kind).toBe("exception");
-    expect(bug.message).toContain("another exploration is already running");
+    expect(bug.message).toContain("explore was called inside a running exploration (from a test body?); explorations cannot nest");
     await stillWorks();
   });
 

@@ -189,10 +189,68 @@ describe("trace files", () => {
     const array = await write("array.json", "[1, 2, 3]");
     await expect(loadTrace(array)).rejects.toThrow(/expected a JSON object/);
     await expect(loadTrace(join(dir, "missing.json"))).rejects.toThrow(/cannot read trace file .*missing\.json/);
-    expect(() => parseTrace(JSON.stringify({ ...bug.trace, decisions: [1, -1] }))).toThrow(/"decisions" must be an array of non-negative integers/);
-    expect(() => parseTrace(JSON.stringify({ ...bug.trace, events: [[1, 2, 3]] }))).toThrow(/"events" must be an array of \[step, pid, op, resource, aux\]/);
+    expect(() => parseTrace(JSON.stringify({ ...bug.trace, decisions: [1, -1] }))).toThrow(/"decisions\[1\]" must be an integer from 0 to 4294967295, got -1/);
+    expect(() => parseTrace(JSON.stringify({ ...bug.trace, events: [[1, 2, 3]] }))).toThrow(/"events\[0\]" must be a \[step, pid, op, resource, aux\] record of 5 integers, it has 3 fields/);
     expect(() => parseTrace(JSON.stringify({ ...bug.trace, options: { ...bug.trace.options, timers: "fast" } }))).toThrow(/"options.timers"/);
     for (const p of [corrupt, other, foreign, array]) await expect(loadTrace(p)).rejects.toBeInstanceOf(OptionsError);
+  });
+
+  it("rejects each malformed field with one message naming it", async () => {
+    const bug = await someBug();
+    const t = bug.trace;
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["maxSteps 0", { options: { ...t.options, maxSteps: 0 } }, /"options.maxSteps" must be a positive integer, got 0/],
+      ["maxSteps fractional", { options: { ...t.options, maxSteps: 1.5 } }, /"options.maxSteps" must be a positive integer, got 1.5/],
+      ["maxSteps string", { options: { ...t.options, maxSteps: "100" } }, /"options.maxSteps" must be a positive integer, got "100"/],
+      ["maxSteps unsafe", { options: { ...t.options, maxSteps: 2 ** 60 } }, /"options.maxSteps" must be a positive integer/],
+      ["allowCrashes", { options: { ...t.options, allowCrashes: "yes" } }, /"options.allowCrashes" must be true or false, got "yes"/],
+      ["allowCrashes missing", { options: { maxSteps: 10, timers: "quiescent" } }, /"options.allowCrashes" must be true or false, got undefined/],
+      ["options array", { options: [] }, /"options" must be an object/],
+      ["decision above u32", { decisions: [1, 4294967296] }, /"decisions\[1\]" must be an integer from 0 to 4294967295, got 4294967296/],
+      ["decision fractional", { decisions: [1.5] }, /"decisions\[0\]" must be an integer from 0 to 4294967295, got 1.5/],
+      ["decisions not array", { decisions: "1,2" }, /"decisions" must be an array/],
+      ["event missing field", { events: [[0, 1, 2, 3]] }, /"events\[0\]" must be a \[step, pid, op, resource, aux\] record of 5 integers, it has 4 fields/],
+      ["event extra field", { events: [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5]] }, /"events\[1\]" must be a \[step, pid, op, resource, aux\] record of 5 integers, it has 6 fields/],
+      ["event non-integer", { events: [[0, 1, 2.5, 3, 4]] }, /"events\[0\]\[2\]" \(op\) must be an integer, got 2.5/],
+      ["event string", { events: [[0, "1", 2, 3, 4]] }, /"events\[0\]\[1\]" \(pid\) must be an integer, got "1"/],
+      ["event not array", { events: [{}] }, /"events\[0\]" must be a \[step, pid, op, resource, aux\] record of 5 integers/],
+      ["test missing", { test: undefined }, /"test" \(the scenario name\) must be a non-empty string, got undefined/],
+      ["test number", { test: 7 }, /"test" \(the scenario name\) must be a non-empty string, got 7/],
+      ["strategy", { strategy: 3 }, /"strategy" must be a string, got 3/],
+      ["file", { file: 3 }, /"file" must be a path string, got 3/],
+      ["failure string", { failure: "boom" }, /"failure" must be null or \{ kind, message, step \}, got "boom"/],
+      ["failure kind", { failure: { message: "m", step: 1 } }, /"failure.kind" must be a non-empty string, got undefined/],
+      ["failure message", { failure: { kind: "exception", message: 1, step: 1 } }, /"failure.message" must be a string, got 1/],
+      ["failure step", { failure: { kind: "exception", message: "m", step: -1 } }, /"failure.step" must be a non-negative integer, got -1/],
+    ];
+    for (const [what, patch, message] of cases) {
+      const bad = JSON.stringify({ ...t, ...patch });
+      expect(() => parseTrace(bad, "t.json"), what).toThrow(OptionsError);
+      expect(() => parseTrace(bad, "t.json"), what).toThrow(message);
+      await expect(replay(downRace, JSON.parse(bad)), what).rejects.toThrow(message);
+    }
+    // The valid trace, and a valid "no failure" trace, still load.
+    expect(parseTrace(JSON.stringify(t))).toEqual(t);
+    expect(parseTrace(JSON.stringify({ ...t, failure: null })).failure).toBeNull();
+  });
+
+  it("a trace that cannot be saved still returns the bug, saying why it was not saved", async () => {
+    const blocker = join(dir, "a-regular-file");
+    await writeFile(blocker, "not a directory");
+    const traceDir = join(blocker, "traces");
+    const r = await explore(lostUpdate, { seed: 3, iterations: 100, traceDir });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
+    expect(r.bug.tracePath).toBeUndefined();
+    expect(r.bug.traceSaveError).toMatch(new RegExp(`could not save the trace under ${traceDir.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: .*ENOTDIR`));
+    const report = r.bug.format();
+    expect(report).toContain(`warning: ${r.bug.traceSaveError}`);
+    expect(report).toMatch(/Replay: await replay\(body, bug\)/);
+    expect(report).toMatch(/lost update: counter is 1, expected 2/);
+    // The bug in memory still replays.
+    const again = await replay(lostUpdate, r.bug);
+    expect(again.ok).toBe(false);
   });
 
   it("a trace of another program is reported as a divergence", async () => {
@@ -214,5 +272,87 @@ describe("trace files", () => {
     const again = await replay(body, r.bug.tracePath!);
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.bug.message).toBe(r.bug.message);
+  });
+});
+
+// Strict replay must consume the whole trace: a program that ends early, or a trace
+// that runs out of decisions or operations, is a divergence, never a silent pass.
+describe("strict replay follows the trace to its end", () => {
+  /** Fails on every schedule at its last step; `mode` edits the program. */
+  function program(mode: { stopEarly?: boolean; throwEarly?: boolean }) {
+    return async function ending() {
+      const me = self();
+      await spawn(async () => {
+        await send(me, "a");
+        await send(me, "b");
+      });
+      await receive();
+      if (mode.stopEarly) return;
+      if (mode.throwEarly) throw new Error("an earlier assertion");
+      await receive();
+      await yieldNow();
+      throw new Error("always fails at the end");
+    };
+  }
+
+  async function traceOfEnding(): Promise<TraceFile> {
+    const r = await explore(program({}), { strategy: "random", seed: 1, iterations: 1, traceDir: false });
+    if (r.ok) throw new Error("expected a bug");
+    return r.bug.trace;
+  }
+
+  async function divergence(p: Promise<unknown>): Promise<ReplayDivergence> {
+    const e = await p.then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(ReplayDivergence);
+    return e as ReplayDivergence;
+  }
+
+  it("a program that now returns before the trace ends diverges where it ended", async () => {
+    const t = await traceOfEnding();
+    const d = await divergence(replay(program({ stopEarly: true }), t));
+    expect(d.step).toBeLessThan(t.decisions.length);
+    expect(d.expected).toMatch(new RegExp(`${t.decisions.length} decisions`));
+    expect(d.actual).toMatch(/end there: the test body returned/);
+    expect(d.message).toMatch(new RegExp(`replay diverged at step ${d.step}:`));
+  });
+
+  it("a program that now fails earlier diverges instead of reporting a different bug", async () => {
+    const t = await traceOfEnding();
+    const d = await divergence(replay(program({ throwEarly: true }), t));
+    expect(d.step).toBeLessThan(t.decisions.length);
+    expect(d.actual).toMatch(/end there: it failed \(exception: .*an earlier assertion/);
+  });
+
+  it("a trace with fewer decisions than the program needs diverges at its last decision", async () => {
+    const r = await explore(lostUpdate, { strategy: "random", seed: 3, iterations: 200, traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const t = r.bug.trace;
+    for (const k of [0, 1, Math.floor(t.decisions.length / 2), t.decisions.length - 1]) {
+      // Decisions cut at k, operations cut consistently (an event's step counts the decisions before it).
+      const cut = { ...t, decisions: t.decisions.slice(0, k), events: t.events.filter((e) => e[0] < k + 1) };
+      const d = await divergence(replay(lostUpdate, cut));
+      expect(d.step, `cut at ${k}`).toBe(k);
+      expect(d.expected).toMatch(new RegExp(`the run to end \\(the trace has ${k} decisions\\)`));
+      expect(d.actual).toMatch(/another scheduling decision/);
+    }
+  });
+
+  it("operations left over in the trace, or missing from it, are a divergence", async () => {
+    const t = await traceOfEnding();
+    const last = t.events[t.events.length - 1];
+    const extra = { ...t, events: [...t.events, [last[0], 1, last[2], last[3], 0]] };
+    const d1 = await divergence(replay(program({}), extra));
+    expect(d1.actual).toMatch(/nothing more/);
+    const fewer = { ...t, events: t.events.slice(0, -1) };
+    const d2 = await divergence(replay(program({}), fewer));
+    expect(d2.expected).toMatch(new RegExp(`no further operation \\(the trace has ${t.events.length - 1} operations\\)`));
+  });
+
+  it("the unedited program still reproduces from the whole trace", async () => {
+    const t = await traceOfEnding();
+    const again = await replay(program({}), t);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.bug.schedule).toEqual(t.decisions);
   });
 });

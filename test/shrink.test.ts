@@ -3,7 +3,7 @@
 // saved beside the original trace. Length is the number of decisions up to the
 // failing step.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtemp, rm, access } from "node:fs/promises";
+import { mkdtemp, rm, access, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { explore, replay, shrink, ReplayDivergence, OptionsError, LockstepError, spawn, send, receive, self, yieldNow, type Bug } from "lockstep";
@@ -119,6 +119,17 @@ describe("shrink", () => {
     // A trace object without a path is not saved.
     const unsaved = await shrink(lostUpdate, r.bug.trace);
     expect(unsaved.bug.tracePath).toBeUndefined();
+  });
+
+  it("a shrunk trace that cannot be saved is still returned, saying why", async () => {
+    const bug = await found(lostUpdate, { strategy: "random", seed: 4 });
+    const blocker = join(dir, "not-a-dir");
+    await writeFile(blocker, "a regular file");
+    const s = await shrink(lostUpdate, { ...bug.trace, tracePath: join(blocker, "t.json") });
+    expect(s.bug.tracePath).toBeUndefined();
+    expect(s.bug.traceSaveError).toMatch(/could not save the trace .*not-a-dir.*ENOTDIR/);
+    expect(s.bug.format()).toContain(`warning: ${s.bug.traceSaveError}`);
+    expect(s.shrunkLength).toBeLessThanOrEqual(s.originalLength);
   });
 
   it("stays within its budget of replays", async () => {

@@ -8,8 +8,8 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 
-function runFixture(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=verbose"], {
+function runFixture(env: Record<string, string>, args = ["test/fixtures/ctest.fixture.ts"]) {
+  const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=verbose", ...args], {
     cwd: root, encoding: "utf8", env: { ...process.env, LOCKSTEP_FIXTURES: "1", CI: "true", ...env },
   });
   return { code: r.status, out: r.stdout + r.stderr };
@@ -34,5 +34,24 @@ describe("ctest", () => {
     const again = runFixture({ FIXTURE_TRACE_DIR: dir, FIXTURE_REPLAY: join(dir, traces[0]) });
     expect(again.out).toMatch(/replaying a saved trace reproduces/);
     expect(again.out).toMatch(/2 failed/); // the racy ctest and its replay both fail with the bug
+  });
+
+  it("a ctest with more work than its timeout stops exploring in time and passes; the next exploration runs", () => {
+    const r = runFixture({}, ["test/fixtures/ctest-timeout.fixture.ts", "--testTimeout=800"]);
+    expect(r.out).not.toMatch(/Test timed out/);
+    expect(r.out).not.toMatch(/already running/);
+    expect(r.out).toMatch(/5 passed/);
+    expect(r.code).toBe(0);
+  });
+
+  it("budgets the exploration to the test's timeout less a margin", async () => {
+    const { timeBudget } = await import("../src/vitest/index.js");
+    expect(timeBudget(5000)).toBe(4500);
+    expect(timeBudget(500)).toBe(300);
+    expect(timeBudget(120000)).toBe(118000);
+    expect(timeBudget(150)).toBe(1);
+    expect(timeBudget(0)).toBeUndefined(); // vitest: 0 disables the timeout
+    expect(timeBudget(Infinity)).toBeUndefined();
+    expect(timeBudget(undefined)).toBeUndefined();
   });
 });

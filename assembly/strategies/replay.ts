@@ -1,6 +1,10 @@
-// Replay: follow a recorded decision list. Past its end (a shrunk prefix), or at an
-// impossible decision when not strict, the schedule continues without preemption:
-// the current process if it can run, else the lowest enabled pid, else the timer.
+// Replay: follow a recorded decision list. Strict replay (replay(), reports) returns
+// DIVERGED at an impossible decision and past the end of the list: a program that
+// needs more decisions than the trace holds is not following it, and carrying on
+// would let a trace "pass" on a schedule nobody recorded. Lenient replay (shrinking
+// candidates) instead continues without preemption, at an impossible decision and
+// past the end: the current process if it can run, else the lowest enabled pid,
+// else the timer.
 import { enabledAt, enabledCount, procIsEnabled } from "../procs";
 import { grow32 } from "../grow";
 import { TIMER, DIVERGED } from "./common";
@@ -33,9 +37,9 @@ function continueWithout(actor: i32): i32 {
   return lowestEnabled();
 }
 
-/** Decision number `step` of the replay, or DIVERGED (strict) when it is impossible. */
+/** Decision number `step` of the replay, or DIVERGED (strict) when it is impossible or past the end. */
 export function chooseReplay(step: i32, actor: i32, timerReady: bool): i32 {
-  if (step >= replayLen) return continueWithout(actor);
+  if (step >= replayLen) return replayStrict ? DIVERGED : continueWithout(actor);
   const d = unchecked(replayed[step]);
   if (d == TIMER ? timerReady : procIsEnabled(d)) return d;
   return replayStrict ? DIVERGED : continueWithout(actor);

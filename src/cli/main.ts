@@ -6,10 +6,10 @@ import { loadTrace } from "../explore/trace-file.js";
 import { formatInterleaving, type Bug } from "../explore/bug.js";
 import type { ExploreOptions } from "../explore/options.js";
 import { LockstepError } from "../runtime/errors.js";
-import { loadScenarios, type Scenario } from "./scenario.js";
+import { loadScenarios, traceScenarioFile, type Scenario } from "./scenario.js";
 import { parseArgs, parseDuration, parseShard, UsageFailure, type FlagSpec } from "./args.js";
 import { exploreParallel } from "./parallel.js";
-import { Progress } from "./progress.js";
+import { Progress, distinctText } from "./progress.js";
 import { VERSION } from "../version.js";
 import { opName, describeResource } from "../engine/ops.js";
 import { availableParallelism } from "node:os";
@@ -138,7 +138,7 @@ async function exploreCmd(argv: string[]): Promise<number> {
       if (flags.report) await writeReport(flags.report as string, result.bug);
       if (!json) out.log(result.bug.format());
     } else if (!json) {
-      out.log(`${s.name}: no bug in ${result.iterations} iterations (${result.stats.distinctSchedules} distinct schedules, seed ${result.stats.seed}, strategy ${result.stats.strategy})`);
+      out.log(`${s.name}: no bug in ${result.iterations} iterations (${distinctText(result.stats)} distinct schedules, seed ${result.stats.seed}, strategy ${result.stats.strategy})`);
     }
   }
   if (json) out.log(JSON.stringify(results.length === 1 ? jsonOf(results[0]) : results.map(jsonOf), null, 2));
@@ -160,19 +160,19 @@ async function runScenario(file: string, s: Scenario, opts: ExploreOptions, shar
 /** The documented --json shape. */
 function jsonOf({ scenario, result }: { scenario: string; result: ExploreResult }): unknown {
   if (result.ok) {
-    return { ok: true, scenario, iterations: result.iterations, seed: result.stats.seed, strategy: result.stats.strategy, distinctSchedules: result.stats.distinctSchedules };
+    return { ok: true, scenario, iterations: result.iterations, seed: result.stats.seed, strategy: result.stats.strategy, distinctSchedules: result.stats.distinctSchedules, distinctSchedulesEstimated: result.stats.distinctSchedulesEstimated };
   }
   const b = result.bug;
   return {
     ok: false, scenario, iterations: result.stats.iterations,
-    bug: { kind: b.kind, message: b.message, iteration: b.iteration, seed: b.seed, strategy: b.strategy, steps: b.schedule.length, tracePath: b.tracePath ?? null },
+    bug: { kind: b.kind, message: b.message, iteration: b.iteration, seed: b.seed, strategy: b.strategy, steps: b.schedule.length, tracePath: b.tracePath ?? null, ...(b.traceSaveError ? { traceSaveError: b.traceSaveError } : {}) },
   };
 }
 
-async function bodyForTrace(tracePath: string, fileArg: string | undefined) {
+/** The trace and its body: from the file the user named, else the trace's own file if it is safe to run (scenario.ts). */
+async function bodyForTrace(tracePath: string, fileArg: string | undefined, cmd: "replay" | "shrink") {
   const trace = await loadTrace(tracePath);
-  const file = fileArg ?? trace.file;
-  if (!file) throw new UsageFailure(`${tracePath} does not record its scenario file; pass it: lockstep replay ${tracePath} <file>`);
+  const file = fileArg ?? (await traceScenarioFile(trace, tracePath, cmd));
   const stem = trace.test.includes("#") ? trace.test.slice(trace.test.indexOf("#") + 1) : "default";
   const loaded = await loadScenarios(file, stem);
   return { trace, body: loaded.scenarios[0].body, file };
@@ -181,7 +181,7 @@ async function bodyForTrace(tracePath: string, fileArg: string | undefined) {
 async function replayCmd(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(argv, { json: "bool", help: "bool" });
   if (positionals.length < 1 || positionals.length > 2) throw new UsageFailure("replay needs a trace file (and optionally its scenario file)");
-  const { trace, body } = await bodyForTrace(positionals[0], positionals[1]);
+  const { trace, body } = await bodyForTrace(positionals[0], positionals[1], "replay");
   try {
     const r = await replay(body, trace);
     if (flags.json) out.log(JSON.stringify(r.ok ? { ok: true } : { ok: false, bug: { kind: r.bug.kind, message: r.bug.message, steps: r.bug.schedule.length } }));
@@ -204,11 +204,11 @@ async function replayCmd(argv: string[]): Promise<number> {
 async function shrinkCmd(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(argv, { json: "bool", help: "bool" });
   if (positionals.length < 1 || positionals.length > 2) throw new UsageFailure("shrink needs a trace file (and optionally its scenario file)");
-  const { trace, body } = await bodyForTrace(positionals[0], positionals[1]);
+  const { trace, body } = await bodyForTrace(positionals[0], positionals[1], "shrink");
   const { shrink } = await import("../explore/shrink.js");
   const r = await shrink(body, { ...trace, tracePath: positionals[0] } as never);
   if (flags.json) {
-    out.log(JSON.stringify({ originalLength: r.originalLength, shrunkLength: r.shrunkLength, originalPreemptions: r.originalPreemptions, shrunkPreemptions: r.shrunkPreemptions, tracePath: r.bug.tracePath ?? null }));
+    out.log(JSON.stringify({ originalLength: r.originalLength, shrunkLength: r.shrunkLength, originalPreemptions: r.originalPreemptions, shrunkPreemptions: r.shrunkPreemptions, tracePath: r.bug.tracePath ?? null, ...(r.bug.traceSaveError ? { traceSaveError: r.bug.traceSaveError } : {}) }));
   } else {
     out.log(r.bug.format());
     out.log(`\nshrunk ${r.originalLength} -> ${r.shrunkLength} decisions, ${r.originalPreemptions} -> ${r.shrunkPreemptions} preemptions${r.bug.tracePath ? `; saved ${r.bug.tracePath}` : ""}`);

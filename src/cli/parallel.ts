@@ -6,7 +6,7 @@ import { Worker } from "node:worker_threads";
 import type { ExploreOptions } from "../explore/options.js";
 import type { ExploreResult, ExploreStats } from "../explore/explore.js";
 import { Bug } from "../explore/bug.js";
-import { saveTrace } from "../explore/trace-file.js";
+import { DistinctCounter } from "../explore/distinct.js";
 import type { WorkerRequest, WorkerReply } from "./worker.js";
 
 export async function exploreParallel(
@@ -41,9 +41,12 @@ export async function exploreParallel(
       });
     }),
   );
+  const distinct = new DistinctCounter();
+  for (const r of replies) if (r.distinct) distinct.merge(r.distinct);
   const stats: ExploreStats = {
     iterations: replies.reduce((a, r) => a + r.iterations, 0),
-    distinctSchedules: replies.reduce((a, r) => a + r.distinctSchedules, 0),
+    distinctSchedules: distinct.count,
+    distinctSchedulesEstimated: distinct.estimated,
     steps: replies.reduce((a, r) => a + r.steps, 0),
     elapsedMs: performance.now() - started,
     seed: opts.seed!,
@@ -53,6 +56,6 @@ export async function exploreParallel(
   if (!failing) return { ok: true, iterations: stats.iterations, stats };
   const b = failing.bug!;
   const bug = new Bug({ kind: b.kind, error: new Error(b.error), message: b.message, step: b.step }, b.trace, b.events, b.nondeterminism);
-  if (opts.traceDir !== false) bug.tracePath = await saveTrace(b.trace, opts.traceDir ?? ".lockstep");
+  if (opts.traceDir !== false) await bug.saveTo(opts.traceDir ?? ".lockstep");
   return { ok: false, bug, stats };
 }

@@ -2,10 +2,12 @@
 // named bodies, and may export `options`. TypeScript files load through tsx, so they
 // run without a separate build step.
 import { pathToFileURL } from "node:url";
-import { resolve, basename, extname, dirname, join } from "node:path";
-import { existsSync } from "node:fs";
+import { resolve, basename, extname, dirname, join, relative, isAbsolute, sep } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
 import type { ExploreOptions } from "../explore/options.js";
+import type { TraceFile } from "../explore/trace-file.js";
 import { OptionsError } from "../runtime/errors.js";
+import { UsageFailure } from "./args.js";
 
 export interface Scenario {
   name: string;
@@ -65,4 +67,50 @@ export async function loadScenarios(file: string, only?: string): Promise<Scenar
     return { file, scenarios: hit, options };
   }
   return { file, scenarios, options };
+}
+
+/** The scenario names `file` defines, read statically by esbuild's parser: nothing in it runs. */
+async function staticScenarioNames(abs: string): Promise<string[]> {
+  const { build } = await import("esbuild");
+  const r = await build({ entryPoints: [abs], bundle: false, write: false, metafile: true, format: "esm", outdir: join(dirname(abs), ".lockstep-exports"), logLevel: "silent", platform: "node" });
+  const stem = basename(abs, extname(abs));
+  const exported = Object.values(r.metafile.outputs).flatMap((o) => o.exports);
+  return exported.filter((k) => k !== "options").map((k) => (k === "default" ? stem : `${stem}#${k}`));
+}
+
+/** Quotes a path for a shell command line when it needs it. */
+function shellArg(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The scenario file `lockstep replay|shrink TRACE` may run when the user names none.
+ * A trace is data that may come from anywhere (a bug report, a CI artifact), and
+ * replaying imports a module, so the trace's own `file` is used only when it resolves
+ * (symlinks followed) inside the current directory tree, not under node_modules, and
+ * statically exports the trace's scenario. Anything else is a UsageFailure (exit 2)
+ * that shows the path and the command that runs it explicitly.
+ */
+export async function traceScenarioFile(trace: TraceFile, tracePath: string, cmd: "replay" | "shrink", cwd = process.cwd()): Promise<string> {
+  const explicit = (file: string | null) => `  lockstep ${cmd} ${shellArg(tracePath)} ${file === null ? "<file>" : shellArg(file)}`;
+  if (!trace.file) throw new UsageFailure(`${tracePath} does not record its scenario file; name it:\n${explicit(null)}`);
+  const named = resolve(cwd, trace.file);
+  const what = `the trace ${tracePath} names its scenario file ${JSON.stringify(trace.file)}`;
+  if (!existsSync(named)) throw new UsageFailure(`${what}, which does not exist (resolved from ${cwd} to ${named}); name the scenario file explicitly:\n${explicit(null)}`);
+  const root = realpathSync(cwd);
+  const real = realpathSync(named);
+  const rel = relative(root, real);
+  const inside = rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  const refuse = (why: string, shown: string) =>
+    new UsageFailure(`${what}, ${why}. A trace may come from anywhere, so lockstep runs the trace's own file only when it lies inside the current project (${root}), outside node_modules, and exports the trace's scenario. If you trust that file, run it explicitly:\n${explicit(shown)}`);
+  if (!inside) throw refuse(`which resolves to ${real}, outside the current project`, named);
+  if (rel.split(sep).includes("node_modules")) throw refuse(`which lies under node_modules (${rel})`, rel);
+  let names: string[];
+  try {
+    names = await staticScenarioNames(real);
+  } catch (e) {
+    throw refuse(`whose exports cannot be read (${(e as Error).message.split("\n")[0]})`, rel);
+  }
+  if (!names.includes(trace.test)) throw refuse(`which does not export the trace's scenario ${JSON.stringify(trace.test)} (it defines: ${names.join(", ") || "nothing"})`, rel);
+  return real;
 }

@@ -8,6 +8,7 @@ import type { TraceFile } from "../explore/trace-file.js";
 import type { BugKind } from "../explore/bug.js";
 import { errorText } from "../values/show.js";
 import { loadScenarios } from "./scenario.js";
+import { DistinctCounter, type DistinctSnapshot } from "../explore/distinct.js";
 
 export interface WorkerRequest {
   file: string;
@@ -21,25 +22,29 @@ export interface WorkerRequest {
 export interface WorkerReply {
   iterations: number;
   distinctSchedules: number;
+  /** This worker's distinct schedules, merged by the parent (sums would count shared schedules twice). */
+  distinct: DistinctSnapshot | null;
   steps: number;
   strategy: string;
   bug?: { kind: BugKind; error: string; message: string; step: number; trace: TraceFile; events: StepEvent[]; nondeterminism?: string };
 }
 
 async function run(req: WorkerRequest): Promise<WorkerReply> {
-  if (req.skip) return { iterations: 0, distinctSchedules: 0, steps: 0, strategy: String(req.options.strategy ?? "portfolio") };
+  if (req.skip) return { iterations: 0, distinctSchedules: 0, distinct: null, steps: 0, strategy: String(req.options.strategy ?? "portfolio") };
   const loaded = await loadScenarios(req.file);
   const s = loaded.scenarios.find((x) => x.name === req.scenario)!;
   let n = 0;
+  const distinct = new DistinctCounter();
   const r = await explore(s.body, {
     ...req.options,
+    distinctCounter: distinct,
     file: req.file,
     shouldContinue: (i) => i < Atomics.load(req.best, 0),
     onProgress: (p) => {
       if (p.iterations - n >= 1000) parentPort!.postMessage({ progress: (n = p.iterations) });
     },
   });
-  const base = { iterations: r.stats.iterations, distinctSchedules: r.stats.distinctSchedules, steps: r.stats.steps, strategy: r.stats.strategy };
+  const base = { iterations: r.stats.iterations, distinctSchedules: r.stats.distinctSchedules, distinct: distinct.snapshot(), steps: r.stats.steps, strategy: r.stats.strategy };
   if (r.ok) return base;
   const i = r.bug.iteration;
   for (;;) {

@@ -2,7 +2,7 @@
 // interleaving as a numbered table ending at the failing step.
 import type { Failure, FailureKind, StepEvent } from "../runtime/iteration.js";
 import type { Pid } from "../runtime/pid.js";
-import type { TraceFile } from "./trace-file.js";
+import { saveTrace, type TraceFile } from "./trace-file.js";
 import { errorText } from "../values/show.js";
 import { LockstepError } from "../runtime/errors.js";
 
@@ -25,6 +25,8 @@ export class Bug {
   readonly events: StepEvent[];
   readonly trace: TraceFile;
   tracePath: string | undefined;
+  /** Why the trace file could not be written (the bug is reported all the same). */
+  traceSaveError: string | undefined;
   /** Set when re-running the failing schedule did not reproduce it exactly. */
   readonly nondeterminism: string | undefined;
 
@@ -40,6 +42,7 @@ export class Bug {
     this.events = events;
     this.trace = trace;
     this.tracePath = undefined;
+    this.traceSaveError = undefined;
     this.nondeterminism = nondeterminism;
   }
 
@@ -52,7 +55,22 @@ export class Bug {
   replayCommand(): string {
     if (this.tracePath && this.trace.file) return `npx lockstep replay ${this.tracePath}`;
     if (this.tracePath) return `await replay(body, ${JSON.stringify(this.tracePath)})`;
+    if (this.traceSaveError && this.trace.file) return `no trace file was saved; run \`npx lockstep explore ${this.trace.file} --seed ${this.seed} --trace-dir <a writable directory>\` to find it again`;
+    if (this.traceSaveError) return `await replay(body, bug)  // no trace file was saved`;
     return `await replay(body, bug)  // traceDir: false wrote no trace file`;
+  }
+
+  /**
+   * Saves the trace under `dir`, recording the path. A directory that cannot be
+   * written must not lose the bug the search found: the error is kept in
+   * `traceSaveError` (and printed by format()) instead of thrown.
+   */
+  async saveTo(dir: string): Promise<void> {
+    try {
+      this.tracePath = await saveTrace(this.trace, dir);
+    } catch (e) {
+      this.traceSaveError = `could not save the trace under ${dir}: ${(e as Error)?.message ?? String(e)}`;
+    }
   }
 
   /** The full report: failure, iteration, seed, strategy, interleaving, replay command. */
@@ -64,6 +82,7 @@ export class Bug {
     out.push("");
     out.push(`  iteration ${this.iteration}, seed ${this.seed}, strategy ${this.strategy}, ${this.schedule.length} steps`);
     if (this.nondeterminism) out.push(`  warning: ${this.nondeterminism}`);
+    if (this.traceSaveError) out.push(`  warning: ${this.traceSaveError}`);
     out.push("");
     out.push(formatInterleaving(this.events, this.step));
     out.push("");

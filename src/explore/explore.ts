@@ -6,15 +6,18 @@ import { resolveOptions, type ExploreOptions, type ResolvedOptions } from "./opt
 import { strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { runIteration, withEngine, yieldToHost } from "./run.js";
 import { Bug, BugFound } from "./bug.js";
-import { TRACE_FORMAT, TRACE_VERSION, saveTrace, type TraceFile } from "./trace-file.js";
+import { DistinctCounter } from "./distinct.js";
+import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from "./trace-file.js";
 import { VERSION } from "../version.js";
 import { OptionsError } from "../runtime/errors.js";
 
 export interface ExploreStats {
   /** Iterations run. */
   iterations: number;
-  /** Distinct schedules (decision lists) seen. */
+  /** Distinct schedules (decision lists) seen: exact, or an estimate past 2^20 (see distinctSchedulesEstimated). */
   distinctSchedules: number;
+  /** True when distinctSchedules is a HyperLogLog estimate (within about 1%), not an exact count. */
+  distinctSchedulesEstimated: boolean;
   /** Scheduling decisions over all iterations. */
   steps: number;
   /** Real milliseconds the search took. */
@@ -57,13 +60,14 @@ export async function check(body: () => unknown, options?: ExploreOptions): Prom
 async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
   const started = performance.now();
   let slice = started;
-  const seen = new Set<number>();
+  const seen = o.distinctCounter ?? new DistinctCounter(); // exact up to 2^20 schedules, then an estimate in bounded memory
   let steps = 0;
   let ran = 0;
   let pctK: number | undefined; // PCT's step estimate, measured once when first needed
   const stats = (): ExploreStats => ({
     iterations: ran,
-    distinctSchedules: seen.size,
+    distinctSchedules: seen.count,
+    distinctSchedulesEstimated: seen.estimated,
     steps,
     elapsedMs: performance.now() - started,
     seed: o.seed,
@@ -87,13 +91,13 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     }
     const t = performance.now();
     if (t - slice > SLICE_MS) {
-      o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.size, steps });
+      o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
       if (t - started > o.timeLimitMs) break;
       await yieldToHost();
       slice = performance.now();
     }
   }
-  o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.size, steps });
+  o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
   return { ok: true, iterations: ran, stats: stats() };
 }
 
@@ -132,6 +136,6 @@ async function reproduce(e: Engine, body: () => unknown, o: ResolvedOptions, fir
     note = `re-running the failing schedule did not reproduce it (${again.failure ? again.failure.kind : "it passed"}): the program may depend on something outside lockstep's control (Math.random, Date.now, real I/O)`;
   }
   const bug = new Bug(first.failure!, trace, again.log, note);
-  if (o.traceDir !== false) bug.tracePath = await saveTrace(trace, o.traceDir);
+  if (o.traceDir !== false) await bug.saveTo(o.traceDir);
   return bug;
 }

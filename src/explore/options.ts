@@ -1,6 +1,7 @@
 // Options of explore / check / replay / shrink, validated before anything runs.
 import { OptionsError } from "../runtime/errors.js";
 import { show } from "../values/show.js";
+import { DistinctCounter } from "./distinct.js";
 import { STRATEGY_NAMES, type StrategyName, type StrategyParams, checkStrategyParams } from "./strategies.js";
 
 export interface ExploreOptions extends StrategyParams {
@@ -32,12 +33,16 @@ export interface ExploreOptions extends StrategyParams {
   shouldContinue?: (iteration: number) => boolean;
   /** The scenario file, recorded in trace files so `lockstep replay <trace>` finds it. */
   file?: string;
+  /** Internal: count distinct schedules into this counter (parallel workers merge theirs). */
+  distinctCounter?: DistinctCounter;
 }
 
 export interface Progress {
   iterations: number;
   total: number;
   distinctSchedules: number;
+  /** True when distinctSchedules is an estimate (past 2^20 distinct schedules). */
+  distinctSchedulesEstimated?: boolean;
   steps: number;
 }
 
@@ -57,12 +62,13 @@ export interface ResolvedOptions {
   onProgress?: (p: Progress) => void;
   shouldContinue?: (iteration: number) => boolean;
   file?: string;
+  distinctCounter?: DistinctCounter;
 }
 
 const KNOWN = new Set([
   "iterations", "seed", "strategy", "maxSteps", "timers", "allowCrashes", "traceDir", "name",
   "timeLimitMs", "firstIteration", "stride", "onProgress", "depth", "changePoints", "fairPrefix",
-  "maxDepth", "minDepth", "replay", "shouldContinue", "file",
+  "maxDepth", "minDepth", "replay", "shouldContinue", "file", "distinctCounter",
 ]);
 
 function positiveInt(v: unknown, what: string, min = 1): number {
@@ -105,9 +111,10 @@ export function resolveOptions(o: ExploreOptions | undefined, bodyName: string):
   if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw new OptionsError("onProgress must be a function");
   if (o.shouldContinue !== undefined && typeof o.shouldContinue !== "function") throw new OptionsError("shouldContinue must be a function");
   if (o.file !== undefined && typeof o.file !== "string") throw new OptionsError("file must be a path string");
+  if (o.distinctCounter !== undefined && !(o.distinctCounter instanceof DistinctCounter)) throw new OptionsError("distinctCounter must be a DistinctCounter");
   return {
     iterations, seed, strategy, params, maxSteps, timers, allowCrashes: o.allowCrashes ?? false,
     traceDir, name: o.name ?? (bodyName || "body"), timeLimitMs, firstIteration, stride, onProgress: o.onProgress,
-    shouldContinue: o.shouldContinue, file: o.file,
+    shouldContinue: o.shouldContinue, file: o.file, distinctCounter: o.distinctCounter,
   };
 }

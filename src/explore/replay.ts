@@ -14,7 +14,7 @@ export class ReplayDivergence extends LockstepError {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`replay diverged at step ${step}: the trace expected ${expected}, but the program did ${actual}. The program changed since the trace was recorded, or it depends on something outside lockstep's control.`);
+    super(`replay diverged at step ${step}: the trace expected ${expected}, but the program did ${actual}. The program changed since the trace was recorded, the trace is incomplete, or the program depends on something outside lockstep's control.`);
   }
 }
 

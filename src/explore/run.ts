@@ -27,20 +27,27 @@ export function yieldToHost(): Promise<void> {
 }
 
 let engine: Engine | null = null;
-let busy = false;
+/** Settles when the last exploration queued in this thread has finished. */
+let queue: Promise<void> = Promise.resolve();
 
 /**
- * Runs `f` with this thread's engine, refusing a second exploration while one runs
- * (the engine's tables are per thread).
+ * Runs `f` with this thread's engine. The engine's tables are per thread, so
+ * explorations take turns: a second one started while another runs (two explorations
+ * not awaited, or a test that timed out while its exploration went on) waits for it
+ * instead of failing. Called from inside a running iteration (a body that explores),
+ * waiting would never end, so that is a clear error instead.
  */
 export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>): Promise<T> {
-  if (busy) throw new UsageError(`${what}: another exploration is already running in this thread; await it first (run explorations one after another, or in workers)`);
-  busy = true;
+  if (live !== null && !live.done) throw new UsageError(`${what} was called inside a running exploration (from a test body?); explorations cannot nest: run them one after another, or in workers`);
+  const previous = queue;
+  let release!: () => void;
+  queue = new Promise<void>((r) => (release = r));
   try {
+    await previous;
     engine ??= await createEngine();
     return await f(engine);
   } finally {
-    busy = false;
+    release();
   }
 }
 

@@ -132,7 +132,14 @@ export async function shrink(body: () => unknown, source: ShrinkSource, options:
     }
     if (result === null) throw new LockstepError("shrink: the failing schedule does not replay deterministically; the program depends on something outside lockstep's control");
     const bug = result;
-    if (options.save !== false && path !== undefined) bug.tracePath = await saveBeside(path, bug.trace);
+    if (options.save !== false && path !== undefined) {
+      // An unwritable directory must not lose the shrunk bug: keep why, as explore() does.
+      try {
+        bug.tracePath = await saveBeside(path, bug.trace);
+      } catch (e) {
+        bug.traceSaveError = `could not save the trace beside ${path}: ${(e as Error)?.message ?? String(e)}`;
+      }
+    }
     return {
       bug,
       originalLength: original.decisions.length,

@@ -7,7 +7,7 @@
 // Invariant: at most one process runs between sync points; `running` is that
 // process, or null between a hand-off and the chosen process's continuation.
 import { Engine, PICK, FLAG_SYSTEM } from "../engine/engine.js";
-import { OP, opName, resource, RES } from "../engine/ops.js";
+import { OP, opName, resource, RES, describeResource } from "../engine/ops.js";
 import { Proc, Wait, type Matcher } from "./proc.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
@@ -168,6 +168,11 @@ export class Iteration {
   /** Ends the iteration (first outcome wins). */
   finish(failure: Failure | null): void {
     if (this.done) return;
+    // A strict replay that ends before using up its trace did not follow it.
+    if (this.config.replay?.strict && failure?.kind !== "divergence") {
+      failure = this.replayEnded(failure) ?? failure;
+      if (this.done) return; // a late operation mismatched: checkReplay already ended the run
+    }
     this.done = true;
     this.failure = failure;
     this.running = null;
@@ -490,14 +495,19 @@ export class Iteration {
         this.reportDeadlock();
         return null;
       }
-      // PICK.DIVERGED
+      // PICK.DIVERGED: the recorded decision is impossible, or the trace ran out.
       const step = this.x.steps();
-      const want = this.config.replay!.decisions[step];
-      this.divergence = {
-        step,
-        expected: want === 0 ? "the next timer to fire" : `<0.${want}.0> to run`,
-        actual: want === 0 ? "no timer was pending" : `<0.${want}.0> could not run`,
-      };
+      const decisions = this.config.replay!.decisions;
+      const want = decisions[step];
+      const who = actor > 0 ? ` after ${this.procs[actor]!.pid}'s ${opName(this.procs[actor]!.lastOp)}` : " to start the body";
+      this.divergence =
+        want === undefined
+          ? { step, expected: `the run to end (the trace has ${decisions.length} decisions)`, actual: `not end: it needed another scheduling decision${who}` }
+          : {
+              step,
+              expected: want === 0 ? "the next timer to fire" : `<0.${want}.0> to run`,
+              actual: want === 0 ? "no timer was pending" : `<0.${want}.0> could not run`,
+            };
       this.fail("divergence", new Error("replay diverged"), `Replay diverged at step ${step}: expected ${this.divergence.expected}, but ${this.divergence.actual}`);
       return null;
     }
@@ -507,17 +517,17 @@ export class Iteration {
   private checkReplay(): boolean {
     const want = this.replayEvents!;
     const n = this.x.events();
-    for (let i = this.checkedEvents; i < n && i < want.length; i++) {
-      const w = want[i];
+    for (let i = this.checkedEvents; i < n; i++) {
+      const w = want[i] as number[] | undefined; // undefined: an operation the trace does not have
       const pid = this.x.eventField(i, 1);
       const op = this.x.eventField(i, 2);
       const res = this.x.eventField(i, 3);
-      if (pid !== w[1] || op !== w[2] || res !== w[3]) {
+      if (w === undefined || pid !== w[1] || op !== w[2] || res !== w[3]) {
         const step = this.x.eventField(i, 0);
         this.divergence = {
           step,
-          expected: `<0.${w[1]}.0> ${opName(w[2])} on ${w[3]}`,
-          actual: `<0.${pid}.0> ${opName(op)} on ${res}`,
+          expected: w ? opText(w[1], w[2], w[3]) : `no further operation (the trace has ${want.length} operations)`,
+          actual: opText(pid, op, res),
         };
         this.fail("divergence", new Error("replay diverged"), `Replay diverged at step ${step}: expected ${this.divergence.expected}, got ${this.divergence.actual}`);
         return false;
@@ -525,6 +535,27 @@ export class Iteration {
     }
     this.checkedEvents = n;
     return true;
+  }
+
+  /**
+   * Strict replay, at the end of the run: every decision and operation of the trace
+   * must have been used. Returns the divergence failure when not, else null.
+   */
+  private replayEnded(failure: Failure | null): Failure | null {
+    if (this.replayEvents !== undefined && !this.checkReplay()) return null; // it failed the run as a divergence
+    const decisions = this.config.replay!.decisions;
+    const want = this.replayEvents;
+    const step = this.x.steps();
+    const ended = failure ? `it failed (${failure.kind}: ${failure.message.split("\n")[0]})` : "the test body returned";
+    if (step < decisions.length) {
+      const next = decisions[step] === 0 ? "the next timer to fire" : `<0.${decisions[step]}.0> to run`;
+      this.divergence = { step, expected: `${decisions.length} decisions (next: ${next})`, actual: `end there: ${ended}` };
+    } else if (want !== undefined && this.x.events() < want.length) {
+      const w = want[this.x.events()];
+      this.divergence = { step, expected: `${opText(w[1], w[2], w[3])} (operation ${this.x.events() + 1} of ${want.length})`, actual: `nothing more: it ended, ${ended}` };
+    } else return null;
+    const d = this.divergence;
+    return { kind: "divergence", error: new Error("replay diverged"), message: `Replay diverged at step ${step}: expected ${d.expected}, but the program did ${d.actual}`, step };
   }
 
   /** Gives the turn to q: q's continuation runs after this process parks. */
@@ -814,6 +845,12 @@ export class Iteration {
     const [detail, result] = text();
     this.log.push({ step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result });
   }
+}
+
+/** One recorded operation, readable: "<0.2.0> send to <0.1.0>" (divergence messages). */
+function opText(pid: number, op: number, res: number): string {
+  const what = describeResource(op, res, pid);
+  return `${pid === 0 ? "the timer" : `<0.${pid}.0>`} ${opName(op)}${what ? ` ${what}` : ""}`;
 }
 
 /** A `via(registry, key)` name: resolved through the registry wherever a destination is accepted. */
