@@ -4,6 +4,7 @@ import type { Engine } from "../engine/engine.js";
 import type { Iteration } from "../runtime/iteration.js";
 import { resolveOptions, type ExploreOptions, type ResolvedOptions } from "./options.js";
 import { strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
+import { configFor } from "./config.js";
 import { runIteration, withEngine, yieldToHost } from "./run.js";
 import { Bug, BugFound } from "./bug.js";
 import { DistinctCounter } from "./distinct.js";
@@ -78,10 +79,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     if (o.shouldContinue && !o.shouldContinue(i)) break;
     if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
     const s = strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
-    const it = await runIteration(e, body, {
-      seed: o.seed, iteration: i, strategy: s.code, params: s.params, race: o.timers === "race",
-      maxSteps: o.maxSteps, allowCrashes: o.allowCrashes, detail: false,
-    });
+    const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
     ran++;
     steps += e.x.steps();
     seen.add(e.x.scheduleHash());
@@ -127,10 +125,7 @@ export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: numbe
  */
 async function reproduce(e: Engine, body: () => unknown, o: ResolvedOptions, first: Iteration, i: number, label: string): Promise<Bug> {
   const trace = traceOf(e, first, o, i, label);
-  const again = await runIteration(e, body, {
-    seed: o.seed, iteration: i, strategy: 1, params: [], race: o.timers === "race", maxSteps: o.maxSteps,
-    allowCrashes: o.allowCrashes, detail: true, replay: { decisions: trace.decisions, strict: true, events: trace.events },
-  });
+  const again = await runIteration(e, body, configFor(o, i, { decisions: trace.decisions, strict: true, events: trace.events }, true));
   let note: string | undefined;
   if (!again.failure || again.failure.kind !== first.failure!.kind) {
     note = `re-running the failing schedule did not reproduce it (${again.failure ? again.failure.kind : "it passed"}): the program may depend on something outside lockstep's control (Math.random, Date.now, real I/O)`;

@@ -18,7 +18,7 @@
 // replays and of decisions, so no input hangs; the result is replayed strictly before
 // it is returned, so every shrunk trace replays deterministically.
 import type { Engine } from "../engine/engine.js";
-import { STRATEGY_CODE } from "../engine/engine.js";
+import { configFor } from "./config.js";
 import type { Failure } from "../runtime/iteration.js";
 import { runIteration, withEngine } from "./run.js";
 import { Bug } from "./bug.js";
@@ -172,11 +172,7 @@ class Shrinker {
   /** Replays `decisions`; strict replays check the operations against `events`. */
   private async run(decisions: number[], events: number[][] | undefined, maxSteps: number, detail = false) {
     const t = this.trace;
-    const it = await runIteration(this.e, this.body, {
-      seed: t.seed, iteration: t.iteration, strategy: STRATEGY_CODE.replay, params: [],
-      race: t.options.timers === "race", maxSteps, allowCrashes: t.options.allowCrashes, detail,
-      replay: { decisions, strict: events !== undefined, events },
-    });
+    const it = await runIteration(this.e, this.body, configFor({ seed: t.seed, ...t.options, maxSteps }, t.iteration, { decisions, strict: events !== undefined, events }, detail));
     this.decisionsRun += this.e.x.steps();
     const run: Run = { decisions: this.e.decisions(), preemptions: this.e.preemptionSteps(), events: this.e.events(), failure: it.failure };
     return { it, run };

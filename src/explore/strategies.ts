@@ -16,6 +16,7 @@
 import { OptionsError } from "../runtime/errors.js";
 import { STRATEGY_CODE, type Engine } from "../engine/engine.js";
 import { runIteration } from "./run.js";
+import { configFor } from "./config.js";
 import { show } from "../values/show.js";
 
 /** PCT's depth bound (the engine's MAX_DEPTH, assembly/strategies/pct.ts). */
@@ -217,10 +218,7 @@ export function needsCalibration(name: StrategyName, i: number): boolean {
  * Deterministic in (seed, options), so every worker measures the same k.
  */
 export async function calibrate(e: Engine, body: () => unknown, o: { seed: number; maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean }): Promise<number> {
-  await runIteration(e, body, {
-    seed: o.seed, iteration: 0, strategy: STRATEGY_CODE.random, params: [], race: o.timers === "race",
-    maxSteps: o.maxSteps, allowCrashes: o.allowCrashes, detail: false,
-  });
+  await runIteration(e, body, configFor(o, 0, { strategy: STRATEGIES.random.at() }));
   return Math.max(1, e.x.steps());
 }
 

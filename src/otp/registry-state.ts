@@ -4,7 +4,9 @@
 // engine cannot (JS values) and what the runtime needs (processes, monitors).
 import { resource, RES } from "../engine/ops.js";
 import { ArgumentError } from "../runtime/errors.js";
-import type { Iteration, ViaRegistry } from "../runtime/iteration.js";
+import type { Iteration } from "../runtime/iteration.js";
+import { resolveDest, type ViaRegistry } from "../runtime/names.js";
+import { deliver } from "../runtime/mailbox.js";
 import type { Proc } from "../runtime/proc.js";
 import type { Ref } from "../runtime/ref.js";
 import { Interner } from "../values/intern.js";
@@ -96,7 +98,7 @@ export class RegState implements ViaRegistry {
 
   /** Makes sure p's cleaner watches p (one internal monitor per registrant). */
   watch(p: Proc): void {
-    if (!this.monitored.has(p.id)) this.monitored.set(p.id, this.it.addMonitor(this.cleanerOf(p), p, true));
+    if (!this.monitored.has(p.id)) this.monitored.set(p.id, this.it.monitors.add(this.cleanerOf(p), p, true));
   }
 
   /** p has no entries left: its cleaner stops watching it (Elixir unlinks). */
@@ -105,7 +107,7 @@ export class RegState implements ViaRegistry {
     const ref = this.monitored.get(p.id);
     if (ref === undefined) return;
     this.monitored.delete(p.id);
-    this.it.removeMonitor(ref, this.cleanerOf(p));
+    this.it.monitors.remove(ref, this.cleanerOf(p));
   }
 
   /** `via(reg, key)` resolution: the key's owner, dead or alive (whereis filters dead ones). */
@@ -120,8 +122,8 @@ export class RegState implements ViaRegistry {
   /** Sends a listener event to every listener that is a live process. */
   notify(msg: unknown): void {
     for (const l of this.listeners) {
-      const q = this.it.resolve(l);
-      if (q !== undefined) this.it.deliver(q, msg);
+      const q = resolveDest(this.it, l);
+      if (q !== undefined) deliver(this.it, q, msg);
     }
   }
 }

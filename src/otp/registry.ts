@@ -24,7 +24,8 @@
 import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "../runtime/sync.js";
 import { ArgumentError, OptionsError } from "../runtime/errors.js";
-import { currentIteration, Via, type Iteration } from "../runtime/iteration.js";
+import { currentIteration, type Iteration } from "../runtime/iteration.js";
+import { Via } from "../runtime/names.js";
 import { receive } from "../runtime/messages.js";
 import { Pid } from "../runtime/pid.js";
 import type { Proc } from "../runtime/proc.js";

@@ -22,6 +22,7 @@
 import { OP, opName, resource, RES } from "../engine/ops.js";
 import { Proc, Wait, type InFlight } from "./proc.js";
 import type { Iteration } from "./iteration.js";
+import { die } from "./exits.js";
 import { show, errorText } from "../values/show.js";
 
 /** Browsers: microtask ticks without lockstep activity after which a caller with calls in flight is taken as waiting. */
@@ -309,7 +310,7 @@ function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): vo
   const inner = t.calls as Caller | null;
   if (inner !== null && (inner.inFlight > 0 || inner.settled.length > 0) && owner.p.alive) owner.adopt(inner);
   it.note(t, OP.CALL_CONTROLLED, () => [`${call.name}() resolves`, ok ? show(value) : `throws ${errorText(value)}`]);
-  it.die(t, "normal");
+  die(it, t, "normal");
   const next = it.decide(t, OP.CALL_CONTROLLED, call.res, 1);
   if (next) it.transfer(next);
 }

@@ -1,138 +1,78 @@
-// The controller of one iteration: sync points, hand-offs, deaths, exit signals,
-// timers and failure detection. One Iteration exists per run of the test body.
+// The controller of one iteration: its lifecycle and the hand-off between processes.
+// One Iteration exists per run of the test body. What happens at a process's death
+// lives in exits.ts, timers in timer-table.ts, monitors in monitor-table.ts,
+// mailboxes in mailbox.ts, failure messages in failure.ts, concurrent calls in
+// calls.ts, and every sync point enters through sync.ts.
 //
 // Hand-off, not a central loop: a process at a sync point performs its operation,
 // asks the engine (one call) who runs next, resolves that process's wake-up promise
 // and parks on its own. When the engine picks the caller again it simply continues.
-// Invariant: at most one process runs between sync points; `running` is that
-// process, or null between a hand-off and the chosen process's continuation.
 import { Engine, PICK, FLAG_SYSTEM } from "../engine/engine.js";
-import { OP, opName, resource, RES, describeResource } from "../engine/ops.js";
+import { OP, opName } from "../engine/ops.js";
 import { Proc, Wait, type Matcher } from "./proc.js";
-import { Pid } from "./pid.js";
+import type { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
 import { show, errorText } from "../values/show.js";
-import { TIMEOUT } from "./timeout.js";
+import { TimerTable } from "./timer-table.js";
+import { MonitorTable } from "./monitor-table.js";
+import { processEnded } from "./exits.js";
+import type { ViaRegistry } from "./names.js";
+import type { IterationConfig, StepEvent } from "./config.js";
+import { deadlockMessage, floatingCallMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 
-export type FailureKind =
-  | "exception"
-  | "crash"
-  | "deadlock"
-  | "step-limit"
-  | "uncontrolled-await"
-  | "missing-await"
-  | "divergence";
-
-export interface Failure {
-  kind: FailureKind;
-  /** The thrown value, or an Error describing the failure. */
-  error: unknown;
-  message: string;
-  /** The process the failure is about, if any. */
-  pid?: Pid;
-  /** Number of scheduling decisions taken when it happened. */
-  step: number;
-}
-
-/** One line of the interleaving, recorded only when `detail` is on (reports, replay). */
-export interface StepEvent {
-  step: number;
-  pid: string;
-  op: string;
-  detail: string;
-  result: string;
-}
-
-export interface IterationConfig {
-  seed: number;
-  iteration: number;
-  /** Engine strategy code (src/engine/engine.ts STRATEGY_CODE). */
-  strategy: number;
-  /** Up to three integer strategy parameters (src/explore/strategies.ts). */
-  params: number[];
-  race: boolean;
-  maxSteps: number;
-  allowCrashes: boolean;
-  /** Record readable events (for reports); off during the search for speed. */
-  detail: boolean;
-  /** Decisions to follow (strategy replay); `strict` reports impossible ones as divergence. */
-  replay?: { decisions: number[]; strict: boolean; events?: number[][] };
-}
-
-/** Thrown into a replay when the program stops matching its trace. */
-export interface DivergenceInfo {
-  step: number;
-  expected: string;
-  actual: string;
-}
+export type { Failure, FailureKind, DivergenceInfo } from "./failure.js";
+export type { StepEvent, ReplayCheck, ReplayConfig, IterationConfig } from "./config.js";
 
 /** Settled once: `.then` on it queues a plain microtask (see transfer()). */
 const RESOLVED: Promise<void> = Promise.resolve();
-
-const enum TimerKind {
-  SEND_AFTER = 0,
-  WAKE = 1,
-  RECEIVE_TIMEOUT = 2,
-  CALLBACK = 3,
-}
-
-interface TimerInfo {
-  kind: TimerKind;
-  owner: Proc;
-  target: Proc | null;
-  dest: unknown;
-  msg: unknown;
-  ref: Ref | null;
-  callback: (() => void) | null;
-}
-
-/** Resolves a `via(registry, key)` name; implemented by src/otp/registry. */
-export interface ViaRegistry {
-  viaWhereis(key: unknown): Proc | undefined;
-}
-
-/** Iteration.exitSignal's answer when the receiver survives: undefined is a valid exit reason. */
-export const SURVIVES: unique symbol = Symbol("survives");
 
 /** A promise that never settles: what a sync point returns to a process that must not run again. */
 export const NEVER: Promise<never> = new Promise<never>(() => {});
 
 /** The iteration currently running in this thread (sync points find it here). */
-export let current: Iteration | null = null;
+let current: Iteration | null = null;
+
+/** The live iteration, or null outside an exploration. */
+export function currentIteration(): Iteration | null {
+  return current;
+}
 
 export class Iteration {
   readonly x: Engine["x"];
+  /** Processes by pid number; procs[0] is unused. */
   readonly procs: (Proc | undefined)[] = [undefined];
+  /** Invariant: at most one process runs between sync points; this one, or null between a hand-off and the chosen process's first microtask. */
   running: Proc | null = null;
-  /** The process that handed off last: blamed for a sync point called in between. */
+  /** The process that handed off last: the owner of code that runs before the next one claims the turn. */
   private lastRunner: Proc | null = null;
+  /** The process handed the turn, until its claim microtask makes it `running`. */
   private handedTo: Proc | null = null;
+  /** The process picked again inside its own sync point, until its continuation can run (one microtask). */
+  selfClaim: Proc | null = null;
+  /** A blocked process whose decision waits for its synchronous code to end (handoff). */
+  private deferred: Proc | null = null;
+  private readonly deferredOp = [0, 0, 0];
   done = false;
   failure: Failure | null = null;
-  readonly log: StepEvent[] = [];
-  readonly names = new Map<unknown, Proc>();
-  readonly registries = new Map<unknown, ViaRegistry>();
-  private readonly timers: (TimerInfo | undefined)[] = [];
-  private readonly timerOfRef = new Map<Ref, number>();
-  private readonly monRefs: (Ref | undefined)[] = [];
-  private readonly monInternal: boolean[] = [];
-  private readonly monOfRef = new Map<Ref, number>();
-  private refCounter = 0;
-  private replayEvents: number[][] | undefined;
-  private checkedEvents = 0;
+  /** Set by a strict replay's check when the program stopped following the trace. */
   divergence: DivergenceInfo | null = null;
+  /** The readable interleaving (detail mode only). */
+  readonly log: StepEvent[] = [];
+  /** Local names (register/whereis); a name is here exactly while its process is alive and holds it. */
+  readonly names = new Map<unknown, Proc>();
+  /** Registries by handle and by name, for via() names (src/otp/registry.ts). */
+  readonly registries = new Map<unknown, ViaRegistry>();
+  /** Resource ids of local names, in first-use order (stable across replays). */
+  readonly nameIds = new Map<unknown, number>();
+  readonly timers: TimerTable;
+  readonly monitors: MonitorTable;
+  private refCounter = 0;
   private resolveFinished!: () => void;
   readonly finished: Promise<void>;
-  readonly claim = (): void => {
+  private readonly claim = (): void => {
     this.running = this.handedTo;
     this.handedTo = null;
   };
-  /**
-   * The process picked again inside its own sync point, until its continuation can
-   * run (one microtask): a lockstep call it makes before then comes from another of
-   * its async chains (Promise.all) and runs concurrently (src/runtime/calls.ts).
-   */
-  selfClaim: Proc | null = null;
   private readonly claimSelf = (): void => {
     this.selfClaim = null;
   };
@@ -142,13 +82,14 @@ export class Iteration {
     readonly config: IterationConfig,
   ) {
     this.x = engine.x;
+    this.timers = new TimerTable(this);
+    this.monitors = new MonitorTable(this);
     this.finished = new Promise<void>((r) => (this.resolveFinished = r));
     const seed = config.seed;
     this.x.begin(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, config.iteration, config.strategy, config.race ? 1 : 0, config.params[0] ?? 0, config.params[1] ?? 0, config.params[2] ?? 0);
     if (config.replay) {
       engine.writeScratch(config.replay.decisions);
       this.x.replayLoad(config.replay.decisions.length, config.replay.strict ? 1 : 0);
-      this.replayEvents = config.replay.events;
     }
   }
 
@@ -168,10 +109,11 @@ export class Iteration {
   /** Ends the iteration (first outcome wins). */
   finish(failure: Failure | null): void {
     if (this.done) return;
+    const replay = this.config.replay;
     // A strict replay that ends before using up its trace did not follow it.
-    if (this.config.replay?.strict && failure?.kind !== "divergence") {
-      failure = this.replayEnded(failure) ?? failure;
-      if (this.done) return; // a late operation mismatched: checkReplay already ended the run
+    if (replay?.strict && replay.check && failure?.kind !== "divergence") {
+      failure = replay.check.ended(this, failure) ?? failure;
+      if (this.done) return; // a late operation mismatched: the check already ended the run
     }
     this.done = true;
     this.failure = failure;
@@ -227,23 +169,9 @@ export class Iteration {
   /** A process function returned or threw. */
   private returned(p: Proc, crashed: boolean, reason: unknown): void {
     if (this.done || !p.alive) return;
-    if (this.running !== p || p.wake !== null) {
-      this.fail(
-        "missing-await",
-        new Error("missing await"),
-        `${p} finished while one of its lockstep calls (${opName(p.lastOp)}) had not settled: a missing \`await\`?`,
-        p,
-      );
-      return;
-    }
-    const floating = p.calls;
-    if (floating !== null && floating.syncInFlight > 0) {
-      this.fail(
-        "missing-await",
-        new Error("missing await"),
-        `${p} finished while ${floating.syncInFlight} of its lockstep calls had not settled: a missing \`await\`?`,
-        p,
-      );
+    const floating = p.calls !== null ? p.calls.syncInFlight : 0;
+    if (this.running !== p || p.wake !== null || floating > 0) {
+      this.fail("missing-await", new Error("missing await"), floatingCallMessage(p, floating), p);
       return;
     }
     if (p.id === 1) {
@@ -251,116 +179,14 @@ export class Iteration {
       else this.finish(null);
       return;
     }
-    this.note(p, OP.EXIT, () => [crashed ? "(crashed)" : "", crashed ? errorText(reason) : "normal"]);
-    if (crashed && !this.config.allowCrashes && !this.crashHandled(p)) {
-      this.fail(
-        "crash",
-        reason,
-        `Process ${p} crashed: ${errorText(reason)}\n(no process linked to it traps exits and no monitor watches it; pass allowCrashes: true if crashes are expected)`,
-        p,
-      );
-      return;
-    }
-    this.die(p, reason);
-    this.continueAfterDeath(p, OP.EXIT);
+    processEnded(this, p, crashed, reason);
   }
 
-  /** A crash is handled when a trapping linked process or a user monitor watches it. */
-  private crashHandled(p: Proc): boolean {
-    for (const q of this.procs) {
-      if (q && q.alive && q.trap && q !== p && this.x.linked(p.id, q.id)) return true;
-    }
-    for (let m = 0; m < this.monRefs.length; m++) {
-      if (this.monRefs[m] && !this.monInternal[m] && this.x.monLive(m) && this.x.monTarget(m) === p.id) return true;
-    }
-    return false;
+  makeRef(): Ref {
+    return new Ref(++this.refCounter);
   }
 
-  /**
-   * Kills p with `reason`: frees its names, cancels timers aimed at it, releases its
-   * monitors, puts DOWN messages in watchers' mailboxes and sends exit signals to
-   * linked processes, all at once (as Erlang does at process exit).
-   */
-  die(p: Proc, reason: unknown): void {
-    const work: [Proc, unknown][] = [[p, reason]];
-    while (work.length > 0) {
-      const [q, why] = work.pop()!;
-      if (!q.alive) continue;
-      q.alive = false;
-      q.reason = why;
-      q.wake = null;
-      q.wakeErr = null;
-      this.x.kill(q.id);
-      if (q.names) {
-        for (const n of q.names) this.names.delete(n);
-        q.names = null;
-      }
-      if (q.waitTimer >= 0) this.dropTimer(q.waitTimer);
-      // Tasks receiving for q go with it: nothing can reach that mailbox any more.
-      if (q.receivers !== null) for (const r of q.receivers.splice(0)) work.push([r, why]);
-      if (q.timersTo > 0) this.cancelTimersTo(q);
-      this.x.monWatcherDown(q.id);
-      const downs = this.x.monTargetDown(q.id);
-      if (downs > 0) {
-        const pairs = this.engine.readScratch(downs * 2);
-        for (let i = 0; i < pairs.length; i += 2) {
-          const m = pairs[i];
-          const ref = this.monRefs[m]!;
-          this.monRefs[m] = undefined;
-          this.monOfRef.delete(ref);
-          this.deliver(this.procs[pairs[i + 1]]!, { type: "DOWN", ref, pid: q.pid, reason: why });
-        }
-      }
-      const n = this.x.linkTakeAll(q.id);
-      if (n > 0) {
-        for (const other of this.engine.readScratch(n)) {
-          const l = this.procs[other]!;
-          const killedBy = this.exitSignal(q, l, why);
-          if (killedBy !== SURVIVES) work.push([l, killedBy]);
-        }
-      }
-    }
-    // Fix: the body killed by another process's signal (a link, exit/2) used to leave
-    // the iteration running without its body, ending in a bogus deadlock.
-    const body = this.procs[1];
-    if (body !== undefined && !body.alive) this.bodyKilled(body);
-  }
-
-  /** The body died by an exit signal: the iteration fails with kind "crash" (DESIGN.md). */
-  private bodyKilled(body: Proc): void {
-    this.fail("crash", body.reason, `The test body (${body.pid}) was killed by an exit signal: ${show(body.reason)}`, body);
-  }
-
-  /**
-   * Delivers an exit signal from `from` to `to` as a linked process or through
-   * exit/2. Returns the reason `to` must die with, or SURVIVES (any value, undefined
-   * included, is a valid exit reason).
-   * OTP rules: "kill" (only through exit/2) cannot be trapped and kills with
-   * "killed"; a trapping process gets { type: "EXIT", from, reason } instead;
-   * "normal" never kills another process.
-   */
-  exitSignal(from: Proc, to: Proc, reason: unknown, untrappableKill = false): unknown {
-    if (!to.alive) return SURVIVES;
-    if (untrappableKill && reason === "kill") return "killed";
-    if (to.trap) {
-      this.deliver(to, { type: "EXIT", from: from.pid, reason });
-      return SURVIVES;
-    }
-    if (reason === "normal") return SURVIVES;
-    return reason;
-  }
-
-  /** After the running process died in its own sync point: choose who runs next. */
-  continueAfterDeath(p: Proc, op: number): void {
-    if (p.id === 1) {
-      this.bodyKilled(p);
-      return;
-    }
-    const next = this.decide(p, op, resource(RES.PROC, p.id), 0);
-    if (next) this.transfer(next);
-  }
-
-  // ---- sync points ----------------------------------------------------------------
+  // ---- the hand-off ---------------------------------------------------------------
 
   /**
    * The process whose code is running: the running one, or, between a hand-off and
@@ -401,7 +227,7 @@ export class Iteration {
   handoff<T>(p: Proc, op: number, res: number, aux: number, value: T): Promise<T> {
     // Set before deciding: when p just blocked, a timer fired inside decide() may wake
     // it (receive timeout, sleep end, a sendAfter message) and overwrite this with what
-    // p must resume with; p may then be picked at once (fix: the waker's value was lost).
+    // p must resume with; p may then be picked at once.
     p.resumeValue = value;
     if (p.waiting !== Wait.NONE && this.x.runnableCount() === 0) {
       // p blocked and nobody else can run: the decision would fire a timer or report a
@@ -431,9 +257,6 @@ export class Iteration {
     });
   }
 
-  /** A blocked process whose decision waits for its synchronous code to end (handoff). */
-  private deferred: Proc | null = null;
-  private readonly deferredOp = [0, 0, 0];
   private readonly decideDeferred = (): void => {
     const p = this.deferred!;
     this.deferred = null;
@@ -444,10 +267,9 @@ export class Iteration {
 
   /** p was picked again inside its own sync point: settle with its resume value or error. */
   private resumeNow<T>(p: Proc): Promise<T> {
-    if (this.config.detail && p.waitNote) {
-      this.note(p, OP.RECEIVE, () => [p.waitNote, p.hasResumeError ? `throws ${errorText(p.resumeError)}` : show(p.resumeValue)]);
-      p.waitNote = "";
-    }
+    if (this.config.detail && p.waitNote) this.noteWoken(p);
+    // Until its continuation runs, a lockstep call p makes comes from another of its
+    // async chains (Promise.all) and runs concurrently (src/runtime/calls.ts).
     this.selfClaim = p;
     RESOLVED.then(this.claimSelf);
     if (p.calls !== null) p.calls.resumed();
@@ -472,90 +294,30 @@ export class Iteration {
   }
 
   private afterPick(c: number, actor: number): Proc | null {
+    const check = this.config.replay?.check;
     for (;;) {
-      if (this.replayEvents !== undefined && !this.checkReplay()) return null;
+      if (check !== undefined && !check.matches(this)) return null;
       if (c > 0) {
         if (this.x.steps() > this.config.maxSteps) {
-          this.fail(
-            "step-limit",
-            new Error("step limit"),
-            `Step limit: ${this.config.maxSteps} scheduling decisions without the test finishing (a livelock, or raise maxSteps)`,
-          );
+          this.fail("step-limit", new Error("step limit"), stepLimitMessage(this.config.maxSteps));
           return null;
         }
         return this.procs[c]!;
       }
       if (c === PICK.TIMER) {
-        this.fireTimer(this.x.firedTimer());
+        this.timers.fire(this.x.firedTimer());
         if (this.done) return null;
         c = this.x.pick(actor);
         continue;
       }
       if (c === PICK.NOTHING) {
-        this.reportDeadlock();
+        this.fail("deadlock", new Error("deadlock"), deadlockMessage(this.procs), this.procs[1]);
         return null;
       }
-      // PICK.DIVERGED: the recorded decision is impossible, or the trace ran out.
-      const step = this.x.steps();
-      const decisions = this.config.replay!.decisions;
-      const want = decisions[step];
-      const who = actor > 0 ? ` after ${this.procs[actor]!.pid}'s ${opName(this.procs[actor]!.lastOp)}` : " to start the body";
-      this.divergence =
-        want === undefined
-          ? { step, expected: `the run to end (the trace has ${decisions.length} decisions)`, actual: `not end: it needed another scheduling decision${who}` }
-          : {
-              step,
-              expected: want === 0 ? "the next timer to fire" : `<0.${want}.0> to run`,
-              actual: want === 0 ? "no timer was pending" : `<0.${want}.0> could not run`,
-            };
-      this.fail("divergence", new Error("replay diverged"), `Replay diverged at step ${step}: expected ${this.divergence.expected}, but ${this.divergence.actual}`);
+      // PICK.DIVERGED: only strict replays, which always have a check.
+      check!.impossible(this, actor);
       return null;
     }
-  }
-
-  /** Replay: the operations recorded so far must match the trace's. */
-  private checkReplay(): boolean {
-    const want = this.replayEvents!;
-    const n = this.x.events();
-    for (let i = this.checkedEvents; i < n; i++) {
-      const w = want[i] as number[] | undefined; // undefined: an operation the trace does not have
-      const pid = this.x.eventField(i, 1);
-      const op = this.x.eventField(i, 2);
-      const res = this.x.eventField(i, 3);
-      if (w === undefined || pid !== w[1] || op !== w[2] || res !== w[3]) {
-        const step = this.x.eventField(i, 0);
-        this.divergence = {
-          step,
-          expected: w ? opText(w[1], w[2], w[3]) : `no further operation (the trace has ${want.length} operations)`,
-          actual: opText(pid, op, res),
-        };
-        this.fail("divergence", new Error("replay diverged"), `Replay diverged at step ${step}: expected ${this.divergence.expected}, got ${this.divergence.actual}`);
-        return false;
-      }
-    }
-    this.checkedEvents = n;
-    return true;
-  }
-
-  /**
-   * Strict replay, at the end of the run: every decision and operation of the trace
-   * must have been used. Returns the divergence failure when not, else null.
-   */
-  private replayEnded(failure: Failure | null): Failure | null {
-    if (this.replayEvents !== undefined && !this.checkReplay()) return null; // it failed the run as a divergence
-    const decisions = this.config.replay!.decisions;
-    const want = this.replayEvents;
-    const step = this.x.steps();
-    const ended = failure ? `it failed (${failure.kind}: ${failure.message.split("\n")[0]})` : "the test body returned";
-    if (step < decisions.length) {
-      const next = decisions[step] === 0 ? "the next timer to fire" : `<0.${decisions[step]}.0> to run`;
-      this.divergence = { step, expected: `${decisions.length} decisions (next: ${next})`, actual: `end there: ${ended}` };
-    } else if (want !== undefined && this.x.events() < want.length) {
-      const w = want[this.x.events()];
-      this.divergence = { step, expected: `${opText(w[1], w[2], w[3])} (operation ${this.x.events() + 1} of ${want.length})`, actual: `nothing more: it ended, ${ended}` };
-    } else return null;
-    const d = this.divergence;
-    return { kind: "divergence", error: new Error("replay diverged"), message: `Replay diverged at step ${step}: expected ${d.expected}, but the program did ${d.actual}`, step };
   }
 
   /** Gives the turn to q: q's continuation runs after this process parks. */
@@ -567,14 +329,10 @@ export class Iteration {
     this.lastRunner = this.running;
     this.running = null;
     this.handedTo = q;
-    if (this.config.detail && q.waitNote) {
-      this.note(q, OP.RECEIVE, () => [q.waitNote, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue)]);
-      q.waitNote = "";
-    }
-    // Claim before q's continuation: a sync point called synchronously in between can
-    // only come from a process that did not await its last lockstep call. (A reaction to
-    // a resolved promise is the same FIFO microtask as queueMicrotask, at a fraction of
-    // its cost in Chromium and Node.)
+    if (this.config.detail && q.waitNote) this.noteWoken(q);
+    // Claim before q's continuation: a sync point called synchronously in between comes
+    // from the process that just handed off. (A reaction to a resolved promise is the
+    // same FIFO microtask as queueMicrotask, at a fraction of its cost.)
     RESOLVED.then(this.claim);
     // Results of its concurrent calls first: their reactions run in q's turn, before
     // the continuation of the call q was parked in.
@@ -591,48 +349,7 @@ export class Iteration {
     }
   }
 
-  // ---- messages -------------------------------------------------------------------
-
-  /** Puts msg in q's mailbox and wakes q if it is blocked on a receive that matches. */
-  deliver(q: Proc, msg: unknown): void {
-    if (!q.alive) return;
-    if (q.waiting === Wait.RECEIVE && this.offer(q, q, msg)) return;
-    const rs = q.receivers;
-    if (rs !== null) {
-      for (let i = 0; i < rs.length; i++) if (this.offer(q, rs[i], msg)) return;
-    }
-    q.mailbox.push(msg);
-  }
-
-  /** Offers msg to r, waiting in a receive on q's mailbox; true when r took it (or its predicate threw). */
-  private offer(q: Proc, r: Proc, msg: unknown): boolean {
-    const m = r.match;
-    let ok = true;
-    if (m !== undefined) {
-      try {
-        ok = !!m(msg);
-      } catch (e) {
-        // The predicate belongs to r: its error surfaces in r's receive.
-        q.mailbox.push(msg);
-        r.resumeError = e;
-        r.hasResumeError = true;
-        this.unblock(r);
-        return true;
-      }
-    }
-    if (!ok) return false;
-    r.resumeValue = msg;
-    this.unblock(r);
-    return true;
-  }
-
-  /** Index of the first message matching m, or -1. Runs the predicate in the caller. */
-  static scan(q: Proc, m: Matcher | undefined): number {
-    const box = q.mailbox;
-    if (m === undefined) return box.length > 0 ? 0 : -1;
-    for (let i = 0; i < box.length; i++) if (m(box[i])) return i;
-    return -1;
-  }
+  // ---- blocking -------------------------------------------------------------------
 
   /** Blocks the calling process in receive / sleep / a library wait. */
   block(p: Proc, why: Wait, m: Matcher | undefined, timeout: number, label: string | (() => string) = ""): void {
@@ -641,7 +358,7 @@ export class Iteration {
     p.match = m;
     p.waitLabel = label;
     this.x.disable(p.id);
-    if (timeout !== Infinity) p.waitTimer = this.addTimer(why === Wait.SLEEP ? TimerKind.WAKE : TimerKind.RECEIVE_TIMEOUT, p, p, timeout);
+    if (timeout !== Infinity) p.waitTimer = this.timers.forWait(p, why, timeout);
   }
 
   /** Makes a blocked process runnable again (its resumeValue is set by the caller). */
@@ -654,183 +371,17 @@ export class Iteration {
     q.match = undefined;
     q.waitLabel = "";
     if (q.waitTimer >= 0) {
-      this.dropTimer(q.waitTimer);
+      this.timers.drop(q.waitTimer);
       q.waitTimer = -1;
     }
     this.x.enable(q.id);
   }
 
-  // ---- timers ---------------------------------------------------------------------
-
-  private addTimer(kind: TimerKind, owner: Proc, target: Proc | null, ms: number): number {
-    const t = this.x.addTimer(owner.id, ms);
-    this.timers[t] = { kind, owner, target, dest: undefined, msg: undefined, ref: null, callback: null };
-    if (target && kind === TimerKind.SEND_AFTER) target.timersTo++;
-    return t;
-  }
-
-  /** Timer for sendAfter: returns its ref. */
-  sendAfterTimer(owner: Proc, dest: unknown, target: Proc | null, msg: unknown, ms: number): Ref {
-    const t = this.addTimer(TimerKind.SEND_AFTER, owner, target, ms);
-    const info = this.timers[t]!;
-    info.dest = dest;
-    info.msg = msg;
-    info.ref = this.makeRef();
-    this.timerOfRef.set(info.ref, t);
-    return info.ref;
-  }
-
-  /** A timer that runs `callback` inside the scheduler when it fires (library use). */
-  callbackTimer(owner: Proc, ms: number, callback: () => void): number {
-    const t = this.addTimer(TimerKind.CALLBACK, owner, null, ms);
-    this.timers[t]!.callback = callback;
-    return t;
-  }
-
-  /** Cancels a sendAfter timer by ref: the ms that were left, or false. */
-  cancelTimerRef(ref: Ref): number | false {
-    const t = this.timerOfRef.get(ref);
-    if (t === undefined || !this.x.timerIsPending(t)) return false;
-    const left = this.x.timerLeft(t);
-    this.dropTimer(t);
-    return left;
-  }
-
-  dropTimer(t: number): void {
-    const info = this.timers[t];
-    if (info === undefined) return;
-    this.x.cancelTimer(t);
-    this.forget(t, info);
-  }
-
-  private forget(t: number, info: TimerInfo): void {
-    this.timers[t] = undefined;
-    if (info.ref) this.timerOfRef.delete(info.ref);
-    if (info.target && info.kind === TimerKind.SEND_AFTER) info.target.timersTo--;
-  }
-
-  private cancelTimersTo(q: Proc): void {
-    for (let t = 0; t < this.timers.length && q.timersTo > 0; t++) {
-      const info = this.timers[t];
-      if (info && info.kind === TimerKind.SEND_AFTER && info.target === q) this.dropTimer(t);
-    }
-  }
-
-  private fireTimer(t: number): void {
-    const info = this.timers[t]!;
-    this.forget(t, info);
-    const owner = info.owner;
-    switch (info.kind) {
-      case TimerKind.SEND_AFTER: {
-        const target = info.target ?? this.resolve(info.dest);
-        this.note(owner, OP.TIMER_FIRE, () => [`sendAfter to ${show(info.dest)}: ${show(info.msg)}`, target ? "delivered" : "dropped (no such process)"]);
-        if (target) this.deliver(target, info.msg);
-        return;
-      }
-      case TimerKind.WAKE:
-        owner.waitTimer = -1;
-        this.note(owner, OP.TIMER_FIRE, () => ["sleep ends", ""]);
-        owner.resumeValue = undefined;
-        this.unblock(owner);
-        return;
-      case TimerKind.RECEIVE_TIMEOUT:
-        owner.waitTimer = -1;
-        this.note(owner, OP.TIMER_FIRE, () => ["receive timeout", "TIMEOUT"]);
-        owner.resumeValue = TIMEOUT;
-        this.unblock(owner);
-        return;
-      case TimerKind.CALLBACK:
-        info.callback!();
-        return;
-    }
-  }
-
-  // ---- refs, monitors, names ------------------------------------------------------
-
-  private readonly nameIds = new Map<unknown, number>();
-
-  /** A per-iteration resource id for a local name, so strategies see races on it. */
-  nameRes(name: unknown): number {
-    let id = this.nameIds.get(name);
-    if (id === undefined) this.nameIds.set(name, (id = this.nameIds.size + 1));
-    return resource(RES.NAME, id);
-  }
-
-  makeRef(): Ref {
-    return new Ref(++this.refCounter);
-  }
-
-  /** Adds a monitor from watcher to target (alive); `internal` monitors do not count as handling crashes. */
-  addMonitor(watcher: Proc, target: Proc, internal: boolean): Ref {
-    const ref = this.makeRef();
-    const m = this.x.monAdd(watcher.id, target.id);
-    this.monRefs[m] = ref;
-    this.monInternal[m] = internal;
-    this.monOfRef.set(ref, m);
-    return ref;
-  }
-
-  /** Removes a monitor; false when it was not active (already fired or removed). */
-  removeMonitor(ref: Ref, watcher: Proc): boolean {
-    const m = this.monOfRef.get(ref);
-    if (m === undefined || this.x.monWatcher(m) !== watcher.id) return false;
-    this.monOfRef.delete(ref);
-    this.monRefs[m] = undefined;
-    return !!this.x.monRemove(m);
-  }
-
-  /** Resolves a destination (Pid, local name, via name) to a live or dead process, or undefined. */
-  resolve(dest: unknown): Proc | undefined {
-    if (dest instanceof Pid) return this.proc(dest);
-    if (typeof dest === "string" || typeof dest === "symbol") return this.names.get(dest);
-    if (dest instanceof Via) {
-      const reg = this.registries.get(dest.registry);
-      return reg ? reg.viaWhereis(dest.key) : undefined;
-    }
-    return undefined;
-  }
-
-  // ---- failures -------------------------------------------------------------------
-
-  private reportDeadlock(): void {
-    const lines: string[] = [];
-    for (const q of this.procs) {
-      if (!q || !q.alive || q.system) continue;
-      lines.push(`  ${q} ${this.describeWait(q)}`);
-    }
-    this.fail(
-      "deadlock",
-      new Error("deadlock"),
-      `Deadlock: every live process is blocked and no timer is pending.\n${lines.join("\n")}`,
-      this.procs[1],
-    );
-  }
-
-  describeWait(q: Proc): string {
-    switch (q.waiting) {
-      case Wait.RECEIVE:
-        return `waits in receive${q.match ? " (selective)" : ""} with ${q.home.mailbox.length} unmatched message(s) in its mailbox`;
-      case Wait.SLEEP:
-        return "sleeps";
-      case Wait.OTHER:
-        return `waits for ${typeof q.waitLabel === "function" ? q.waitLabel() : q.waitLabel}`;
-      default:
-        return "is runnable";
-    }
-  }
-
-  /** Called by the explorer's macrotask probe: the microtask queue drained mid-iteration. */
+  /** Called by the explorer's probe: the microtask queue drained mid-iteration. */
   stalled(): void {
     if (this.done) return;
     const p = this.running ?? this.handedTo ?? this.lastRunner;
-    this.fail(
-      "uncontrolled-await",
-      new Error("uncontrolled await"),
-      `${p ?? "A process"} awaited something lockstep does not control (a real timer, I/O, or a promise that never settles)` +
-        (p && p.lastOp ? ` after its ${opName(p.lastOp)}` : "") +
-        `. Use lockstep's sleep/sendAfter/receive, or wrap the async function with controlled().`,
-      p ?? undefined,
-    );
+    this.fail("uncontrolled-await", new Error("uncontrolled await"), uncontrolledAwaitMessage(p), p ?? undefined);
   }
 
   // ---- readable log (detail mode) -------------------------------------------------
@@ -845,26 +396,11 @@ export class Iteration {
     const [detail, result] = text();
     this.log.push({ step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result });
   }
-}
 
-/** One recorded operation, readable: "<0.2.0> send to <0.1.0>" (divergence messages). */
-function opText(pid: number, op: number, res: number): string {
-  const what = describeResource(op, res, pid);
-  return `${pid === 0 ? "the timer" : `<0.${pid}.0>`} ${opName(op)}${what ? ` ${what}` : ""}`;
-}
-
-/** A `via(registry, key)` name: resolved through the registry wherever a destination is accepted. */
-export class Via {
-  constructor(
-    readonly registry: unknown,
-    readonly key: unknown,
-  ) {}
-  toString(): string {
-    return `via(${show(this.registry)}, ${show(this.key)})`;
+  /** A blocked receive resumes: what it got (detail mode). */
+  private noteWoken(q: Proc): void {
+    const label = q.waitNote;
+    q.waitNote = "";
+    this.note(q, OP.RECEIVE, () => [label, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue)]);
   }
-}
-
-/** Set by the explorer; sync points called outside an exploration fail with a clear error. */
-export function currentIteration(): Iteration | null {
-  return current;
 }

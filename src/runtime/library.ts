@@ -3,6 +3,8 @@
 // package.
 import { OP, resource, RES } from "../engine/ops.js";
 import { NEVER } from "./iteration.js";
+import { die, continueAfterDeath } from "./exits.js";
+import { deliver } from "./mailbox.js";
 import { sync } from "./sync.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
@@ -29,7 +31,7 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
     const q = it.proc(alias.pid);
     const live = alias.active && q !== undefined;
     it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)"]);
-    if (live) it.deliver(q, msg);
+    if (live) deliver(it, q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, alias.pid.id), 0, undefined);
   });
 }
@@ -38,9 +40,9 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
 export function exitSelf(reason: unknown): Promise<never> {
   return sync(OP.EXIT, (p, it) => {
     it.note(p, OP.EXIT, () => ["(stop)", show(reason)]);
-    it.die(p.home, reason);
+    die(it, p.home, reason);
     if (p.alive) return it.handoff(p, OP.EXIT, resource(RES.PROC, p.home.id), 0, undefined) as Promise<never>;
-    it.continueAfterDeath(p, OP.EXIT);
+    continueAfterDeath(it, p, OP.EXIT);
     return NEVER;
   });
 }

@@ -2,7 +2,8 @@
 import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "./sync.js";
 import { ArgumentError } from "./errors.js";
-import { Iteration, Via } from "./iteration.js";
+import { Via, resolveDest } from "./names.js";
+import { deliver, scan } from "./mailbox.js";
 import { Pid } from "./pid.js";
 import { Wait, type Matcher } from "./proc.js";
 import { TIMEOUT, type Timeout } from "./timeout.js";
@@ -17,7 +18,7 @@ import { show } from "../values/show.js";
  */
 export function send(dest: Dest, msg: unknown): Promise<void> {
   return sync(OP.SEND, (p, it) => {
-    const q = it.resolve(dest);
+    const q = resolveDest(it, dest);
     if (q === undefined) {
       if (dest instanceof Pid) {
         it.note(p, OP.SEND, () => [`to ${dest}: ${show(msg)}`, "dropped (not a process of this iteration)"]);
@@ -29,7 +30,7 @@ export function send(dest: Dest, msg: unknown): Promise<void> {
       throw new TypeError(`send expects a pid, a name or a via name as destination, got ${show(dest)}`);
     }
     it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)"]);
-    it.deliver(q, msg);
+    deliver(it, q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);
   });
 }
@@ -64,7 +65,7 @@ export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions):
     // A task receiving for its process (two GenServer.calls awaited together) reads the
     // process's mailbox and waits beside it (Iteration.deliver).
     const me = p.home;
-    const i = Iteration.scan(me, match);
+    const i = scan(me, match);
     const res = resource(RES.PROC, me.id);
     if (i >= 0) {
       const msg = i === 0 ? me.mailbox.shift() : me.mailbox.splice(i, 1)[0];

@@ -2,11 +2,45 @@
 import { OP } from "../engine/ops.js";
 import { sync } from "./sync.js";
 import { ArgumentError } from "./errors.js";
-import { Via } from "./iteration.js";
+import type { Iteration } from "./iteration.js";
 import { Pid } from "./pid.js";
+import type { Proc } from "./proc.js";
+import { RES, resource } from "../engine/ops.js";
 import { show } from "../values/show.js";
 
-export { Via };
+/** A `via(registry, key)` name: resolved through the registry wherever a destination is accepted. */
+export class Via {
+  constructor(
+    readonly registry: unknown,
+    readonly key: unknown,
+  ) {}
+  toString(): string {
+    return `via(${show(this.registry)}, ${show(this.key)})`;
+  }
+}
+
+/** Resolves a `via(registry, key)` name; implemented by src/otp/registry. */
+export interface ViaRegistry {
+  viaWhereis(key: unknown): Proc | undefined;
+}
+
+/** Resolves a destination (Pid, local name, via name) to a live or dead process, or undefined. */
+export function resolveDest(it: Iteration, dest: unknown): Proc | undefined {
+  if (dest instanceof Pid) return it.proc(dest);
+  if (typeof dest === "string" || typeof dest === "symbol") return it.names.get(dest);
+  if (dest instanceof Via) {
+    const reg = it.registries.get(dest.registry);
+    return reg ? reg.viaWhereis(dest.key) : undefined;
+  }
+  return undefined;
+}
+
+/** A per-iteration resource id for a local name, so strategies see races on it. */
+export function nameRes(it: Iteration, name: unknown): number {
+  let id = it.nameIds.get(name);
+  if (id === undefined) it.nameIds.set(name, (id = it.nameIds.size + 1));
+  return resource(RES.NAME, id);
+}
 
 function checkName(name: unknown, what: string): asserts name is string | symbol {
   if (typeof name !== "string" && typeof name !== "symbol") {
@@ -31,7 +65,7 @@ export function register(name: string | symbol, pid?: Pid): Promise<true> {
     it.names.set(name, q);
     (q.names ??= []).push(name);
     it.note(p, OP.REGISTER, () => [`${show(name)}, ${q.pid}`, "ok"]);
-    return it.handoff(p, OP.REGISTER, it.nameRes(name), q.id, true as const);
+    return it.handoff(p, OP.REGISTER, nameRes(it, name), q.id, true as const);
   });
 }
 
@@ -44,7 +78,7 @@ export function unregister(name: string | symbol): Promise<true> {
     it.names.delete(name);
     q.names = q.names!.filter((n) => n !== name);
     it.note(p, OP.UNREGISTER, () => [`${show(name)}`, "ok"]);
-    return it.handoff(p, OP.UNREGISTER, it.nameRes(name), q.id, true as const);
+    return it.handoff(p, OP.UNREGISTER, nameRes(it, name), q.id, true as const);
   });
 }
 
@@ -52,10 +86,10 @@ export function unregister(name: string | symbol): Promise<true> {
 export function whereis(name: string | symbol | Via): Promise<Pid | undefined> {
   return sync(OP.WHEREIS, (p, it) => {
     if (!(name instanceof Via)) checkName(name, "whereis");
-    const q = it.resolve(name);
+    const q = resolveDest(it, name);
     const pid = q !== undefined && q.alive ? q.pid : undefined;
     it.note(p, OP.WHEREIS, () => [`${show(name)}`, String(pid)]);
-    return it.handoff(p, OP.WHEREIS, name instanceof Via ? 0 : it.nameRes(name), 0, pid);
+    return it.handoff(p, OP.WHEREIS, name instanceof Via ? 0 : nameRes(it, name), 0, pid);
   });
 }
 

@@ -6,12 +6,15 @@ import { NEVER } from "./iteration.js";
 import { ArgumentError } from "./errors.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
-import { SURVIVES, type Iteration } from "./iteration.js";
+import type { Iteration } from "./iteration.js";
+import { SURVIVES, die, exitSignal, continueAfterDeath } from "./exits.js";
+import { deliver } from "./mailbox.js";
+import { resolveDest, type Via } from "./names.js";
 import type { Proc } from "./proc.js";
 import { show } from "../values/show.js";
 
 /** A destination: a pid, a locally registered name, or a `via(registry, key)` name. */
-export type Dest = Pid | string | symbol | import("./iteration.js").Via;
+export type Dest = Pid | string | symbol | Via;
 
 /** A DOWN message, delivered to a monitoring process when its target exits. */
 export interface DownMessage {
@@ -48,7 +51,7 @@ function spawnOp(fn: () => unknown, op: number, link: boolean, mon: boolean, int
     const q = it.spawnProcess(fn, false, "");
     let ref: Ref | undefined;
     if (link) it.x.linkAdd(me.id, q.id);
-    if (mon) ref = it.addMonitor(me, q, internal);
+    if (mon) ref = it.monitors.add(me, q, internal);
     it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
     // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
     return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
@@ -102,7 +105,7 @@ export function spawnMonitor(fn: () => unknown): Promise<{ pid: Pid; ref: Ref }>
 
 function targetOf(it: Iteration, dest: unknown, what: string): Proc | undefined {
   if (dest instanceof Pid) return it.proc(dest);
-  const q = it.resolve(dest);
+  const q = resolveDest(it, dest);
   if (q === undefined && typeof dest !== "string" && typeof dest !== "symbol" && !(dest instanceof Object)) {
     throw new TypeError(`${what} expects a pid or a name, got ${show(dest)}`);
   }
@@ -123,14 +126,14 @@ export function exit(pid: Dest, reason: unknown): Promise<true> {
     if (q !== undefined && q.alive) {
       let why: unknown;
       if (q === me && reason === "normal" && !me.trap) why = "normal";
-      else why = it.exitSignal(me, q, reason, true);
+      else why = exitSignal(it, me, q, reason, true);
       it.note(p, OP.EXIT_SIGNAL, () => [`${q.pid}, ${show(reason)}`, why === SURVIVES ? (q.trap ? "EXIT message" : "ignored") : `killed: ${show(why)}`]);
-      if (why !== SURVIVES) it.die(q, why);
+      if (why !== SURVIVES) die(it, q, why);
     } else {
       it.note(p, OP.EXIT_SIGNAL, () => [`${show(pid)}, ${show(reason)}`, "no such process"]);
     }
     if (!p.alive) {
-      it.continueAfterDeath(p, OP.EXIT_SIGNAL);
+      continueAfterDeath(it, p, OP.EXIT_SIGNAL);
       return NEVER;
     }
     return it.handoff(p, OP.EXIT_SIGNAL, resource(RES.PROC, q ? q.id : 0), 0, true as const);
@@ -162,11 +165,11 @@ export function link(pid: Pid): Promise<true> {
       it.note(p, OP.LINK, () => [`${pid}`, "ok"]);
     } else {
       it.note(p, OP.LINK, () => [`${pid}`, "noproc"]);
-      if (me.trap) it.deliver(me, { type: "EXIT", from: pid, reason: "noproc" });
+      if (me.trap) deliver(it, me, { type: "EXIT", from: pid, reason: "noproc" });
       else {
-        it.die(me, "noproc");
+        die(it, me, "noproc");
         if (!p.alive) {
-          it.continueAfterDeath(p, OP.LINK);
+          continueAfterDeath(it, p, OP.LINK);
           return NEVER;
         }
       }
@@ -210,12 +213,12 @@ export function monitorFrom(p: Proc, it: Iteration, dest: Dest, internal: boolea
   const q = targetOf(it, dest, "monitor");
   let ref: Ref;
   if (q !== undefined && q.alive) {
-    ref = it.addMonitor(p.home, q, internal);
+    ref = it.monitors.add(p.home, q, internal);
     it.note(p, OP.MONITOR, () => [`${show(dest)}`, String(ref)]);
   } else {
     ref = it.makeRef();
     it.note(p, OP.MONITOR, () => [`${show(dest)}`, "noproc"]);
-    it.deliver(p.home, { type: "DOWN", ref, pid: q ? q.pid : dest, reason: "noproc" });
+    deliver(it, p.home, { type: "DOWN", ref, pid: q ? q.pid : dest, reason: "noproc" });
   }
   return it.handoff(p, OP.MONITOR, resource(RES.PROC, q ? q.id : 0), 0, ref);
 }
@@ -232,7 +235,7 @@ export function demonitor(ref: Ref, opts: { flush?: boolean } = {}): Promise<tru
 }
 
 export function demonitorFrom(p: Proc, it: Iteration, ref: Ref, flush: boolean): Promise<true> {
-  it.removeMonitor(ref, p.home);
+  it.monitors.remove(ref, p.home);
   if (flush) {
     const box = p.home.mailbox;
     for (let i = box.length - 1; i >= 0; i--) {

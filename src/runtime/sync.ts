@@ -16,7 +16,7 @@
 //   (src/runtime/calls.ts);
 // - anything `act` throws becomes the returned promise's rejection.
 import { opName } from "../engine/ops.js";
-import { current, NEVER, type Iteration } from "./iteration.js";
+import { currentIteration, NEVER, type Iteration } from "./iteration.js";
 import { concurrentSyncPoint } from "./calls.js";
 import { UsageError } from "./errors.js";
 import type { Proc } from "./proc.js";
@@ -43,7 +43,7 @@ export function outsideExploration(what: string): UsageError {
  */
 export function sync<T>(op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
   try {
-    const it = current;
+    const it = currentIteration();
     if (it === null) throw outsideExploration(opName(op));
     return syncIn(it, op, act);
   } catch (e) {

@@ -45,7 +45,7 @@ export function sendAfter(dest: Dest, msg: unknown, ms: number): Promise<Ref> {
     const t = checkTimeout(ms, "sendAfter");
     if (t === Infinity) throw new TypeError("sendAfter: the delay must be finite");
     const target = dest instanceof Pid ? it.proc(dest) ?? null : null;
-    const ref = it.sendAfterTimer(p, dest, target, msg, t);
+    const ref = it.timers.sendAfter(p, dest, target, msg, t);
     it.note(p, OP.SEND_AFTER, () => [`${show(dest)}, ${show(msg)}, ${ms}`, String(ref)]);
     return it.handoff(p, OP.SEND_AFTER, resource(RES.PROC, target ? target.id : 0), 0, ref);
   });
@@ -55,7 +55,7 @@ export function sendAfter(dest: Dest, msg: unknown, ms: number): Promise<Ref> {
 export function cancelTimer(ref: Ref): Promise<number | false> {
   return sync(OP.CANCEL_TIMER, (p, it) => {
     if (!(ref instanceof Ref)) throw new TypeError(`cancelTimer expects a timer ref from sendAfter, got ${show(ref)}`);
-    const left = it.cancelTimerRef(ref);
+    const left = it.timers.cancelRef(ref);
     it.note(p, OP.CANCEL_TIMER, () => [`${ref}`, String(left)]);
     return it.handoff(p, OP.CANCEL_TIMER, resource(RES.TIMER, ref.id), 0, left);
   });

@@ -60,7 +60,7 @@ export class Condition extends SharedObject {
       const w = { p, timer: -1 };
       this.waiters.push(w);
       it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.wait (a notify)`);
-      if (this.spurious) w.timer = it.callbackTimer(p, 0, () => this.spuriousWake(w));
+      if (this.spurious) w.timer = it.timers.callback(p, 0, () => this.spuriousWake(w));
       it.note(p, OP.BLOCK, () => [`${this}.wait()`, `releases ${this.mutex}, waits`]);
       return it.handoff(p, OP.BLOCK, this.res, this.notifies, undefined).then(() => this.mutex.reacquire(p, "lock"));
     });
@@ -91,7 +91,7 @@ export class Condition extends SharedObject {
   }
 
   private wake(w: { p: Proc; timer: number }): void {
-    if (w.timer >= 0) this.it.dropTimer(w.timer);
+    if (w.timer >= 0) this.it.timers.drop(w.timer);
     w.timer = -1;
     w.p.resumeValue = undefined;
     this.it.unblock(w.p);

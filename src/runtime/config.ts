@@ -1,0 +1,47 @@
+// What an iteration is asked to do (IterationConfig, built by src/explore/config.ts)
+// and the shapes it reports through.
+import type { Failure } from "./failure.js";
+import type { Iteration } from "./iteration.js";
+
+/** One line of the interleaving, recorded only when `detail` is on (reports, replay). */
+export interface StepEvent {
+  step: number;
+  pid: string;
+  op: string;
+  detail: string;
+  result: string;
+}
+
+/** Checks a replay against its trace (src/explore/replay-check.ts). */
+export interface ReplayCheck {
+  /** After each decision: false when the recorded operations stopped matching (it failed the run). */
+  matches(it: Iteration): boolean;
+  /** The engine found the recorded decision impossible, or the trace ran out, at `actor`'s step. */
+  impossible(it: Iteration, actor: number): void;
+  /** At the end of a strict replay: the divergence failure when the trace was not used up. */
+  ended(it: Iteration, failure: Failure | null): Failure | null;
+}
+
+/** Decisions to follow (the engine's replay strategy); see src/explore/replay-check.ts replayOf(). */
+export interface ReplayConfig {
+  decisions: number[];
+  /** Strict: an impossible decision, a different operation or an early end is a divergence. */
+  strict: boolean;
+  check?: ReplayCheck;
+}
+
+export interface IterationConfig {
+  seed: number;
+  iteration: number;
+  /** Engine strategy code (src/engine/engine.ts STRATEGY_CODE). */
+  strategy: number;
+  /** Up to three integer strategy parameters (src/explore/strategies.ts). */
+  params: number[];
+  race: boolean;
+  maxSteps: number;
+  allowCrashes: boolean;
+  /** Record readable events (for reports); off during the search for speed. */
+  detail: boolean;
+  replay?: ReplayConfig;
+}
+

@@ -1,0 +1,78 @@
+// The ways an iteration can fail, and their messages (README "What an iteration can
+// end in"). The controller decides when; this says what the user reads.
+import { opName } from "../engine/ops.js";
+import type { Pid } from "./pid.js";
+import { Wait, type Proc } from "./proc.js";
+
+export type FailureKind =
+  | "exception"
+  | "crash"
+  | "deadlock"
+  | "step-limit"
+  | "uncontrolled-await"
+  | "missing-await"
+  | "divergence";
+
+export interface Failure {
+  kind: FailureKind;
+  /** The thrown value, or an Error describing the failure. */
+  error: unknown;
+  message: string;
+  /** The process the failure is about, if any. */
+  pid?: Pid;
+  /** Number of scheduling decisions taken when it happened. */
+  step: number;
+}
+
+/** Where a replay stopped following its trace (ReplayDivergence carries it). */
+export interface DivergenceInfo {
+  step: number;
+  expected: string;
+  actual: string;
+}
+
+/** What a live process is doing, for deadlock reports. */
+export function describeWait(q: Proc): string {
+  switch (q.waiting) {
+    case Wait.RECEIVE:
+      return `waits in receive${q.match ? " (selective)" : ""} with ${q.home.mailbox.length} unmatched message(s) in its mailbox`;
+    case Wait.SLEEP:
+      return "sleeps";
+    case Wait.OTHER:
+      return `waits for ${typeof q.waitLabel === "function" ? q.waitLabel() : q.waitLabel}`;
+    default:
+      return "is runnable";
+  }
+}
+
+export function deadlockMessage(procs: readonly (Proc | undefined)[]): string {
+  const lines: string[] = [];
+  for (const q of procs) {
+    if (!q || !q.alive || q.system) continue;
+    lines.push(`  ${q} ${describeWait(q)}`);
+  }
+  return `Deadlock: every live process is blocked and no timer is pending.\n${lines.join("\n")}`;
+}
+
+export function stepLimitMessage(maxSteps: number): string {
+  return `Step limit: ${maxSteps} scheduling decisions without the test finishing (a livelock, or raise maxSteps)`;
+}
+
+export function uncontrolledAwaitMessage(p: Proc | null): string {
+  return (
+    `${p ?? "A process"} awaited something lockstep does not control (a real timer, I/O, or a promise that never settles)` +
+    (p && p.lastOp ? ` after its ${opName(p.lastOp)}` : "") +
+    `. Use lockstep's sleep/sendAfter/receive, or wrap the async function with controlled().`
+  );
+}
+
+/** A process function returned while a call it made was still pending. */
+export function floatingCallMessage(p: Proc, pending: number): string {
+  return pending > 0
+    ? `${p} finished while ${pending} of its lockstep calls had not settled: a missing \`await\`?`
+    : `${p} finished while one of its lockstep calls (${opName(p.lastOp)}) had not settled: a missing \`await\`?`;
+}
+
+export function crashMessage(p: Proc, reason: string): string {
+  return `Process ${p} crashed: ${reason}\n(no process linked to it traps exits and no monitor watches it; pass allowCrashes: true if crashes are expected)`;
+}
