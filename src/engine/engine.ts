@@ -94,7 +94,11 @@ export class Engine {
   private buffer: ArrayBuffer | null = null;
   private i32: Int32Array = new Int32Array(0);
 
-  constructor(instance: WebAssembly.Instance) {
+  constructor(
+    instance: WebAssembly.Instance,
+    /** The bounds-checked debug build: the runtime also asserts its caches of engine facts. */
+    readonly debug = false,
+  ) {
     this.x = instance.exports as unknown as EngineExports;
   }
 

@@ -54,5 +54,5 @@ export async function createEngine(): Promise<Engine> {
   compiled ??= readBytes().then((b) => WebAssembly.compile(b as BufferSource));
   const mod = await compiled;
   const instance = await WebAssembly.instantiate(mod, { env: { abort } });
-  return new Engine(instance);
+  return new Engine(instance, wantsDebug());
 }

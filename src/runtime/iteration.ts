@@ -289,8 +289,18 @@ export class Iteration {
     // An effect of this sync point may have ended the iteration (the body was killed):
     // then nobody may run again.
     if (this.done) return null;
+    if (this.engine.debug) this.checkCaches(p);
     const c = this.x.step(p.id, op, res, aux);
-    return this.afterPick(c, p.id);
+    const next = this.afterPick(c, p.id);
+    if (next !== null && this.engine.debug) this.checkCaches(next);
+    return next;
+  }
+
+  /** Debug builds: the TS caches of engine facts about q (Proc.alive, Proc.waiting) agree with the engine. */
+  private checkCaches(q: Proc): void {
+    const x = this.x;
+    if (q.alive !== (x.isAlive(q.id) !== 0)) throw new Error(`lockstep internal error: ${q}.alive is ${q.alive} but the engine disagrees`);
+    if (q.alive && q.waiting !== Wait.NONE && x.isEnabled(q.id)) throw new Error(`lockstep internal error: ${q} waits (${q.waiting}) but the engine has it enabled`);
   }
 
   private afterPick(c: number, actor: number): Proc | null {

@@ -35,6 +35,7 @@ export type Matcher = (msg: any) => unknown;
  */
 export class Proc {
   readonly pid: Pid;
+  /** Cache of the engine's liveness (x.isAlive), asserted in debug builds (Iteration.checkCaches). */
   alive = true;
   /** Exit reason once dead. */
   reason: unknown = undefined;
@@ -47,7 +48,7 @@ export class Proc {
   resumeValue: unknown = undefined;
   resumeError: unknown = undefined;
   hasResumeError = false;
-  /** Why the process is blocked, if it is. */
+  /** Why the process is blocked, if it is; a blocked process is disabled in the engine (asserted in debug builds). */
   waiting: Wait = Wait.NONE;
   match: Matcher | undefined = undefined;
   /** Timer slot of a pending receive timeout or sleep, or -1. */
