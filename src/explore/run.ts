@@ -5,6 +5,7 @@ import { createEngine } from "../engine/load.js";
 import { Iteration, type IterationConfig } from "../runtime/iteration.js";
 import { noteAbandoned } from "../runtime/context.js";
 import { UsageError } from "../runtime/errors.js";
+import { resetTermOrder } from "../values/term.js";
 
 type Task = () => void;
 
@@ -58,6 +59,8 @@ function probe(): void {
 
 /** Runs one iteration of `body` to its end (success or failure). */
 export async function runIteration(e: Engine, body: () => unknown, config: IterationConfig): Promise<Iteration> {
+  // Term order of functions and symbols is per iteration (src/values/term.ts).
+  resetTermOrder();
   const it = new Iteration(e, config);
   if (!probeArmed) {
     probeArmed = true;
