@@ -5,6 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { explore, spawn, send, receive, self, yieldNow, type ExploreOptions } from "lockstep";
 import { termCompare, resetTermOrder } from "../src/values/term.js";
+import { show, errorText } from "../src/values/show.js";
 
 const base: ExploreOptions = { traceDir: false, strategy: "random" };
 
@@ -77,5 +78,73 @@ describe("term order of functions and symbols is per iteration", () => {
       const before = await explore(scenario().body, { ...base, seed: 28, iterations: i - 1 });
       expect(before.ok).toBe(true);
     }
+  });
+});
+
+describe("show() never runs user code", () => {
+  class Hostile {
+    calls = 0;
+    get boom(): string {
+      throw new Error("getter ran");
+    }
+    toString(): string {
+      throw new Error("toString ran");
+    }
+    toJSON(): never {
+      throw new Error("toJSON ran");
+    }
+  }
+
+  it("a message with a throwing getter and toString gives the same schedule and failure in the search and the report's re-run", async () => {
+    const body = async () => {
+      const me = self();
+      await spawn(async () => {
+        const m = new Hostile();
+        Object.defineProperty(m, "own", { get: () => { throw new Error("own getter ran"); }, enumerable: true });
+        await send(me, m);
+        await send(me, "second");
+      });
+      await receive();
+      await receive();
+      throw new Error("found it");
+    };
+    const r = await explore(body, { ...base, seed: 3, iterations: 1 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
+    expect(r.bug.message).toContain("found it");
+    expect(r.bug.nondeterminism).toBeUndefined();
+    // The re-run's readable interleaving follows the search's decisions to the same end.
+    const last = r.bug.events[r.bug.events.length - 1];
+    expect(last.op).toBe("FAILS: exception");
+    expect(last.step).toBe(r.bug.step);
+    const sent = r.bug.events.find((e) => e.op === "send" && e.detail.includes("Hostile"));
+    expect(sent?.detail).toContain("Hostile { calls: 0, own: [Getter] }");
+    expect(r.bug.format()).toContain("found it");
+  });
+
+  it("show() of a Proxy whose traps throw returns a description", () => {
+    const trap = () => {
+      throw new Error("trap ran");
+    };
+    const p = new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap });
+    expect(show(p)).toMatch(/cannot be read/);
+    expect(show({ inner: p })).toMatch(/inner: \[object that cannot be read/);
+    const { proxy, revoke } = Proxy.revocable([1, 2], {});
+    revoke();
+    expect(show(proxy)).toMatch(/cannot be read/);
+  });
+
+  it("getters, toString, toJSON and static name getters are never called", () => {
+    const h = new Hostile();
+    expect(show(h)).toBe("Hostile { calls: 0 }");
+    expect(show({ a: 1, get b() { throw new Error("no"); } })).toBe("{ a: 1, b: [Getter] }");
+    class Named { static get name(): string { throw new Error("static name ran"); } }
+    expect(show(Named)).toBe("[Function]");
+    const e = new Error("boom");
+    Object.defineProperty(e, "name", { get: () => { throw new Error("name getter ran"); } });
+    expect(errorText(e)).toBe("Error: boom");
+    // lockstep's own classes still print their own way.
+    expect(show([new Date(0)])).toBe("[Date(1970-01-01T00:00:00.000Z)]");
   });
 });

@@ -20,7 +20,7 @@ import { Pid } from "../runtime/pid.js";
 import { demonitor, makeRef, monitorFrom, self, spawnMonitorInternal, type Dest } from "../runtime/processes.js";
 import { Ref } from "../runtime/ref.js";
 import { TIMEOUT } from "../runtime/timeout.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 import { BadReturnError, CallExit, StartError } from "./errors.js";
 import { viaRegister } from "./registry.js";
 
@@ -195,6 +195,9 @@ class StartAck {
     return this.ok ? "$start_ack(ok)" : `$start_ack(error: ${show(this.reason)})`;
   }
 }
+
+// Formatting these calls their toString (lockstep's own code) in reports.
+trustShow(From, CallRequest, CastRequest, StopRequest, CallReply, StartAck);
 
 // ---- validation -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import type { Iteration, ViaRegistry } from "../runtime/iteration.js";
 import type { Proc } from "../runtime/process.js";
 import type { Ref } from "../runtime/ref.js";
 import { Interner } from "../values/intern.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 
 /** Engine registry kinds (assembly/registry.ts). */
 export const KIND_CODE = { unique: 0, duplicate: 1 } as const;
@@ -51,6 +51,8 @@ export class RegistryHandle {
 }
 
 /** One registry of one iteration. */
+trustShow(RegistryHandle);
+
 export class RegState implements ViaRegistry {
   readonly handle: RegistryHandle;
   /** Cleanup process per partition; pid p is watched by cleaners[p % partitions]. */

@@ -11,7 +11,7 @@ import { OP, opName, resource, RES } from "../engine/ops.js";
 import { Proc, Wait, type Matcher } from "./process.js";
 import { Pid } from "./pid.js";
 import { Ref } from "./ref.js";
-import { show, errorText } from "../values/show.js";
+import { show, errorText, trustShow } from "../values/show.js";
 import { TIMEOUT } from "./timeout.js";
 
 export type FailureKind =
@@ -740,6 +740,8 @@ export class Via {
     return `via(${show(this.registry)}, ${show(this.key)})`;
   }
 }
+
+trustShow(Via);
 
 /** Set by the explorer; sync points called outside an exploration fail with a clear error. */
 export function currentIteration(): Iteration | null {

@@ -11,6 +11,7 @@ import { current, type Iteration } from "../runtime/iteration.js";
 import { iterationFor } from "../runtime/context.js";
 import { UsageError } from "../runtime/errors.js";
 import { resource, RES } from "../engine/ops.js";
+import { trustShow } from "../values/show.js";
 import type { Proc } from "../runtime/process.js";
 
 let idsOf: Iteration | null = null;
@@ -73,3 +74,5 @@ export abstract class SharedObject {
     return this.label;
   }
 }
+
+trustShow(SharedObject);
