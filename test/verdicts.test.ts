@@ -2,7 +2,9 @@
 // function of the program, the seed and the iteration alone — not of I/O timing,
 // of which iterations ran before, of user formatting code, or of rejections nobody
 // handled.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { readFile } from "node:fs/promises";
+import { connect, createServer, type Server } from "node:net";
 import { explore, spawn, send, receive, self, yieldNow, type ExploreOptions } from "lockstep";
 import { termCompare, resetTermOrder } from "../src/values/term.js";
 import { show, errorText } from "../src/values/show.js";
@@ -146,5 +148,91 @@ describe("show() never runs user code", () => {
     expect(errorText(e)).toBe("Error: boom");
     // lockstep's own classes still print their own way.
     expect(show([new Date(0)])).toBe("[Date(1970-01-01T00:00:00.000Z)]");
+  });
+});
+
+describe("uncontrolled awaits are reported deterministically (Node)", () => {
+  // A port nothing listens on: connections to it are refused at once.
+  let refusedPort = 0;
+  beforeAll(async () => {
+    const srv: Server = createServer();
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    refusedPort = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+  });
+
+  const ios: Record<string, () => Promise<unknown>> = {
+    "fetch to a refused port": () => fetch(`http://127.0.0.1:${refusedPort}/`).catch((e) => e),
+    "fs/promises readFile": () => readFile(new URL("../package.json", import.meta.url)),
+    "a real setTimeout": () => new Promise((r) => setTimeout(r, 0)),
+    "a net socket": () =>
+      new Promise((r) => {
+        const s = connect(refusedPort, "127.0.0.1");
+        s.on("error", r);
+        s.on("connect", () => {
+          s.destroy();
+          r(undefined);
+        });
+      }),
+  };
+
+  /**
+   * <0.2.0> awaits real I/O only when "b" reaches it before "a", which the schedule
+   * decides; with I/O that completes quickly the iteration could otherwise go on
+   * and pass, so the verdict used to depend on I/O timing.
+   */
+  const bodyWith = (io: () => Promise<unknown>) => async () => {
+    const me = self();
+    const w = await spawn(async () => {
+      const first = await receive();
+      if (first === "b") await io();
+      await send(me, "done");
+    });
+    await spawn(async () => { await send(w, "a"); });
+    await spawn(async () => { await send(w, "b"); });
+    await receive((m) => m === "done");
+  };
+
+  for (const [name, io] of Object.entries(ios)) {
+    it(`${name}: reported at the same iteration in 5 explorations with one seed`, async () => {
+      const seen: string[] = [];
+      for (let k = 0; k < 5; k++) {
+        const r = await explore(bodyWith(io), { ...base, seed: 5, iterations: 50 });
+        expect(r.ok, `run ${k}`).toBe(false);
+        if (r.ok) return;
+        expect(r.bug.kind).toBe("uncontrolled-await");
+        expect(r.bug.message).toMatch(/^<0\.2\.0> awaited something lockstep does not control/);
+        expect(r.bug.message).toContain("after its receive");
+        expect(r.bug.nondeterminism).toBeUndefined();
+        seen.push(`${r.bug.iteration} ${r.bug.schedule.join(",")}`);
+      }
+      expect(new Set(seen).size, seen.join(" | ")).toBe(1);
+    });
+  }
+
+  it("the message names the process and its last lockstep operation (or none)", async () => {
+    const r = await explore(async () => {
+      await readFile(new URL("../package.json", import.meta.url));
+    }, { ...base, seed: 1, iterations: 3 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("uncontrolled-await");
+    expect(r.bug.iteration).toBe(1);
+    expect(r.bug.message).toContain("<0.1.0> (body) awaited something lockstep does not control");
+    expect(r.bug.message).toContain("before making any lockstep call");
+  });
+
+  it("the iteration is the first one whose schedule reaches the I/O", async () => {
+    // Same program with a controlled stand-in for the I/O: it records which
+    // iterations take the I/O branch.
+    const reached: number[] = [];
+    let iteration = 0;
+    await explore(async () => {
+      iteration++;
+      await bodyWith(async () => { reached.push(iteration); })();
+    }, { ...base, seed: 5, iterations: 50 });
+    const r = await explore(bodyWith(ios["a real setTimeout"]), { ...base, seed: 5, iterations: 50 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.iteration).toBe(reached[0]);
   });
 });

@@ -1,9 +1,9 @@
-// Running iterations: one Iteration per run of the body, with the macrotask probe
-// that detects an uncontrolled await, and the one-exploration-per-thread guard.
+// Running iterations: one Iteration per run of the body, watched for an uncontrolled
+// await (src/explore/stall.ts), and the one-exploration-per-thread guard.
 import type { Engine } from "../engine/engine.js";
 import { createEngine } from "../engine/load.js";
 import { Iteration, type IterationConfig } from "../runtime/iteration.js";
-import { noteAbandoned } from "../runtime/context.js";
+import { watch, unwatch } from "./stall.js";
 import { UsageError } from "../runtime/errors.js";
 import { resetTermOrder } from "../values/term.js";
 
@@ -45,32 +45,17 @@ export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>):
   }
 }
 
-let live: Iteration | null = null;
-let probeArmed = false;
-
-function probe(): void {
-  probeArmed = false;
-  const it = live;
-  if (it !== null && !it.done) {
-    noteAbandoned();
-    it.stalled();
-  }
-}
-
 /** Runs one iteration of `body` to its end (success or failure). */
 export async function runIteration(e: Engine, body: () => unknown, config: IterationConfig): Promise<Iteration> {
   // Term order of functions and symbols is per iteration (src/values/term.ts).
   resetTermOrder();
   const it = new Iteration(e, config);
-  if (!probeArmed) {
-    probeArmed = true;
-    macrotask(probe);
-  }
-  live = it;
+  // Uncontrolled awaits are detected without yielding to the event loop (src/explore/stall.ts).
+  watch(it, macrotask);
   try {
     await it.run(body);
   } finally {
-    live = null;
+    unwatch(it);
   }
   return it;
 }

@@ -708,7 +708,7 @@ export class Iteration {
     }
   }
 
-  /** Called by the explorer's macrotask probe: the microtask queue drained mid-iteration. */
+  /** Called by the explorer (src/explore/stall.ts): the microtask queue drained mid-iteration. */
   stalled(): void {
     if (this.done) return;
     const p = this.running ?? this.handedTo ?? this.lastRunner;
@@ -716,7 +716,7 @@ export class Iteration {
       "uncontrolled-await",
       new Error("uncontrolled await"),
       `${p ?? "A process"} awaited something lockstep does not control (a real timer, I/O, or a promise that never settles)` +
-        (p && p.lastOp ? ` after its ${opName(p.lastOp)}` : "") +
+        (p ? (p.lastOp ? ` after its ${opName(p.lastOp)}` : " before making any lockstep call") : "") +
         `. Use lockstep's sleep/sendAfter/receive, or wrap the async function with controlled().`,
       p ?? undefined,
     );
