@@ -5,6 +5,10 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { readFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { explore, spawn, send, receive, self, yieldNow, type ExploreOptions } from "lockstep";
 import { termCompare, resetTermOrder } from "../src/values/term.js";
 import { show, errorText } from "../src/values/show.js";
@@ -234,5 +238,93 @@ describe("uncontrolled awaits are reported deterministically (Node)", () => {
     const r = await explore(bodyWith(ios["a real setTimeout"]), { ...base, seed: 5, iterations: 50 });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.bug.iteration).toBe(reached[0]);
+  });
+});
+
+describe("unhandled rejections made by a process", () => {
+  const root = new URL("..", import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), "ls-rejections-"));
+
+  /**
+   * Runs an exploration in a child Node process (the sources through tsx). The
+   * child prints the verdict and exits 3 for a bug, 0 for none; a Node crash from an
+   * unhandled rejection would exit 1 with no verdict printed.
+   */
+  function child(kind: "floating" | "async-fn" | "allowed" | "listeners") {
+    const script = join(dir, `${kind}.mts`);
+    writeFileSync(script, `
+import { explore, replay, spawn, send, receive, self } from ${JSON.stringify(join(root, "src/index.ts"))};
+const kind = ${JSON.stringify(kind)};
+const seen = [];
+process.on("unhandledRejection", (reason) => seen.push(String(reason && reason.message)));
+// <0.2.0> leaves a rejection only when "c", "b", "a" reach it in that order.
+const body = (bad) => async () => {
+  const me = self();
+  const w = await spawn(async () => {
+    const order = [await receive(), await receive(), await receive()].join("");
+    if (order === "cba") bad();
+    await send(me, "done");
+  });
+  for (const m of ["a", "b", "c"]) await spawn(async () => { await send(w, m); });
+  await receive((m) => m === "done");
+};
+async function fails() { await null; throw new Error("async fn"); }
+const bad = kind === "async-fn" ? () => { void fails(); } : () => { void Promise.reject(new Error("floating")); };
+const opts = { seed: 9, iterations: 200, strategy: "random", traceDir: false, allowCrashes: kind === "allowed" };
+// Which iterations reach the rejection, counted with a harmless stand-in.
+const reached = [];
+let i = 0;
+await explore(async () => { i++; await body(() => reached.push(i))(); }, opts);
+const verdicts = [];
+let replayed = null;
+for (let k = 0; k < 5; k++) {
+  const r = await explore(body(bad), opts);
+  if (!r.ok) replayed = await replay(body(bad), r.bug).then((x) => x.ok ? "passed" : x.bug.kind + " " + x.bug.pid);
+  verdicts.push(r.ok ? { ok: true } : { ok: false, kind: r.bug.kind, iteration: r.bug.iteration, pid: String(r.bug.pid), message: r.bug.message, nd: r.bug.nondeterminism ?? null, last: r.bug.events.at(-1), schedule: r.bug.schedule.join(",") });
+}
+if (kind === "listeners") {
+  // After the exploration the user's listener is back and gets rejections again.
+  void Promise.reject(new Error("after"));
+  await new Promise((r) => setTimeout(r, 10));
+}
+console.log(JSON.stringify({ reached: reached[0], verdicts, seen, replayed }));
+process.exitCode = verdicts[0].ok ? 0 : 3;
+`);
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: root, encoding: "utf8", env: { ...process.env, LOCKSTEP_ENGINE: "debug" } });
+    return { code: r.status, out: r.stdout, err: r.stderr, json: r.stdout ? JSON.parse(r.stdout.trim().split("\n").pop()!) : null };
+  }
+
+  for (const kind of ["floating", "async-fn"] as const) {
+    it(`a ${kind === "floating" ? "floating Promise.reject" : "rejected async function nobody awaits"} is a crash of its iteration, naming the process; exit code is the bug's`, () => {
+      const r = child(kind);
+      expect(r.code, r.err).toBe(3);
+      const { reached, verdicts } = r.json;
+      expect(reached).toBeGreaterThan(1);
+      for (const v of verdicts) {
+        expect(v).toEqual(verdicts[0]); // deterministic: same iteration, schedule, message
+      }
+      const v = verdicts[0];
+      expect(v.kind).toBe("crash");
+      expect(v.iteration).toBe(reached);
+      expect(v.pid).toBe("<0.2.0>");
+      expect(v.message).toContain(`<0.2.0> left a promise rejected with nobody handling it: Error: ${kind === "floating" ? "floating" : "async fn"}`);
+      expect(v.nd).toBeNull();
+      expect(v.last.op).toBe("FAILS: crash");
+      expect(r.json.seen).toEqual([]); // not passed on to other listeners
+      expect(r.json.replayed).toBe("crash <0.2.0>"); // replay(body, bug) reproduces it
+    });
+  }
+
+  it("with allowCrashes the verdict is no bug, and Node is not killed afterwards", () => {
+    const r = child("allowed");
+    expect(r.code, r.err).toBe(0);
+    expect(r.json.verdicts.every((v: { ok: boolean }) => v.ok)).toBe(true);
+    expect(r.json.seen).toEqual([]);
+  });
+
+  it("other unhandledRejection listeners work again after the exploration", () => {
+    const r = child("listeners");
+    expect(r.code, r.err).toBe(3);
+    expect(r.json.seen).toEqual(["after"]);
   });
 });

@@ -9,6 +9,7 @@ import { Bug, BugFound } from "./bug.js";
 import { TRACE_FORMAT, TRACE_VERSION, saveTrace, type TraceFile } from "./trace-file.js";
 import { VERSION } from "../version.js";
 import { OptionsError } from "../runtime/errors.js";
+import { firstRejected, flushRejections, rejectionFailure, settleIteration, type Rejection } from "./rejections.js";
 
 export interface ExploreStats {
   /** Iterations run. */
@@ -69,19 +70,35 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     seed: o.seed,
     strategy: describeStrategy(o.strategy, o.params),
   });
+  const config = (i: number, s: { code: number; params: number[] }) => ({
+    seed: o.seed, iteration: i, strategy: s.code, params: s.params, race: o.timers === "race",
+    maxSteps: o.maxSteps, allowCrashes: o.allowCrashes, detail: false,
+  });
+  const strategyOf = async (i: number) => {
+    if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
+    return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
+  };
+  // An unhandled rejection is known only when Node reports it (after a yield), so the
+  // verdict is the first iteration that failed or left one (src/explore/rejections.ts).
+  const rejected = async (r: Rejection): Promise<ExploreResult> => {
+    const i = r.it.config.iteration;
+    const s = await strategyOf(i);
+    const it = await settleIteration(await runIteration(e, body, config(i, s)));
+    it.failure ??= rejectionFailure(r, e.x.steps());
+    return { ok: false, bug: await reproduce(e, body, o, it, i, s.label), stats: stats() };
+  };
   for (let k = 0; k < o.iterations; k++) {
     const i = o.firstIteration + k * o.stride;
     if (o.shouldContinue && !o.shouldContinue(i)) break;
-    if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
-    const s = strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
-    const it = await runIteration(e, body, {
-      seed: o.seed, iteration: i, strategy: s.code, params: s.params, race: o.timers === "race",
-      maxSteps: o.maxSteps, allowCrashes: o.allowCrashes, detail: false,
-    });
+    const s = await strategyOf(i);
+    const it = await runIteration(e, body, config(i, s));
     ran++;
     steps += e.x.steps();
     seen.add(e.x.scheduleHash());
     if (it.failure) {
+      await flushRejections();
+      const r = firstRejected();
+      if (r !== undefined && r.it.config.iteration < i) return rejected(r);
       const bug = await reproduce(e, body, o, it, i, s.label);
       return { ok: false, bug, stats: stats() };
     }
@@ -90,9 +107,14 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.size, steps });
       if (t - started > o.timeLimitMs) break;
       await yieldToHost();
+      const r = firstRejected();
+      if (r !== undefined) return rejected(r);
       slice = performance.now();
     }
   }
+  await flushRejections();
+  const r = firstRejected();
+  if (r !== undefined) return rejected(r);
   o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.size, steps });
   return { ok: true, iterations: ran, stats: stats() };
 }
@@ -126,7 +148,7 @@ async function reproduce(e: Engine, body: () => unknown, o: ResolvedOptions, fir
   const again = await runIteration(e, body, {
     seed: o.seed, iteration: i, strategy: 1, params: [], race: o.timers === "race", maxSteps: o.maxSteps,
     allowCrashes: o.allowCrashes, detail: true, replay: { decisions: trace.decisions, strict: true, events: trace.events },
-  });
+  }).then(settleIteration);
   let note: string | undefined;
   if (!again.failure || again.failure.kind !== first.failure!.kind) {
     note = `re-running the failing schedule did not reproduce it (${again.failure ? again.failure.kind : "it passed"}): the program may depend on something outside lockstep's control (Math.random, Date.now, real I/O)`;

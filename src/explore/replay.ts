@@ -1,5 +1,6 @@
 // replay(): run one iteration along a saved trace's decisions.
 import { runIteration, withEngine } from "./run.js";
+import { settleIteration } from "./rejections.js";
 import { Bug } from "./bug.js";
 import { loadTrace, validateTrace, type TraceFile } from "./trace-file.js";
 import { traceOf } from "./explore.js";
@@ -42,7 +43,7 @@ export async function replay(body: () => unknown, source: TraceFile | string | B
       race: trace.options.timers === "race", maxSteps: trace.options.maxSteps,
       allowCrashes: trace.options.allowCrashes, detail: true,
       replay: { decisions: trace.decisions, strict: true, events: trace.events },
-    });
+    }).then(settleIteration);
     if (it.divergence) throw new ReplayDivergence(it.divergence.step, it.divergence.expected, it.divergence.actual);
     if (!it.failure) return { ok: true } as const;
     const fresh = traceOf(e, it, { name: trace.test, seed: trace.seed, ...trace.options, file: trace.file }, trace.iteration, trace.strategy);

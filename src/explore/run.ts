@@ -6,6 +6,7 @@ import { Iteration, type IterationConfig } from "../runtime/iteration.js";
 import { watch, unwatch } from "./stall.js";
 import { UsageError } from "../runtime/errors.js";
 import { resetTermOrder } from "../values/term.js";
+import { startTracking, stopTracking } from "./rejections.js";
 
 type Task = () => void;
 
@@ -39,7 +40,13 @@ export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>):
   busy = true;
   try {
     engine ??= await createEngine();
-    return await f(engine);
+    // Unhandled rejections made by processes are attributed while it runs (rejections.ts).
+    await startTracking();
+    try {
+      return await f(engine);
+    } finally {
+      stopTracking();
+    }
   } finally {
     busy = false;
   }
