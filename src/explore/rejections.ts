@@ -5,30 +5,35 @@
 // loop every few real milliseconds, long after the iteration that made them. Left
 // alone, such a rejection killed the Node process after a "no bug" verdict.
 //
-// Attribution must not depend on that timing, so it is by creation: while an
-// exploration runs (and only then), a V8 promise hook tags every promise created
-// inside a live iteration with the process that was running (a symbol property:
-// far cheaper than a WeakMap). When the event fires, the tag names the process and
-// its iteration, and the rejection is recorded; the explorer turns it into a
-// `crash` failure of that iteration (see src/explore/explore.ts). The search only
-// stops at a yield or at its end, but it reports the first iteration, in search
-// order, that failed or left a rejection, so the verdict does not depend on when the
-// events fired.
+// Attribution must not depend on that timing, so it is by creation, in two stages:
 //
-// Other "unhandledRejection" listeners keep working: while tracking, rejections that
-// carry no tag are passed on to them (or, when there is none, thrown as Node's
-// default would). Browsers: nothing is tracked (no promise hooks there); the page's
-// own "unhandledrejection" handling applies.
+// - During the search, nothing is tagged (a promise hook costs 20-40% of the search's
+//   speed); the listener only notes that some rejection was reported ("pending").
+// - When that happened, the explorer re-runs the iterations since the last report
+//   (their schedules are a function of seed and iteration) with a V8 promise hook
+//   that tags every promise created inside a live iteration with the running process
+//   (a symbol property: far cheaper than a WeakMap), letting Node report after each
+//   one (settleIteration). The first iteration that leaves a tagged rejection fails
+//   with kind `crash`, naming the process. Report re-runs, replay and shrink run
+//   tagged throughout.
+//
+// So the verdict is the first iteration, in search order, that failed or left a
+// rejection, whenever Node happened to report it. A reported rejection that no
+// iteration explains (made outside the exploration) goes on to the other
+// "unhandledRejection" listeners, which are set aside while tracking and put back
+// after; with none, it is rethrown as Node's default would. Browsers: nothing is
+// tracked (no promise hooks); the page's own "unhandledrejection" handling applies.
 import { current, type Iteration, type Failure } from "../runtime/iteration.js";
 import type { Proc } from "../runtime/process.js";
 import { errorText } from "../values/show.js";
 
 const TAG = Symbol("lockstep.creator");
 
+type Listener = (...a: unknown[]) => void;
 interface NodeProcess {
-  on(ev: string, f: (...a: unknown[]) => void): unknown;
-  off(ev: string, f: (...a: unknown[]) => void): unknown;
-  rawListeners(ev: string): ((...a: unknown[]) => void)[];
+  on(ev: string, f: Listener): unknown;
+  off(ev: string, f: Listener): unknown;
+  rawListeners(ev: string): Listener[];
   versions?: { node?: string };
   browser?: boolean;
 }
@@ -36,7 +41,7 @@ interface PromiseHooks {
   onInit(f: (p: Promise<unknown>) => void): () => void;
 }
 
-/** A rejection nobody handled, made by `proc` (or an unclaimed turn) of `it`. */
+/** A rejection nobody handled, made by `proc` (or in an unclaimed turn) of `it`. */
 export interface Rejection {
   it: Iteration;
   proc: Proc | null;
@@ -50,10 +55,13 @@ const nodeProcess: NodeProcess | null = (() => {
 
 let hooks: PromiseHooks | null | undefined;
 let installs = 0;
+let tagging = 0;
 let stopHook: (() => void) | null = null;
-let saved: ((...a: unknown[]) => void)[] = [];
-/** Recorded rejections by iteration (the first one of each iteration counts). */
-let recorded = new Map<Iteration, Rejection>();
+let saved: Listener[] = [];
+/** Tagged rejections by iteration (the first of each iteration counts). */
+const recorded = new Map<Iteration, Rejection>();
+/** Untagged rejections reported while tracking, not yet explained. */
+let pending: [unknown, unknown][] = [];
 
 function tagPromise(p: Promise<unknown>): void {
   const it = current;
@@ -62,20 +70,21 @@ function tagPromise(p: Promise<unknown>): void {
 
 function onUnhandled(reason: unknown, promise: unknown): void {
   const who = promise !== null && typeof promise === "object" ? (promise as Record<symbol, unknown>)[TAG] : undefined;
-  if (who !== undefined) {
-    const proc = (who as Proc).pid !== undefined ? (who as Proc) : null;
-    const it = proc !== null ? proc.it : (who as Iteration);
-    if (!recorded.has(it)) recorded.set(it, { it, proc, reason });
+  if (who === undefined) {
+    pending.push([reason, promise]);
     return;
   }
-  if (saved.length === 0) throw reason; // Node's default: an uncaught exception
-  for (const f of saved) f.call(nodeProcess, reason, promise);
+  const proc = (who as Proc).pid !== undefined ? (who as Proc) : null;
+  const it = proc !== null ? proc.it : (who as Iteration);
+  if (!recorded.has(it)) recorded.set(it, { it, proc, reason });
 }
 
-/**
- * Starts tracking (Node only; nested calls are counted). Pair with `stopTracking`.
- * Loads node:v8 once, hence async.
- */
+/** True while rejections are tracked (Node, during an exploration). */
+export function tracking(): boolean {
+  return installs > 0 && hooks != null;
+}
+
+/** Starts tracking (Node only; nested calls are counted). Loads node:v8 once, hence async. */
 export async function startTracking(): Promise<void> {
   if (nodeProcess === null) return;
   if (hooks === undefined) {
@@ -86,60 +95,76 @@ export async function startTracking(): Promise<void> {
     }
   }
   if (hooks === null || installs++ > 0) return;
-  recorded = new Map();
-  stopHook = hooks.onInit(tagPromise);
   saved = nodeProcess.rawListeners("unhandledRejection").slice();
   for (const f of saved) nodeProcess.off("unhandledRejection", f);
   nodeProcess.on("unhandledRejection", onUnhandled);
 }
 
+/** Stops tracking: unexplained rejections go to the listeners that are put back. */
 export function stopTracking(): void {
-  if (nodeProcess === null || hooks === null || hooks === undefined || installs === 0 || --installs > 0) return;
-  stopHook?.();
-  stopHook = null;
+  if (nodeProcess === null || hooks == null || installs === 0 || --installs > 0) return;
+  forwardPending();
   nodeProcess.off("unhandledRejection", onUnhandled);
   for (const f of saved) nodeProcess.on("unhandledRejection", f);
   saved = [];
-  recorded = new Map();
+  recorded.clear();
+  if (stopHook !== null) {
+    stopHook();
+    stopHook = null;
+    tagging = 0;
+  }
 }
 
-/** True while rejections are tracked (Node, during an exploration). */
-export function tracking(): boolean {
-  return installs > 0 && hooks !== null && hooks !== undefined;
+/** Whether rejections were reported (by Node, at the last yield) that no iteration explained yet. */
+export function hasPending(): boolean {
+  return pending.length > 0;
 }
 
-/** One macrotask: Node reports pending unhandled rejections before it runs. */
+/** The pending rejections came from an iteration that was found: forget them. */
+export function explainPending(): void {
+  pending = [];
+}
+
+/** Rejections no iteration made: to the user's listeners, or thrown as Node would. */
+export function forwardPending(): void {
+  const list = pending;
+  pending = [];
+  for (const [reason, promise] of list) {
+    if (saved.length === 0) {
+      setImmediate(() => {
+        throw reason;
+      });
+      continue;
+    }
+    for (const f of saved) f.call(nodeProcess, reason, promise);
+  }
+}
+
 function nodeTurn(): Promise<void> {
   return new Promise((r) => setImmediate(r));
 }
 
-/** Lets Node report pending unhandled rejections (one macrotask), if tracking. */
+/** Lets Node report the rejections made so far (one macrotask), if tracking. */
 export async function flushRejections(): Promise<void> {
   if (tracking()) await nodeTurn();
 }
 
-/** The rejection recorded for `it`, if any. */
-export function rejectionOf(it: Iteration): Rejection | undefined {
-  return recorded.get(it);
-}
-
-/**
- * The first search iteration (lowest number) that left a rejection, among those
- * recorded so far; crashes allowed, calibration runs (iteration 0) and report re-runs
- * do not count.
- */
-export function firstRejected(): Rejection | undefined {
-  let first: Rejection | undefined;
-  for (const r of recorded.values()) {
-    const c = r.it.config;
-    if (c.iteration < 1 || c.detail || c.replay || c.allowCrashes) continue;
-    if (first === undefined || c.iteration < first.it.config.iteration) first = r;
+/** Runs `run` with promises tagged by their creating process (nested calls are counted). */
+export async function tagged<T>(run: () => Promise<T>): Promise<T> {
+  if (!tracking()) return run();
+  if (tagging++ === 0) stopHook = hooks!.onInit(tagPromise);
+  try {
+    return await run();
+  } finally {
+    if (--tagging === 0 && stopHook !== null) {
+      stopHook();
+      stopHook = null;
+    }
   }
-  return first;
 }
 
 /** The `crash` failure an unhandled rejection makes of its iteration. */
-export function rejectionFailure(r: Rejection, step: number): Failure {
+function rejectionFailure(r: Rejection, step: number): Failure {
   const who = r.proc ? String(r.proc) : "A process";
   return {
     kind: "crash",
@@ -153,15 +178,17 @@ export function rejectionFailure(r: Rejection, step: number): Failure {
 }
 
 /**
- * After `it` ended: lets Node report its unhandled rejections and, when it left one
- * and has no failure of its own, makes that its failure (unless crashes are allowed).
+ * After `it` ended (run under `tagged`): lets Node report its unhandled rejections.
+ * Returns the one it left, if any; when it has no failure of its own and crashes are
+ * not allowed, that becomes its failure (kind "crash").
  */
-export async function settleIteration(it: Iteration): Promise<Iteration> {
-  if (!tracking()) return it;
+export async function settleIteration(it: Iteration): Promise<Rejection | undefined> {
+  if (!tracking()) return undefined;
   await nodeTurn();
   const r = recorded.get(it);
+  if (r === undefined) return undefined;
   recorded.delete(it);
-  if (r !== undefined && it.failure === null && !it.config.allowCrashes) {
+  if (it.failure === null && !it.config.allowCrashes) {
     const f = rejectionFailure(r, it.x.steps());
     it.failure = f;
     if (it.config.detail) {
@@ -169,5 +196,5 @@ export async function settleIteration(it: Iteration): Promise<Iteration> {
       it.log.push({ step: f.step, pid: r.proc ? String(r.proc.pid) : "-", op: "FAILS: crash", detail: "", result: first.length > 70 ? first.slice(0, 69) + "…" : first });
     }
   }
-  return it;
+  return r;
 }

@@ -6,7 +6,7 @@ import { Iteration, type IterationConfig } from "../runtime/iteration.js";
 import { watch, unwatch } from "./stall.js";
 import { UsageError } from "../runtime/errors.js";
 import { resetTermOrder } from "../values/term.js";
-import { startTracking, stopTracking } from "./rejections.js";
+import { startTracking, stopTracking, tagged, settleIteration } from "./rejections.js";
 
 type Task = () => void;
 
@@ -64,5 +64,17 @@ export async function runIteration(e: Engine, body: () => unknown, config: Itera
   } finally {
     unwatch(it);
   }
+  return it;
+}
+
+/**
+ * Runs one iteration with its promises tagged by creating process, then lets Node
+ * report the rejections it left unhandled: one of them becomes its failure
+ * (src/explore/rejections.ts). For report re-runs, replay, shrink and the explorer's
+ * look-back; the search itself runs untagged.
+ */
+export async function runSettled(e: Engine, body: () => unknown, config: IterationConfig): Promise<Iteration> {
+  const it = await tagged(() => runIteration(e, body, config));
+  await settleIteration(it);
   return it;
 }

@@ -20,8 +20,7 @@
 import type { Engine } from "../engine/engine.js";
 import { STRATEGY_CODE } from "../engine/engine.js";
 import type { Failure } from "../runtime/iteration.js";
-import { runIteration, withEngine } from "./run.js";
-import { settleIteration } from "./rejections.js";
+import { runSettled, withEngine } from "./run.js";
 import { Bug } from "./bug.js";
 import { traceOf } from "./explore.js";
 import { ReplayDivergence } from "./replay.js";
@@ -166,11 +165,11 @@ class Shrinker {
   /** Replays `decisions`; strict replays check the operations against `events`. */
   private async run(decisions: number[], events: number[][] | undefined, maxSteps: number, detail = false) {
     const t = this.trace;
-    const it = await runIteration(this.e, this.body, {
+    const it = await runSettled(this.e, this.body, {
       seed: t.seed, iteration: t.iteration, strategy: STRATEGY_CODE.replay, params: [],
       race: t.options.timers === "race", maxSteps, allowCrashes: t.options.allowCrashes, detail,
       replay: { decisions, strict: events !== undefined, events },
-    }).then(settleIteration);
+    });
     this.decisionsRun += this.e.x.steps();
     const run: Run = { decisions: this.e.decisions(), preemptions: this.e.preemptionSteps(), events: this.e.events(), failure: it.failure };
     return { it, run };
