@@ -250,31 +250,38 @@ describe("unhandled rejections made by a process", () => {
    * child prints the verdict and exits 3 for a bug, 0 for none; a Node crash from an
    * unhandled rejection would exit 1 with no verdict printed.
    */
-  function child(kind: "floating" | "async-fn" | "allowed" | "listeners") {
+  function child(kind: "floating" | "async-fn" | "allowed" | "listeners" | "mixed") {
     const script = join(dir, `${kind}.mts`);
     writeFileSync(script, `
 import { explore, replay, spawn, send, receive, self } from ${JSON.stringify(join(root, "src/index.ts"))};
 const kind = ${JSON.stringify(kind)};
 const seen = [];
 process.on("unhandledRejection", (reason) => seen.push(String(reason && reason.message)));
-// <0.2.0> leaves a rejection only when "c", "b", "a" reach it in that order.
-const body = (bad) => async () => {
+// <0.2.0> sees the order in which "a", "b" and "c" reach it, and acts on it.
+const body = (onOrder) => async () => {
   const me = self();
   const w = await spawn(async () => {
-    const order = [await receive(), await receive(), await receive()].join("");
-    if (order === "cba") bad();
+    onOrder([await receive(), await receive(), await receive()].join(""));
     await send(me, "done");
   });
   for (const m of ["a", "b", "c"]) await spawn(async () => { await send(w, m); });
   await receive((m) => m === "done");
 };
 async function fails() { await null; throw new Error("async fn"); }
-const bad = kind === "async-fn" ? () => { void fails(); } : () => { void Promise.reject(new Error("floating")); };
+const leave = kind === "async-fn" ? () => { void fails(); } : () => { void Promise.reject(new Error("floating")); };
+// A rejection left when the order is "cba" ("bca" for "mixed", which also crashes
+// <0.2.0> outright on "cab": with seed 9 the rejection comes first, at iteration 41,
+// and the crash at 69, before Node reports the rejection).
+const leaveOn = kind === "mixed" ? "bca" : "cba";
+const bad = (order) => {
+  if (order === leaveOn) leave();
+  if (kind === "mixed" && order === "cab") throw new Error("cab");
+};
 const opts = { seed: 9, iterations: 200, strategy: "random", traceDir: false, allowCrashes: kind === "allowed" };
-// Which iterations reach the rejection, counted with a harmless stand-in.
-const reached = [];
+// Which iterations see which order, found with a harmless stand-in.
+const orders = {};
 let i = 0;
-await explore(async () => { i++; await body(() => reached.push(i))(); }, opts);
+await explore(async () => { i++; await body((o) => { orders[o] ??= i; })(); }, opts);
 const verdicts = [];
 let replayed = null;
 for (let k = 0; k < 5; k++) {
@@ -287,7 +294,7 @@ if (kind === "listeners") {
   void Promise.reject(new Error("after"));
   await new Promise((r) => setTimeout(r, 10));
 }
-console.log(JSON.stringify({ reached: reached[0], verdicts, seen, replayed }));
+console.log(JSON.stringify({ reached: orders.cba, orders, verdicts, seen, replayed }));
 process.exitCode = verdicts[0].ok ? 0 : 3;
 `);
     const r = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: root, encoding: "utf8", env: { ...process.env, LOCKSTEP_ENGINE: "debug" } });
@@ -314,6 +321,18 @@ process.exitCode = verdicts[0].ok ? 0 : 3;
       expect(r.json.replayed).toBe("crash <0.2.0>"); // replay(body, bug) reproduces it
     });
   }
+
+  it("the verdict is the first iteration that failed or left a rejection, whenever Node reported it", () => {
+    const r = child("mixed");
+    expect(r.code, r.err).toBe(3);
+    const { orders, verdicts } = r.json;
+    for (const v of verdicts) expect(v).toEqual(verdicts[0]);
+    const v = verdicts[0];
+    expect(orders.bca).toBeLessThan(orders.cab);
+    expect(v.iteration).toBe(orders.bca);
+    expect(v.kind).toBe("crash");
+    expect(v.message).toContain("<0.2.0> left a promise rejected with nobody handling it: Error: floating");
+  });
 
   it("with allowCrashes the verdict is no bug, and Node is not killed afterwards", () => {
     const r = child("allowed");
