@@ -250,7 +250,7 @@ describe("unhandled rejections made by a process", () => {
    * child prints the verdict and exits 3 for a bug, 0 for none; a Node crash from an
    * unhandled rejection would exit 1 with no verdict printed.
    */
-  function child(kind: "floating" | "async-fn" | "allowed" | "listeners" | "mixed") {
+  function child(kind: "floating" | "async-fn" | "allowed" | "listeners" | "mixed" | "both") {
     const script = join(dir, `${kind}.mts`);
     writeFileSync(script, `
 import { explore, replay, spawn, send, receive, self } from ${JSON.stringify(join(root, "src/index.ts"))};
@@ -276,6 +276,7 @@ const leaveOn = kind === "mixed" ? "bca" : "cba";
 const bad = (order) => {
   if (order === leaveOn) leave();
   if (kind === "mixed" && order === "cab") throw new Error("cab");
+  if (kind === "both" && order === leaveOn) throw new Error("both");
 };
 const opts = { seed: 9, iterations: 200, strategy: "random", traceDir: false, allowCrashes: kind === "allowed" };
 // Which iterations see which order, found with a harmless stand-in.
@@ -332,6 +333,16 @@ process.exitCode = verdicts[0].ok ? 0 : 3;
     expect(v.iteration).toBe(orders.bca);
     expect(v.kind).toBe("crash");
     expect(v.message).toContain("<0.2.0> left a promise rejected with nobody handling it: Error: floating");
+  });
+
+  it("an iteration that fails and also leaves a rejection reports its own failure, and Node is not killed", () => {
+    const r = child("both");
+    expect(r.code, r.err).toBe(3);
+    const v = r.json.verdicts[0];
+    expect(v.iteration).toBe(r.json.orders.cba);
+    expect(v.message).toContain("Process <0.2.0> crashed: Error: both");
+    expect(r.err).not.toContain("lockstep: a promise was rejected");
+    expect(r.json.seen).toEqual([]);
   });
 
   it("with allowCrashes the verdict is no bug, and Node is not killed afterwards", () => {

@@ -111,8 +111,9 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     if (it.failure) {
       await flushRejections();
       if (hasPending()) {
-        const earlier = await lookBack(windowStart, k);
-        if (earlier) return earlier;
+        // Up to and including this iteration, which may have left the rejection itself.
+        const first = await lookBack(windowStart, k + 1);
+        if (first) return first;
         it = await runIteration(e, body, config(i, s)); // the look-back replaced its trace in the engine
       }
       const bug = await reproduce(e, body, o, it, i, s.label);

@@ -21,7 +21,8 @@
 // rejection, whenever Node happened to report it. A reported rejection that no
 // iteration explains (made outside the exploration) goes on to the other
 // "unhandledRejection" listeners, which are set aside while tracking and put back
-// after; with none, it is rethrown as Node's default would. Browsers: nothing is
+// after; with none, it becomes a process warning (never a crash: it may come from a
+// program that behaves differently when re-run). Browsers: nothing is
 // tracked (no promise hooks); the page's own "unhandledrejection" handling applies.
 import { current, type Iteration, type Failure } from "../runtime/iteration.js";
 import type { Proc } from "../runtime/process.js";
@@ -125,15 +126,19 @@ export function explainPending(): void {
   pending = [];
 }
 
-/** Rejections no iteration made: to the user's listeners, or thrown as Node would. */
+/**
+ * Rejections no re-run explained (made outside the iterations, or by a program that
+ * does not behave the same when re-run): to the user's listeners, or, when there is
+ * none, a process warning; never thrown, so a verdict is never followed by a crash.
+ */
 export function forwardPending(): void {
   const list = pending;
   pending = [];
   for (const [reason, promise] of list) {
     if (saved.length === 0) {
-      setImmediate(() => {
-        throw reason;
-      });
+      (nodeProcess as unknown as { emitWarning(w: string): void }).emitWarning(
+        `lockstep: a promise was rejected with nobody handling it during an exploration, and no iteration reproduced it when re-run: ${errorText(reason)}`,
+      );
       continue;
     }
     for (const f of saved) f.call(nodeProcess, reason, promise);
