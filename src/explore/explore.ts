@@ -3,14 +3,15 @@
 import type { Engine } from "../engine/engine.js";
 import type { Iteration } from "../runtime/iteration.js";
 import { resolveOptions, type ExploreOptions, type ResolvedOptions } from "./options.js";
-import { strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
+import { type IterationStrategy, strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { configFor } from "./config.js";
-import { runIteration, withEngine, yieldToHost } from "./run.js";
+import { runIteration, runSettled, withEngine, yieldToHost } from "./run.js";
 import { Bug, BugFound } from "./bug.js";
 import { DistinctCounter } from "./distinct.js";
 import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from "./trace-file.js";
 import { VERSION } from "../version.js";
 import { OptionsError } from "../runtime/errors.js";
+import { flushRejections, hasPending, explainPending, forwardPending, tagged, settleIteration } from "./rejections.js";
 
 export interface ExploreStats {
   /** Iterations run. */
@@ -74,16 +75,49 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     seed: o.seed,
     strategy: describeStrategy(o.strategy, o.params),
   });
+  const config = (i: number, s: IterationStrategy) => configFor(o, i, { strategy: s });
+  const strategyOf = async (i: number) => {
+    if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
+    return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
+  };
+  // Unhandled rejections are reported by Node only when the search yields: then the
+  // iterations since the last yield (loop indices from..to-1) are run again with
+  // promises tagged, and the first that leaves one is the bug (src/explore/rejections.ts).
+  let windowStart = 0;
+  const lookBack = async (from: number, to: number): Promise<ExploreResult | undefined> => {
+    if (!hasPending()) return undefined;
+    let explained = false;
+    for (let k = from; k < to; k++) {
+      const i = o.firstIteration + k * o.stride;
+      const s = await strategyOf(i);
+      const it = await tagged(() => runIteration(e, body, config(i, s)));
+      const left = await settleIteration(it);
+      if (it.failure) {
+        explainPending();
+        return { ok: false, bug: await reproduce(e, body, o, it, i, s.label), stats: stats() };
+      }
+      if (left !== undefined) explained = true; // crashes allowed
+    }
+    if (explained) explainPending();
+    else forwardPending();
+    return undefined;
+  };
   for (let k = 0; k < o.iterations; k++) {
     const i = o.firstIteration + k * o.stride;
     if (o.shouldContinue && !o.shouldContinue(i)) break;
-    if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
-    const s = strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
-    const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
+    const s = await strategyOf(i);
+    let it = await runIteration(e, body, config(i, s));
     ran++;
     steps += e.x.steps();
     seen.add(e.x.scheduleHash());
     if (it.failure) {
+      await flushRejections();
+      if (hasPending()) {
+        // Up to and including this iteration, which may have left the rejection itself.
+        const first = await lookBack(windowStart, k + 1);
+        if (first) return first;
+        it = await runIteration(e, body, config(i, s)); // the look-back replaced its trace in the engine
+      }
       const bug = await reproduce(e, body, o, it, i, s.label);
       return { ok: false, bug, stats: stats() };
     }
@@ -92,9 +126,15 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
       if (t - started > o.timeLimitMs) break;
       await yieldToHost();
+      const found = await lookBack(windowStart, k + 1);
+      if (found) return found;
+      windowStart = k + 1;
       slice = performance.now();
     }
   }
+  await flushRejections();
+  const found = await lookBack(windowStart, ran);
+  if (found) return found;
   o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
   return { ok: true, iterations: ran, stats: stats() };
 }
@@ -125,7 +165,7 @@ export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: numbe
  */
 async function reproduce(e: Engine, body: () => unknown, o: ResolvedOptions, first: Iteration, i: number, label: string): Promise<Bug> {
   const trace = traceOf(e, first, o, i, label);
-  const again = await runIteration(e, body, configFor(o, i, { decisions: trace.decisions, strict: true, events: trace.events }, true));
+  const again = await runSettled(e, body, configFor(o, i, { decisions: trace.decisions, strict: true, events: trace.events }, true));
   let note: string | undefined;
   if (!again.failure || again.failure.kind !== first.failure!.kind) {
     note = `re-running the failing schedule did not reproduce it (${again.failure ? again.failure.kind : "it passed"}): the program may depend on something outside lockstep's control (Math.random, Date.now, real I/O)`;

@@ -1,6 +1,6 @@
 // replay(): run one iteration along a saved trace's decisions.
 import { configFor } from "./config.js";
-import { runIteration, withEngine } from "./run.js";
+import { runSettled, withEngine } from "./run.js";
 import { Bug } from "./bug.js";
 import { loadTrace, validateTrace, type TraceFile } from "./trace-file.js";
 import { traceOf } from "./explore.js";
@@ -37,7 +37,7 @@ export async function replay(body: () => unknown, source: TraceFile | string | B
   if (typeof body !== "function") throw new OptionsError(`replay expects the test body first, got ${typeof body}`);
   const trace = await resolveTrace(source);
   return withEngine("replay", async (e) => {
-    const it = await runIteration(e, body, configFor({ seed: trace.seed, ...trace.options }, trace.iteration, { decisions: trace.decisions, strict: true, events: trace.events }, true));
+    const it = await runSettled(e, body, configFor({ seed: trace.seed, ...trace.options }, trace.iteration, { decisions: trace.decisions, strict: true, events: trace.events }, true));
     if (it.divergence) throw new ReplayDivergence(it.divergence.step, it.divergence.expected, it.divergence.actual);
     if (!it.failure) return { ok: true } as const;
     const fresh = traceOf(e, it, { name: trace.test, seed: trace.seed, ...trace.options, file: trace.file }, trace.iteration, trace.strategy);

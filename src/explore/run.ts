@@ -1,10 +1,12 @@
-// Running iterations: one Iteration per run of the body, with the macrotask probe
-// that detects an uncontrolled await, and the one-exploration-per-thread guard.
+// Running iterations: one Iteration per run of the body, watched for an uncontrolled
+// await (src/explore/stall.ts), and the one-exploration-per-thread guard.
 import type { Engine } from "../engine/engine.js";
 import { createEngine } from "../engine/load.js";
-import { Iteration, type IterationConfig } from "../runtime/iteration.js";
-import { noteAbandoned } from "../runtime/context.js";
+import { Iteration, currentIteration, type IterationConfig } from "../runtime/iteration.js";
+import { watch, unwatch } from "./stall.js";
 import { UsageError } from "../runtime/errors.js";
+import { resetTermOrder } from "../values/term.js";
+import { startTracking, stopTracking, tagged, settleIteration } from "./rejections.js";
 
 type Task = () => void;
 
@@ -38,43 +40,49 @@ let queue: Promise<void> = Promise.resolve();
  * waiting would never end, so that is a clear error instead.
  */
 export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>): Promise<T> {
-  if (live !== null && !live.done) throw new UsageError(`${what} was called inside a running exploration (from a test body?); explorations cannot nest: run them one after another, or in workers`);
+  const running = currentIteration();
+  if (running !== null && !running.done) throw new UsageError(`${what} was called inside a running exploration (from a test body?); explorations cannot nest: run them one after another, or in workers`);
   const previous = queue;
   let release!: () => void;
   queue = new Promise<void>((r) => (release = r));
   try {
     await previous;
     engine ??= await createEngine();
-    return await f(engine);
+    // Unhandled rejections made by processes are attributed while it runs (rejections.ts).
+    await startTracking();
+    try {
+      return await f(engine);
+    } finally {
+      stopTracking();
+    }
   } finally {
     release();
   }
 }
 
-let live: Iteration | null = null;
-let probeArmed = false;
-
-function probe(): void {
-  probeArmed = false;
-  const it = live;
-  if (it !== null && !it.done) {
-    noteAbandoned();
-    it.stalled();
-  }
-}
-
 /** Runs one iteration of `body` to its end (success or failure). */
 export async function runIteration(e: Engine, body: () => unknown, config: IterationConfig): Promise<Iteration> {
+  // Term order of functions and symbols is per iteration (src/values/term.ts).
+  resetTermOrder();
   const it = new Iteration(e, config);
-  if (!probeArmed) {
-    probeArmed = true;
-    macrotask(probe);
-  }
-  live = it;
+  // Uncontrolled awaits are detected without yielding to the event loop (src/explore/stall.ts).
+  watch(it, macrotask);
   try {
     await it.run(body);
   } finally {
-    live = null;
+    unwatch(it);
   }
+  return it;
+}
+
+/**
+ * Runs one iteration with its promises tagged by creating process, then lets Node
+ * report the rejections it left unhandled: one of them becomes its failure
+ * (src/explore/rejections.ts). For report re-runs, replay, shrink and the explorer's
+ * look-back; the search itself runs untagged.
+ */
+export async function runSettled(e: Engine, body: () => unknown, config: IterationConfig): Promise<Iteration> {
+  const it = await tagged(() => runIteration(e, body, config));
+  await settleIteration(it);
   return it;
 }

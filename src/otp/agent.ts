@@ -1,7 +1,7 @@
 // Agent: Elixir's Agent (lib/elixir/lib/agent.ex) — state behind a GenServer,
 // read and changed by functions that run inside the agent process, one at a time.
 import { Pid } from "../runtime/pid.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 import { GenServer, checkTimeout, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
 
 type Fn<S, R> = (state: S) => R | Promise<R>;
@@ -15,6 +15,8 @@ class AgentOp {
     return `Agent.${this.op}`;
   }
 }
+
+trustShow(AgentOp);
 
 const agentServer: Behaviour<unknown, () => unknown> = {
   async init(fn) {

@@ -18,7 +18,7 @@ import { Pid } from "../runtime/pid.js";
 import { demonitor, makeRef, self, spawnMonitorInternal } from "../runtime/processes.js";
 import { Ref } from "../runtime/ref.js";
 import { TIMEOUT } from "../runtime/timeout.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 import { Alias, sendToAlias, exitSelf, monitorInternal, downOf, exitFrom } from "../runtime/library.js";
 import { BadReturnError, CallExit, StartError } from "./errors.js";
 import { viaRegister } from "./registry.js";
@@ -133,6 +133,9 @@ class StartAck {
     return this.ok ? "$start_ack(ok)" : `$start_ack(error: ${show(this.reason)})`;
   }
 }
+
+// Formatting these calls their toString (lockstep's own code) in reports.
+trustShow(From, CallRequest, CastRequest, StopRequest, CallReply, StartAck);
 
 // ---- validation -------------------------------------------------------------------
 

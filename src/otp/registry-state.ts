@@ -10,7 +10,7 @@ import { deliver } from "../runtime/mailbox.js";
 import type { Proc } from "../runtime/proc.js";
 import type { Ref } from "../runtime/ref.js";
 import { Interner } from "../values/intern.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 
 /** Engine registry kinds (assembly/registry.ts). */
 export const KIND_CODE = { unique: 0, duplicate: 1 } as const;
@@ -53,6 +53,8 @@ export class RegistryHandle {
 }
 
 /** One registry of one iteration. */
+trustShow(RegistryHandle);
+
 export class RegState implements ViaRegistry {
   readonly handle: RegistryHandle;
   /** Cleanup process per partition; pid p is watched by cleaners[p % partitions]. */

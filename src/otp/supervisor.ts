@@ -10,7 +10,7 @@ import { exit, self, trapExits, unlink } from "../runtime/processes.js";
 import { now } from "../runtime/time.js";
 import { TIMEOUT } from "../runtime/timeout.js";
 import { isPlainObject, termEquals } from "../values/term.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 import { StartError } from "./errors.js";
 import { GenServer, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
 import { downOf, exitFrom, monitorInternal } from "../runtime/library.js";
@@ -139,6 +139,8 @@ class TryAgain {
     return `try_again_restart(${show(this.id)})`;
   }
 }
+
+trustShow(SupCall, TryAgain);
 
 type Started = { pid: Pid } | { ignore: true } | { error: unknown; pid?: Pid };
 

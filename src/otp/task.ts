@@ -8,7 +8,7 @@ import { demonitor, makeRef, self, spawn, spawnLink, spawnMonitor, spawnMonitorI
 import { Ref } from "../runtime/ref.js";
 import { now } from "../runtime/time.js";
 import { TIMEOUT, type Timeout } from "../runtime/timeout.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 import { CallExit } from "./errors.js";
 import { checkTimeout } from "./genserver.js";
 import { Alias, downOf, sendToAlias } from "../runtime/library.js";
@@ -39,6 +39,8 @@ export class TaskHandle<T = unknown> {
     return `Task(${this.pid})`;
   }
 }
+
+trustShow(TaskReply, TaskHandle);
 
 /** What `Task.yield` resolves to: the result, the task's exit, or TIMEOUT (still running). */
 export type YieldResult<T> = { ok: true; value: T } | { ok: false; exit: unknown } | Timeout;

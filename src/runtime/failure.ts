@@ -61,7 +61,7 @@ export function stepLimitMessage(maxSteps: number): string {
 export function uncontrolledAwaitMessage(p: Proc | null): string {
   return (
     `${p ?? "A process"} awaited something lockstep does not control (a real timer, I/O, or a promise that never settles)` +
-    (p && p.lastOp ? ` after its ${opName(p.lastOp)}` : "") +
+    (p ? (p.lastOp ? ` after its ${opName(p.lastOp)}` : " before making any lockstep call") : "") +
     `. Use lockstep's sleep/sendAfter/receive, or wrap the async function with controlled().`
   );
 }

@@ -6,7 +6,7 @@ import type { Iteration } from "./iteration.js";
 import { Pid } from "./pid.js";
 import type { Proc } from "./proc.js";
 import { RES, resource } from "../engine/ops.js";
-import { show } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 
 /** A `via(registry, key)` name: resolved through the registry wherever a destination is accepted. */
 export class Via {
@@ -18,6 +18,8 @@ export class Via {
     return `via(${show(this.registry)}, ${show(this.key)})`;
   }
 }
+
+trustShow(Via);
 
 /** Resolves a `via(registry, key)` name; implemented by src/otp/registry. */
 export interface ViaRegistry {

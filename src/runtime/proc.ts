@@ -1,4 +1,5 @@
 import { Pid } from "./pid.js";
+import { trustShow } from "../values/show.js";
 
 /** What a blocked process is waiting for (for deadlock reports and timer effects). */
 export const enum Wait {
@@ -86,3 +87,5 @@ export class Proc {
     return this.label ? `${this.pid} (${this.label})` : String(this.pid);
   }
 }
+
+trustShow(Proc);

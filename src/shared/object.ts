@@ -12,6 +12,7 @@ import { iterationFor } from "../runtime/context.js";
 import { syncIn } from "../runtime/sync.js";
 import { UsageError } from "../runtime/errors.js";
 import { resource, RES } from "../engine/ops.js";
+import { trustShow } from "../values/show.js";
 import type { Proc } from "../runtime/proc.js";
 
 let idsOf: Iteration | null = null;
@@ -75,3 +76,5 @@ export abstract class SharedObject {
     return this.label;
   }
 }
+
+trustShow(SharedObject);

@@ -32,11 +32,12 @@
  * - `false`, `null`, `true`, `undefined` play Erlang's atoms `false`, `nil`, `true`,
  *   `undefined` and sort alphabetically by those names, as atoms do.
  * - symbols: registered ones (`Symbol.for`) first, by registry key; then the others
- *   in the order this module first compared them.
+ *   in the order they were first compared in the current iteration.
  * - `Ref` and `Pid`: by their numeric id, then (only for distinct objects sharing an
  *   id, e.g. from different iterations) in first-compared order.
- * - functions and other identity objects: in the order this module first compared
- *   them (stable for the life of the object, deterministic for deterministic code).
+ * - functions and other identity objects: in the order they were first compared in
+ *   the current iteration (the numbering restarts when an iteration begins, see
+ *   `resetTermOrder`), so the order is a function of the iteration alone.
  * - arrays: Erlang tuple order — the shorter array first, then element by element.
  * - plain objects: Erlang map order — fewer keys first, then the sorted key lists
  *   element by element, then the values in sorted-key order.
@@ -256,11 +257,18 @@ function compareRecords(a: Record<string, unknown>, b: Record<string, unknown>):
 
 /*
  * Identity values have no intrinsic order, so each gets a sequence number the first
- * time it is compared. A WeakMap keeps this from holding anything alive. Unregistered
- * symbols are valid WeakMap keys since ES2023 (Node 20, Chromium 108); on older
- * engines symbols fall back to a strong Map (only symbols ever compared are kept).
+ * time it is compared. The numbering restarts with every iteration
+ * (`resetTermOrder`, called by the explorer as an iteration begins): the order is
+ * then first-compared order within the iteration, a function of the iteration's own
+ * schedule, so iteration i behaves the same whether or not iterations 1..i-1 ran
+ * first (shards, workers, replay). A module-global numbering made a plain run and
+ * `--shard 2/2` disagree on the same iteration.
+ *
+ * A WeakMap keeps this from holding anything alive. Unregistered symbols are valid
+ * WeakMap keys since ES2023 (Node 20, Chromium 108); on older engines symbols fall
+ * back to a strong Map (only symbols compared in the current iteration are kept).
  */
-const identitySeq = new WeakMap<object, number>();
+let identitySeq = new WeakMap<object, number>();
 const symbolsAreWeakKeys = (() => {
   try {
     new WeakMap<object, number>().set(Symbol("probe") as unknown as object, 0);
@@ -269,10 +277,22 @@ const symbolsAreWeakKeys = (() => {
     return false;
   }
 })();
-const symbolSeq: Map<unknown, number> | WeakMap<object, number> = symbolsAreWeakKeys
+let symbolSeq: Map<unknown, number> | WeakMap<object, number> = symbolsAreWeakKeys
   ? identitySeq
   : new Map<unknown, number>();
 let nextIdentitySeq = 0;
+
+/**
+ * Forgets the order of identity values (functions, symbols, class instances): the
+ * next comparisons number them afresh in first-compared order. Called when an
+ * iteration begins, so term order depends on that iteration alone.
+ */
+export function resetTermOrder(): void {
+  if (nextIdentitySeq === 0) return;
+  identitySeq = new WeakMap<object, number>();
+  symbolSeq = symbolsAreWeakKeys ? identitySeq : new Map<unknown, number>();
+  nextIdentitySeq = 0;
+}
 
 function identitySeqOf(x: object | symbol): number {
   // TS lib ES2022 types WeakMap keys as objects only, hence the cast.
