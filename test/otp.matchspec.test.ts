@@ -9,8 +9,8 @@ import {
   type MatchSpecEntry,
 } from "../src/otp/matchspec.js";
 import { termCompare, termEquals } from "../src/values/term.js";
-import { Pid } from "../src/runtime/pid.js";
-import { Ref } from "../src/runtime/ref.js";
+import { Pid } from "../src/values/pid.js";
+import { Ref } from "../src/values/ref.js";
 
 const p1 = new Pid(1);
 const p2 = new Pid(2);

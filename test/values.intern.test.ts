@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Interner } from "../src/values/intern.js";
 import { isPlainObject, termEquals } from "../src/values/term.js";
-import { Pid } from "../src/runtime/pid.js";
+import { Pid } from "../src/values/pid.js";
 
 const pidA = new Pid(1);
 const pidB = new Pid(2);

@@ -8,8 +8,8 @@ import {
   termCompare,
   termEquals,
 } from "../src/values/term.js";
-import { Pid } from "../src/runtime/pid.js";
-import { Ref } from "../src/runtime/ref.js";
+import { Pid } from "../src/values/pid.js";
+import { Ref } from "../src/values/ref.js";
 
 // ---------------------------------------------------------------------------
 // Generators and a reference model

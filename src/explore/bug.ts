@@ -1,7 +1,7 @@
 // Bug reports: what failed, where, under which seed and strategy, and the
 // interleaving as a numbered table ending at the failing step.
 import type { Failure, FailureKind, StepEvent } from "../runtime/iteration.js";
-import type { Pid } from "../runtime/pid.js";
+import type { Pid } from "../values/pid.js";
 import { saveTrace, type TraceFile } from "./trace-file.js";
 import { errorText } from "../values/show.js";
 import { LockstepError } from "../runtime/errors.js";

@@ -21,7 +21,7 @@
 // blocked process's. Operations with no effect on others (yield) are left out of the
 // story but still connect it.
 import type { StepEvent } from "../runtime/iteration.js";
-import type { Pid } from "../runtime/pid.js";
+import type { Pid } from "../values/pid.js";
 import type { TraceFile } from "./trace-file.js";
 import { OP, RES, opName, resource, describeResource, RESOURCE_SPACE } from "../engine/ops.js";
 

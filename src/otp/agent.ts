@@ -1,6 +1,6 @@
 // Agent: Elixir's Agent (lib/elixir/lib/agent.ex) — state behind a GenServer,
 // read and changed by functions that run inside the agent process, one at a time.
-import { Pid } from "../runtime/pid.js";
+import { Pid } from "../values/pid.js";
 import { show, trustShow } from "../values/show.js";
 import { GenServer, checkTimeout, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
 

@@ -14,9 +14,9 @@
 import { ArgumentError } from "../runtime/errors.js";
 import { receive, send } from "../runtime/messages.js";
 import { register, whereis as whereisName, Via } from "../runtime/names.js";
-import { Pid } from "../runtime/pid.js";
+import { Pid } from "../values/pid.js";
 import { demonitor, makeRef, self, spawnMonitorInternal } from "../runtime/processes.js";
-import { Ref } from "../runtime/ref.js";
+import { Ref } from "../values/ref.js";
 import { TIMEOUT } from "../runtime/timeout.js";
 import { show, trustShow } from "../values/show.js";
 import { Alias, sendToAlias, exitSelf, monitorInternal, downOf, exitFrom } from "../runtime/library.js";

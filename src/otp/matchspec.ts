@@ -50,8 +50,8 @@
  * guard or body must be bound by the pattern, and comparisons are total.
  */
 
-import { Pid } from "../runtime/pid.js";
-import { Ref } from "../runtime/ref.js";
+import { Pid } from "../values/pid.js";
+import { Ref } from "../values/ref.js";
 import { isPlainObject, snapshotKey, termCompare, termEquals } from "../values/term.js";
 
 /** A malformed match spec or match pattern; the message says what and where. */

@@ -8,7 +8,7 @@ import type { Iteration } from "../runtime/iteration.js";
 import { resolveDest, type ViaRegistry } from "../runtime/names.js";
 import { deliver } from "../runtime/mailbox.js";
 import type { Proc } from "../runtime/proc.js";
-import type { Ref } from "../runtime/ref.js";
+import type { Ref } from "../values/ref.js";
 import { Interner } from "../values/intern.js";
 import { show, trustShow } from "../values/show.js";
 

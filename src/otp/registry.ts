@@ -27,7 +27,7 @@ import { ArgumentError, OptionsError } from "../runtime/errors.js";
 import { currentIteration, type Iteration } from "../runtime/iteration.js";
 import { Via } from "../runtime/names.js";
 import { receive } from "../runtime/messages.js";
-import { Pid } from "../runtime/pid.js";
+import { Pid } from "../values/pid.js";
 import type { Proc } from "../runtime/proc.js";
 import { isPlainObject } from "../values/term.js";
 import { show } from "../values/show.js";

@@ -5,7 +5,7 @@
 // strategy call for, counted against the restart intensity in virtual time.
 import { OptionsError } from "../runtime/errors.js";
 import { receive } from "../runtime/messages.js";
-import { Pid } from "../runtime/pid.js";
+import { Pid } from "../values/pid.js";
 import { exit, self, trapExits, unlink } from "../runtime/processes.js";
 import { now } from "../runtime/time.js";
 import { TIMEOUT } from "../runtime/timeout.js";

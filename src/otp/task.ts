@@ -3,9 +3,9 @@
 // off when it stops waiting, so a result that comes too late is dropped.
 import { ArgumentError } from "../runtime/errors.js";
 import { receive } from "../runtime/messages.js";
-import { Pid } from "../runtime/pid.js";
+import { Pid } from "../values/pid.js";
 import { demonitor, makeRef, self, spawn, spawnLink, spawnMonitor, spawnMonitorInternal } from "../runtime/processes.js";
-import { Ref } from "../runtime/ref.js";
+import { Ref } from "../values/ref.js";
 import { now } from "../runtime/time.js";
 import { TIMEOUT, type Timeout } from "../runtime/timeout.js";
 import { show, trustShow } from "../values/show.js";

@@ -1,7 +1,7 @@
 // The ways an iteration can fail, and their messages (README "What an iteration can
 // end in"). The controller decides when; this says what the user reads.
 import { opName } from "../engine/ops.js";
-import type { Pid } from "./pid.js";
+import type { Pid } from "../values/pid.js";
 import { Wait, type Proc } from "./proc.js";
 
 export type FailureKind =

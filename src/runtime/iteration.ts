@@ -10,8 +10,8 @@
 import { Engine, PICK, FLAG_SYSTEM } from "../engine/engine.js";
 import { OP, opName } from "../engine/ops.js";
 import { Proc, Wait, type Matcher } from "./proc.js";
-import type { Pid } from "./pid.js";
-import { Ref } from "./ref.js";
+import type { Pid } from "../values/pid.js";
+import { Ref } from "../values/ref.js";
 import { show, errorText } from "../values/show.js";
 import { TimerTable } from "./timer-table.js";
 import { MonitorTable } from "./monitor-table.js";

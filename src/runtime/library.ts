@@ -6,8 +6,8 @@ import { NEVER } from "./iteration.js";
 import { die, continueAfterDeath } from "./exits.js";
 import { deliver } from "./mailbox.js";
 import { sync } from "./sync.js";
-import { Pid } from "./pid.js";
-import { Ref } from "./ref.js";
+import { Pid } from "../values/pid.js";
+import { Ref } from "../values/ref.js";
 import { monitorFrom, type Dest } from "./processes.js";
 import { show } from "../values/show.js";
 

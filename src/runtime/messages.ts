@@ -4,7 +4,7 @@ import { sync } from "./sync.js";
 import { ArgumentError } from "./errors.js";
 import { Via, resolveDest } from "./names.js";
 import { deliver, scan } from "./mailbox.js";
-import { Pid } from "./pid.js";
+import { Pid } from "../values/pid.js";
 import { Wait, type Matcher } from "./proc.js";
 import { TIMEOUT, type Timeout } from "./timeout.js";
 import type { Dest } from "./processes.js";

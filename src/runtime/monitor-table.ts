@@ -2,7 +2,7 @@
 // monitor and whether it is internal (a call's, a registry's), which does not count
 // as handling the target's crash.
 import type { Proc } from "./proc.js";
-import type { Ref } from "./ref.js";
+import type { Ref } from "../values/ref.js";
 import type { Iteration } from "./iteration.js";
 
 export class MonitorTable {

@@ -3,7 +3,7 @@ import { OP } from "../engine/ops.js";
 import { sync } from "./sync.js";
 import { ArgumentError } from "./errors.js";
 import type { Iteration } from "./iteration.js";
-import { Pid } from "./pid.js";
+import { Pid } from "../values/pid.js";
 import type { Proc } from "./proc.js";
 import { RES, resource } from "../engine/ops.js";
 import { show, trustShow } from "../values/show.js";

@@ -1,4 +1,4 @@
-import { Pid } from "./pid.js";
+import { Pid } from "../values/pid.js";
 import { trustShow } from "../values/show.js";
 
 /** What a blocked process is waiting for (for deadlock reports and timer effects). */

@@ -3,8 +3,8 @@
 import { OP, resource, RES } from "../engine/ops.js";
 import { iterationFor } from "./context.js";
 import { sync } from "./sync.js";
-import { Pid } from "./pid.js";
-import { Ref } from "./ref.js";
+import { Pid } from "../values/pid.js";
+import { Ref } from "../values/ref.js";
 import { Wait } from "./proc.js";
 import { checkTimeout } from "./messages.js";
 import type { Dest } from "./processes.js";

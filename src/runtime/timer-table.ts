@@ -2,7 +2,7 @@
 // The engine owns deadlines and order (assembly/timers.ts); this owns the effects.
 import { OP } from "../engine/ops.js";
 import { show } from "../values/show.js";
-import { Ref } from "./ref.js";
+import { Ref } from "../values/ref.js";
 import { Wait, type Proc } from "./proc.js";
 import { TIMEOUT } from "./timeout.js";
 import type { Iteration } from "./iteration.js";

@@ -11,8 +11,8 @@
 // only, and toString is called only for lockstep's own classes (registered with
 // trustShow). A Proxy's traps can still run (no portable way to detect a Proxy), but
 // whatever they throw is caught and described; never rethrown into the run.
-import { Pid } from "../runtime/pid.js";
-import { Ref } from "../runtime/ref.js";
+import { Pid } from "./pid.js";
+import { Ref } from "./ref.js";
 
 const MAX = 80;
 /** Elements or keys rendered per array or object (the output is elided at MAX anyway). */

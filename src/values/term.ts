@@ -52,8 +52,8 @@
  * is caught and reported as a `TypeError` naming the cycle instead.
  */
 
-import { Pid } from "../runtime/pid.js";
-import { Ref } from "../runtime/ref.js";
+import { Pid } from "./pid.js";
+import { Ref } from "./ref.js";
 
 const objectProto = Object.prototype;
 const isEnumerable = Object.prototype.propertyIsEnumerable;
