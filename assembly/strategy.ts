@@ -5,6 +5,15 @@
 // integer event stream and the engine's PRNG, so a run is a function of (seed,
 // iteration, strategy, parameters). One file per strategy in ./strategies/.
 //
+// The contract a strategy implements (the dispatch below calls only these):
+//   <name>Begin(params)        a new iteration begins (after the PRNG is seeded);
+//   <name>Spawn(pid)           a process was spawned (it is already enabled);
+//   <name>Event(pid, op, res, aux)  an operation was recorded (optional);
+//   <name>Choose(actor, timerReady) -> pid | TIMER | DIVERGED   pick among the enabled
+//                              processes (procs.ts enabledAt) and, when timerReady, the
+//                              next timer; never a disabled or dead process.
+// Stateless strategies (random, replay) implement only Choose.
+//
 // The dispatcher also keeps two counts every strategy shares: choice points
 // (decisions with two or more candidates: PCT's step unit) and preemptions (decisions
 // that switched away from a process that could have continued: what shrinking
@@ -26,7 +35,7 @@ import { rffBegin, rffSpawn, rffEvent, rffChoose } from "./strategies/rff";
 export { TIMER, DIVERGED } from "./strategies/common";
 export { loadReplay } from "./strategies/replay";
 
-// Engine strategy codes (src/engine/engine.ts STRATEGY_CODE mirrors them).
+// Engine strategy codes (src/engine/engine.ts STRATEGY_CODE mirrors them; test/engine.constants.test.ts checks).
 export const RANDOM: i32 = 0;
 export const REPLAY: i32 = 1;
 /** Parameters: depth d, estimated choice points k, fairAfter (0: never). */

@@ -2,7 +2,7 @@
 // scheduling decision. Records are [step, pid, op, resource, aux]:
 //   step      the number of decisions taken before this operation (0-based),
 //   pid       the process that performed it (0 for the timer wheel),
-//   op        an op code (src/engine/ops.ts mirrors assembly/ops.ts),
+//   op        an op code (defined in src/engine/ops.ts; the engine only compares them),
 //   resource  what it touched: a mailbox's pid, a timer, a registry key, a cell...,
 //   aux       an op-specific integer (message handle, reason code, ...).
 // Decisions are the chosen pid per step, 0 meaning "fire the next timer".
