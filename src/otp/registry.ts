@@ -154,7 +154,7 @@ function readKey<T>(reg: unknown, key: unknown, what: string, answer: (r: RegSta
     const r = regOf(it, reg, what);
     const k = keyId(key, what);
     const v = answer(r, k, p.home);
-    it.note(p, OP.REG_READ, () => [call(what, r, show(key)), text ? text(v) : show(v)]);
+    if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, show(key)), text ? text(v) : show(v)]);
     return it.handoff(p, OP.REG_READ, r.keyRes(k), r.id, v);
   });
 }
@@ -164,7 +164,7 @@ function readAll<T>(reg: unknown, what: string, args: string, answer: (r: RegSta
   return sync(OP.REG_READ, (p, it) => {
     const r = regOf(it, reg, what);
     const v = answer(r);
-    it.note(p, OP.REG_READ, () => [call(what, r, args), show(v)]);
+    if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, args), show(v)]);
     return it.handoff(p, OP.REG_READ, r.wholeRes, r.id, v);
   });
 }
@@ -236,7 +236,7 @@ function cleanup(r: RegState, pid: Pid): Promise<void> {
   return sync(OP.REG_WRITE, (p, it) => {
     r.monitored.delete(pid.id);
     const n = it.x.regPidDown(r.id, pid.id);
-    it.note(p, OP.REG_WRITE, () => [`cleanup(${r.label}) after ${pid} died`, `${plural(n, "entry", "entries")} removed`]);
+    if (it.detail) it.note(p, OP.REG_WRITE, () => [`cleanup(${r.label}) after ${pid} died`, `${plural(n, "entry", "entries")} removed`]);
     return it.handoff(p, OP.REG_WRITE, r.wholeRes, pid.id, undefined);
   });
 }
@@ -275,7 +275,7 @@ export function start(opts: RegistryOptions): Promise<RegistryHandle> {
       s.byName.set(o.name, r);
       it.registries.set(o.name, r);
     }
-    it.note(p, OP.SPAWN, () => [`Registry.start(${show(opts)})`, String(r.handle)]);
+    if (it.detail) it.note(p, OP.SPAWN, () => [`Registry.start(${show(opts)})`, String(r.handle)]);
     return it.handoff(p, OP.SPAWN, resource(RES.PROC, r.cleaners[0].id), 0, r.handle);
   });
 }
@@ -306,7 +306,7 @@ export function register(reg: RegistryRef, key: unknown, value: unknown): Promis
     } else {
       result = { ok: false, error: "already_registered", pid: it.procs[-e]!.pid };
     }
-    it.note(p, OP.REG_WRITE, () => [call("register", r, `${show(key)}, ${show(value)}`), result.ok ? "ok" : `already_registered by ${result.pid}`]);
+    if (it.detail) it.note(p, OP.REG_WRITE, () => [call("register", r, `${show(key)}, ${show(value)}`), result.ok ? "ok" : `already_registered by ${result.pid}`]);
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, result);
   });
 }
@@ -324,7 +324,7 @@ export function unregister(reg: RegistryRef, key: unknown): Promise<void> {
     const n = it.x.regUnregister(r.id, k, p.home.id);
     if (n > 0) r.unwatchIfEmpty(p.home);
     if (r.listeners.length > 0) r.notify({ type: "unregister", registry: r.handle, key: interner.key(k), pid: p.home.pid });
-    it.note(p, OP.REG_WRITE, () => [call("unregister", r, show(key)), `${plural(n, "entry", "entries")} removed`]);
+    if (it.detail) it.note(p, OP.REG_WRITE, () => [call("unregister", r, show(key)), `${plural(n, "entry", "entries")} removed`]);
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, undefined);
   });
 }
@@ -350,7 +350,7 @@ export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown
     if (removed > 0) r.unwatchIfEmpty(p.home);
     // Elixir's unregister_match/4 notifies when every entry under the key went.
     if (removed === ids.length && r.listeners.length > 0) r.notify({ type: "unregister", registry: r.handle, key: interner.key(k), pid: p.home.pid });
-    it.note(p, OP.REG_WRITE, () => [call("unregisterMatch", r, `${show(key)}, ${show(pattern)}`), `${plural(removed, "entry", "entries")} removed`]);
+    if (it.detail) it.note(p, OP.REG_WRITE, () => [call("unregisterMatch", r, `${show(key)}, ${show(pattern)}`), `${plural(removed, "entry", "entries")} removed`]);
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, undefined);
   });
 }
@@ -463,7 +463,7 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
       r.s.ent[2 * e + 1] = next;
       result = { ok: true, value: next as V, old };
     }
-    it.note(p, OP.REG_WRITE, () => [call("updateValue", r, show(key)), result.ok ? `${show(result.old)} -> ${show(result.value)}` : "not the owner"]);
+    if (it.detail) it.note(p, OP.REG_WRITE, () => [call("updateValue", r, show(key)), result.ok ? `${show(result.old)} -> ${show(result.value)}` : "not the owner"]);
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, result);
   });
 }
@@ -543,7 +543,7 @@ export function meta<V = any>(reg: RegistryRef, key: unknown): Promise<{ ok: tru
     const k = keyId(key, "Registry.meta");
     const h = it.x.regMetaGet(r.id, k);
     const v: { ok: true; value: V } | { ok: false } = h < 0 ? { ok: false } : { ok: true, value: r.s.meta[h] as V };
-    it.note(p, OP.REG_READ, () => [call("meta", r, show(key)), v.ok ? show(v.value) : "none"]);
+    if (it.detail) it.note(p, OP.REG_READ, () => [call("meta", r, show(key)), v.ok ? show(v.value) : "none"]);
     return it.handoff(p, OP.REG_READ, r.metaRes(k), r.id, v);
   });
 }
@@ -555,7 +555,7 @@ function metaWrite(reg: unknown, key: unknown, value: unknown, del: boolean): Pr
     const k = keyId(key, what);
     const old = del ? it.x.regMetaDelete(r.id, k) : it.x.regMetaPut(r.id, k, r.s.metaAlloc(value));
     r.s.metaRelease(old);
-    it.note(p, OP.REG_WRITE, () => [call(what, r, del ? show(key) : `${show(key)}, ${show(value)}`), "ok"]);
+    if (it.detail) it.note(p, OP.REG_WRITE, () => [call(what, r, del ? show(key) : `${show(key)}, ${show(value)}`), "ok"]);
     return it.handoff(p, OP.REG_WRITE, r.metaRes(k), r.id, undefined);
   });
 }

@@ -155,7 +155,7 @@ export class Caller implements InFlight {
     this.blocked = true;
     // A fixed label: a deadlock report lists the call tasks themselves, with what they wait for.
     it.block(p, Wait.OTHER, undefined, Infinity, "the results of its controlled calls");
-    it.note(p, OP.CALL_CONTROLLED, () => [`awaits ${this.describe()}`, "waits"]);
+    if (it.detail) it.note(p, OP.CALL_CONTROLLED, () => [`awaits ${this.describe()}`, "waits"]);
     void it.handoff(p, OP.CALL_CONTROLLED, this.lastRes, 0, undefined);
   }
 
@@ -239,7 +239,7 @@ export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, 
   const t = spawnTask(it, label, sync ? p.home : null, () => runCall(it, call, run));
   call.proc = t;
   callOf.set(t, call);
-  it.note(p, OP.CALL_CONTROLLED, () => [describeCall ? describeCall() : `${name}()`, `task ${t.pid}`]);
+  if (it.detail) it.note(p, OP.CALL_CONTROLLED, () => [describeCall ? describeCall() : `${name}()`, `task ${t.pid}`]);
   caller.inFlight++;
   if (sync) caller.syncInFlight++;
   caller.lastRes = res;
@@ -253,11 +253,11 @@ export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, 
  * A lockstep call made by p while another of its calls had not settled: it runs as a
  * task acting for p (`home`), so the strategy orders it against everything else.
  */
-export function concurrentSyncPoint<T>(it: Iteration, p: Proc, op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+export function concurrentSyncPoint<T, A, B>(it: Iteration, p: Proc, op: number, act: (p: Proc, it: Iteration, a: A, b: B) => Promise<T>, a: A, b: B): Promise<T> {
   const name = opName(op);
   return startCall<T>(it, p, name, resource(RES.PROC, p.home.id), true, `${name} of ${p.home.pid}`, (t) => {
     t.lastOp = op;
-    return act(t, it);
+    return act(t, it, a, b);
   }, () => `${name} (concurrent with ${opName(p.lastOp)})`);
 }
 
@@ -281,7 +281,7 @@ function spawnTask(it: Iteration, label: string, home: Proc | null, start: () =>
 /** The body of a call's task: run it, then resolve (the task ends in one step). */
 function runCall(it: Iteration, call: Call, run: (t: Proc) => unknown): unknown {
   const t = call.proc!;
-  it.note(t, OP.START, () => ["", ""]);
+  if (it.detail) it.note(t, OP.START, () => ["", ""]);
   let r: unknown;
   try {
     r = run(t);
@@ -309,7 +309,7 @@ function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): vo
   // Calls this task started and did not await continue in the owner's turn.
   const inner = t.calls as Caller | null;
   if (inner !== null && (inner.inFlight > 0 || inner.settled.length > 0) && owner.p.alive) owner.adopt(inner);
-  it.note(t, OP.CALL_CONTROLLED, () => [`${call.name}() resolves`, ok ? show(value) : `throws ${errorText(value)}`]);
+  if (it.detail) it.note(t, OP.CALL_CONTROLLED, () => [`${call.name}() resolves`, ok ? show(value) : `throws ${errorText(value)}`]);
   die(it, t, "normal");
   const next = it.decide(t, OP.CALL_CONTROLLED, call.res, 1);
   if (next) it.transfer(next);

@@ -23,7 +23,7 @@ export function crashHandled(it: Iteration, p: Proc): boolean {
  * iteration fails with kind "crash" when nothing handles the crash.
  */
 export function processEnded(it: Iteration, p: Proc, crashed: boolean, reason: unknown): void {
-  it.note(p, OP.EXIT, () => [crashed ? "(crashed)" : "", crashed ? errorText(reason) : "normal"]);
+  if (it.detail) it.note(p, OP.EXIT, () => [crashed ? "(crashed)" : "", crashed ? errorText(reason) : "normal"]);
   if (crashed && !it.config.allowCrashes && !crashHandled(it, p)) {
     it.fail("crash", reason, crashMessage(p, errorText(reason)), p);
     return;

@@ -64,6 +64,8 @@ export class Iteration {
   readonly registries = new Map<unknown, ViaRegistry>();
   /** Resource ids of local names, in first-use order (stable across replays). */
   readonly nameIds = new Map<unknown, number>();
+  /** Record readable notes (config.detail): off during the search. */
+  readonly detail: boolean;
   readonly timers: TimerTable;
   readonly monitors: MonitorTable;
   private refCounter = 0;
@@ -73,8 +75,19 @@ export class Iteration {
     this.running = this.handedTo;
     this.handedTo = null;
   };
-  private readonly claimSelf = (): void => {
+  /** What the self-claimed process resumes with (one at a time: see selfClaim). */
+  private selfValue: unknown = undefined;
+  private readonly claimSelf = (): unknown => {
     this.selfClaim = null;
+    const v = this.selfValue;
+    this.selfValue = undefined;
+    return v;
+  };
+  private readonly claimSelfError = (): never => {
+    this.selfClaim = null;
+    const e = this.selfValue;
+    this.selfValue = undefined;
+    throw e;
   };
 
   constructor(
@@ -82,6 +95,7 @@ export class Iteration {
     readonly config: IterationConfig,
   ) {
     this.x = engine.x;
+    this.detail = config.detail;
     this.timers = new TimerTable(this);
     this.monitors = new MonitorTable(this);
     this.finished = new Promise<void>((r) => (this.resolveFinished = r));
@@ -157,7 +171,7 @@ export class Iteration {
     let crashed = false;
     let reason: unknown = "normal";
     try {
-      this.note(p, OP.START, () => ["", ""]);
+      if (this.detail) this.note(p, OP.START, () => ["", ""]);
       await p.fn!();
     } catch (e) {
       crashed = true;
@@ -270,18 +284,19 @@ export class Iteration {
     if (this.config.detail && p.waitNote) this.noteWoken(p);
     // Until its continuation runs, a lockstep call p makes comes from another of its
     // async chains (Promise.all) and runs concurrently (src/runtime/calls.ts).
+    // The promise p awaits settles in that same microtask, so the claim costs no extra one.
+    if (this.engine.debug && this.selfClaim !== null) throw new Error(`lockstep internal error: ${p} resumed while ${this.selfClaim} had not claimed its turn`);
     this.selfClaim = p;
-    RESOLVED.then(this.claimSelf);
     if (p.calls !== null) p.calls.resumed();
-    const v = p.resumeValue as T;
+    this.selfValue = p.resumeValue;
     p.resumeValue = undefined;
     if (p.hasResumeError) {
-      const e = p.resumeError;
+      this.selfValue = p.resumeError;
       p.hasResumeError = false;
       p.resumeError = undefined;
-      return Promise.reject(e);
+      return RESOLVED.then(this.claimSelfError) as Promise<T>;
     }
-    return Promise.resolve(v);
+    return RESOLVED.then(this.claimSelf) as Promise<T>;
   }
 
   /** Asks the engine for the next process, firing timers as it decides; null on failure. */
@@ -411,6 +426,6 @@ export class Iteration {
   private noteWoken(q: Proc): void {
     const label = q.waitNote;
     q.waitNote = "";
-    this.note(q, OP.RECEIVE, () => [label, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue)]);
+    if (this.detail) this.note(q, OP.RECEIVE, () => [label, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue)]);
   }
 }

@@ -30,7 +30,7 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
   return sync(OP.SEND, (p, it) => {
     const q = it.proc(alias.pid);
     const live = alias.active && q !== undefined;
-    it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)"]);
+    if (it.detail) it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)"]);
     if (live) deliver(it, q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, alias.pid.id), 0, undefined);
   });
@@ -39,7 +39,7 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
 /** Erlang's exit/1: the caller ends with `reason` whether or not it traps exits (not a crash). */
 export function exitSelf(reason: unknown): Promise<never> {
   return sync(OP.EXIT, (p, it) => {
-    it.note(p, OP.EXIT, () => ["(stop)", show(reason)]);
+    if (it.detail) it.note(p, OP.EXIT, () => ["(stop)", show(reason)]);
     die(it, p.home, reason);
     if (p.alive) return it.handoff(p, OP.EXIT, resource(RES.PROC, p.home.id), 0, undefined) as Promise<never>;
     continueAfterDeath(it, p, OP.EXIT);

@@ -1,6 +1,8 @@
 // Message passing: send and selective receive.
 import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "./sync.js";
+import type { Iteration } from "./iteration.js";
+import type { Proc } from "./proc.js";
 import { ArgumentError } from "./errors.js";
 import { Via, resolveDest } from "./names.js";
 import { deliver, scan } from "./mailbox.js";
@@ -17,22 +19,24 @@ import { show } from "../values/show.js";
  * process holds rejects with an ArgumentError.
  */
 export function send(dest: Dest, msg: unknown): Promise<void> {
-  return sync(OP.SEND, (p, it) => {
-    const q = resolveDest(it, dest);
-    if (q === undefined) {
-      if (dest instanceof Pid) {
-        it.note(p, OP.SEND, () => [`to ${dest}: ${show(msg)}`, "dropped (not a process of this iteration)"]);
-        return it.handoff(p, OP.SEND, 0, 0, undefined);
-      }
-      if (typeof dest === "string" || typeof dest === "symbol" || dest instanceof Via) {
-        throw new ArgumentError(`send: no process is registered as ${show(dest)} (the name is free or its process died)`);
-      }
-      throw new TypeError(`send expects a pid, a name or a via name as destination, got ${show(dest)}`);
+  return sync(OP.SEND, sendAct, dest, msg);
+}
+
+function sendAct(p: Proc, it: Iteration, dest: Dest, msg: unknown): Promise<void> {
+  const q = resolveDest(it, dest);
+  if (q === undefined) {
+    if (dest instanceof Pid) {
+      if (it.detail) it.note(p, OP.SEND, () => [`to ${dest}: ${show(msg)}`, "dropped (not a process of this iteration)"]);
+      return it.handoff(p, OP.SEND, 0, 0, undefined);
     }
-    it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)"]);
-    deliver(it, q, msg);
-    return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);
-  });
+    if (typeof dest === "string" || typeof dest === "symbol" || dest instanceof Via) {
+      throw new ArgumentError(`send: no process is registered as ${show(dest)} (the name is free or its process died)`);
+    }
+    throw new TypeError(`send expects a pid, a name or a via name as destination, got ${show(dest)}`);
+  }
+  if (it.detail) it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)"]);
+  deliver(it, q, msg);
+  return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);
 }
 
 export interface ReceiveOptions {
@@ -56,29 +60,31 @@ export function checkTimeout(t: unknown, what: string): number {
  * process; if it throws, the receive rejects with that error.
  */
 export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions): Promise<T | Timeout> {
-  return sync(OP.RECEIVE, (p, it) => {
-    if (match === null) match = undefined;
-    if (match !== undefined && typeof match !== "function") {
-      throw new TypeError(`receive expects a predicate function (or nothing), got ${show(match)}`);
-    }
-    const timeout = checkTimeout(opts?.timeout, "receive");
-    // A task receiving for its process (two GenServer.calls awaited together) reads the
-    // process's mailbox and waits beside it (Iteration.deliver).
-    const me = p.home;
-    const i = scan(me, match);
-    const res = resource(RES.PROC, me.id);
-    if (i >= 0) {
-      const msg = i === 0 ? me.mailbox.shift() : me.mailbox.splice(i, 1)[0];
-      it.note(p, OP.RECEIVE, () => [match ? "(selective)" : "", show(msg)]);
-      return it.handoff(p, OP.RECEIVE, res, 0, msg as T);
-    }
-    if (timeout === 0) {
-      it.note(p, OP.RECEIVE, () => ["receive (timeout 0)", "TIMEOUT"]);
-      return it.handoff(p, OP.RECEIVE, res, 1, TIMEOUT);
-    }
-    it.block(p, Wait.RECEIVE, match, timeout);
-    if (me !== p) (me.receivers ??= []).push(p);
-    it.note(p, OP.RECEIVE, () => [timeout !== Infinity ? `(timeout ${timeout})` : "", "waits"]);
-    return it.handoff(p, OP.BLOCK, res, 0, undefined) as Promise<T | Timeout>;
-  });
+  return sync(OP.RECEIVE, receiveAct, match, opts) as Promise<T | Timeout>;
+}
+
+function receiveAct(p: Proc, it: Iteration, match: Matcher | null | undefined, opts: ReceiveOptions | undefined): Promise<unknown> {
+  if (match === null) match = undefined;
+  if (match !== undefined && typeof match !== "function") {
+    throw new TypeError(`receive expects a predicate function (or nothing), got ${show(match)}`);
+  }
+  const timeout = checkTimeout(opts?.timeout, "receive");
+  // A task receiving for its process (two GenServer.calls awaited together) reads the
+  // process's mailbox and waits beside it (Iteration.deliver).
+  const me = p.home;
+  const i = scan(me, match);
+  const res = resource(RES.PROC, me.id);
+  if (i >= 0) {
+    const msg = i === 0 ? me.mailbox.shift() : me.mailbox.splice(i, 1)[0];
+    if (it.detail) it.note(p, OP.RECEIVE, () => [match ? "(selective)" : "", show(msg)]);
+    return it.handoff(p, OP.RECEIVE, res, 0, msg);
+  }
+  if (timeout === 0) {
+    if (it.detail) it.note(p, OP.RECEIVE, () => ["receive (timeout 0)", "TIMEOUT"]);
+    return it.handoff(p, OP.RECEIVE, res, 1, TIMEOUT);
+  }
+  it.block(p, Wait.RECEIVE, match, timeout);
+  if (me !== p) (me.receivers ??= []).push(p);
+  if (it.detail) it.note(p, OP.RECEIVE, () => [timeout !== Infinity ? `(timeout ${timeout})` : "", "waits"]);
+  return it.handoff(p, OP.BLOCK, res, 0, undefined);
 }

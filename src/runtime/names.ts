@@ -66,7 +66,7 @@ export function register(name: string | symbol, pid?: Pid): Promise<true> {
     if (q.names && q.names.length > 0) throw new ArgumentError(`register: ${q.pid} already has the name ${show(q.names[0])}`);
     it.names.set(name, q);
     (q.names ??= []).push(name);
-    it.note(p, OP.REGISTER, () => [`${show(name)}, ${q.pid}`, "ok"]);
+    if (it.detail) it.note(p, OP.REGISTER, () => [`${show(name)}, ${q.pid}`, "ok"]);
     return it.handoff(p, OP.REGISTER, nameRes(it, name), q.id, true as const);
   });
 }
@@ -79,7 +79,7 @@ export function unregister(name: string | symbol): Promise<true> {
     if (q === undefined) throw new ArgumentError(`unregister: no process is registered as ${show(name)}`);
     it.names.delete(name);
     q.names = q.names!.filter((n) => n !== name);
-    it.note(p, OP.UNREGISTER, () => [`${show(name)}`, "ok"]);
+    if (it.detail) it.note(p, OP.UNREGISTER, () => [`${show(name)}`, "ok"]);
     return it.handoff(p, OP.UNREGISTER, nameRes(it, name), q.id, true as const);
   });
 }
@@ -90,7 +90,7 @@ export function whereis(name: string | symbol | Via): Promise<Pid | undefined> {
     if (!(name instanceof Via)) checkName(name, "whereis");
     const q = resolveDest(it, name);
     const pid = q !== undefined && q.alive ? q.pid : undefined;
-    it.note(p, OP.WHEREIS, () => [`${show(name)}`, String(pid)]);
+    if (it.detail) it.note(p, OP.WHEREIS, () => [`${show(name)}`, String(pid)]);
     return it.handoff(p, OP.WHEREIS, name instanceof Via ? 0 : nameRes(it, name), 0, pid);
   });
 }

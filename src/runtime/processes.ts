@@ -52,7 +52,7 @@ function spawnOp(fn: () => unknown, op: number, link: boolean, mon: boolean, int
     let ref: Ref | undefined;
     if (link) it.x.linkAdd(me.id, q.id);
     if (mon) ref = it.monitors.add(me, q, internal);
-    it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
+    if (it.detail) it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
     // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
     return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
   });
@@ -127,10 +127,10 @@ export function exit(pid: Dest, reason: unknown): Promise<true> {
       let why: unknown;
       if (q === me && reason === "normal" && !me.trap) why = "normal";
       else why = exitSignal(it, me, q, reason, true);
-      it.note(p, OP.EXIT_SIGNAL, () => [`${q.pid}, ${show(reason)}`, why === SURVIVES ? (q.trap ? "EXIT message" : "ignored") : `killed: ${show(why)}`]);
+      if (it.detail) it.note(p, OP.EXIT_SIGNAL, () => [`${q.pid}, ${show(reason)}`, why === SURVIVES ? (q.trap ? "EXIT message" : "ignored") : `killed: ${show(why)}`]);
       if (why !== SURVIVES) die(it, q, why);
     } else {
-      it.note(p, OP.EXIT_SIGNAL, () => [`${show(pid)}, ${show(reason)}`, "no such process"]);
+      if (it.detail) it.note(p, OP.EXIT_SIGNAL, () => [`${show(pid)}, ${show(reason)}`, "no such process"]);
     }
     if (!p.alive) {
       continueAfterDeath(it, p, OP.EXIT_SIGNAL);
@@ -146,7 +146,7 @@ export function isAlive(pid: Pid): Promise<boolean> {
     if (!(pid instanceof Pid)) throw new TypeError(`isAlive expects a pid, got ${show(pid)}`);
     const q = it.proc(pid);
     const alive = q !== undefined && q.alive;
-    it.note(p, OP.IS_ALIVE, () => [`${pid}`, String(alive)]);
+    if (it.detail) it.note(p, OP.IS_ALIVE, () => [`${pid}`, String(alive)]);
     return it.handoff(p, OP.IS_ALIVE, resource(RES.PROC, pid.id), 0, alive);
   });
 }
@@ -162,9 +162,9 @@ export function link(pid: Pid): Promise<true> {
     const q = it.proc(pid);
     if (q !== undefined && q.alive) {
       if (q !== me) it.x.linkAdd(me.id, q.id);
-      it.note(p, OP.LINK, () => [`${pid}`, "ok"]);
+      if (it.detail) it.note(p, OP.LINK, () => [`${pid}`, "ok"]);
     } else {
-      it.note(p, OP.LINK, () => [`${pid}`, "noproc"]);
+      if (it.detail) it.note(p, OP.LINK, () => [`${pid}`, "noproc"]);
       if (me.trap) deliver(it, me, { type: "EXIT", from: pid, reason: "noproc" });
       else {
         die(it, me, "noproc");
@@ -184,7 +184,7 @@ export function unlink(pid: Pid): Promise<true> {
     if (!(pid instanceof Pid)) throw new TypeError(`unlink expects a pid, got ${show(pid)}`);
     const q = it.proc(pid);
     if (q !== undefined) it.x.linkRemove(p.home.id, q.id);
-    it.note(p, OP.UNLINK, () => [`${pid}`, "ok"]);
+    if (it.detail) it.note(p, OP.UNLINK, () => [`${pid}`, "ok"]);
     return it.handoff(p, OP.UNLINK, resource(RES.PROC, pid.id), 0, true as const);
   });
 }
@@ -196,7 +196,7 @@ export function trapExits(flag: boolean): Promise<boolean> {
     const me = p.home;
     const old = me.trap;
     me.trap = flag;
-    it.note(p, OP.TRAP_EXIT, () => [`${flag}`, String(old)]);
+    if (it.detail) it.note(p, OP.TRAP_EXIT, () => [`${flag}`, String(old)]);
     return it.handoff(p, OP.TRAP_EXIT, resource(RES.PROC, me.id), 0, old);
   });
 }
@@ -214,10 +214,10 @@ export function monitorFrom(p: Proc, it: Iteration, dest: Dest, internal: boolea
   let ref: Ref;
   if (q !== undefined && q.alive) {
     ref = it.monitors.add(p.home, q, internal);
-    it.note(p, OP.MONITOR, () => [`${show(dest)}`, String(ref)]);
+    if (it.detail) it.note(p, OP.MONITOR, () => [`${show(dest)}`, String(ref)]);
   } else {
     ref = it.makeRef();
-    it.note(p, OP.MONITOR, () => [`${show(dest)}`, "noproc"]);
+    if (it.detail) it.note(p, OP.MONITOR, () => [`${show(dest)}`, "noproc"]);
     deliver(it, p.home, { type: "DOWN", ref, pid: q ? q.pid : dest, reason: "noproc" });
   }
   return it.handoff(p, OP.MONITOR, resource(RES.PROC, q ? q.id : 0), 0, ref);
@@ -243,6 +243,6 @@ export function demonitorFrom(p: Proc, it: Iteration, ref: Ref, flush: boolean):
       if (m !== null && typeof m === "object" && m.type === "DOWN" && m.ref === ref) box.splice(i, 1);
     }
   }
-  it.note(p, OP.DEMONITOR, () => [`${ref}${flush ? ", flush" : ""}`, "ok"]);
+  if (it.detail) it.note(p, OP.DEMONITOR, () => [`${ref}${flush ? ", flush" : ""}`, "ok"]);
   return it.handoff(p, OP.DEMONITOR, resource(RES.PROC, p.id), 0, true as const);
 }

@@ -37,22 +37,29 @@ export function outsideExploration(what: string): UsageError {
 }
 
 /**
+ * A sync point's effect: runs with the calling process (or the task acting for it) and
+ * ends with the hand-off. `a` and `b` are the call's arguments, passed through so a hot
+ * primitive's act can be a module-level function (no closure allocated per call).
+ */
+export type Act<T, A = undefined, B = undefined> = (p: Proc, it: Iteration, a: A, b: B) => Promise<T>;
+
+/**
  * Performs sync point `op` for the calling process. `act` runs synchronously with the
  * process (or, for a concurrent call, with the task acting for it: use `p.home` for
  * identity) and returns the hand-off's promise.
  */
-export function sync<T>(op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+export function sync<T, A = undefined, B = undefined>(op: number, act: Act<T, A, B>, a?: A, b?: B): Promise<T> {
   try {
     const it = currentIteration();
     if (it === null) throw outsideExploration(opName(op));
-    return syncIn(it, op, act);
+    return syncIn(it, op, act, a, b);
   } catch (e) {
     return Promise.reject(e);
   }
 }
 
 /** sync() for an object that belongs to iteration `it` (shared objects check that it is the live one first). */
-export function syncIn<T>(it: Iteration, op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+export function syncIn<T, A = undefined, B = undefined>(it: Iteration, op: number, act: Act<T, A, B>, a?: A, b?: B): Promise<T> {
   try {
     if (it.done) return NEVER;
     const p = it.caller();
@@ -64,9 +71,9 @@ export function syncIn<T>(it: Iteration, op: number, act: (p: Proc, it: Iteratio
     if (!p.alive || !p.home.alive) return NEVER;
     // Busy: parked in a call, just resumed from one (its continuation has not run yet),
     // or with concurrent calls in flight (then everything it does is concurrent with them).
-    if (p.wake !== null || it.selfClaim === p || (p.calls !== null && p.calls.syncInFlight > 0)) return concurrentSyncPoint(it, p, op, act);
+    if (p.wake !== null || it.selfClaim === p || (p.calls !== null && p.calls.syncInFlight > 0)) return concurrentSyncPoint(it, p, op, act, a as A, b as B);
     p.lastOp = op;
-    return act(p, it);
+    return act(p, it, a as A, b as B);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -76,10 +83,10 @@ export function syncIn<T>(it: Iteration, op: number, act: (p: Proc, it: Iteratio
  * Another step of an operation p is already in (a woken waiter that finds the mutex
  * taken again parks again): p is the running process, resumed inside its own call.
  */
-export function resync<T>(it: Iteration, p: Proc, op: number, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+export function resync<T>(it: Iteration, p: Proc, op: number, act: Act<T>): Promise<T> {
   try {
     if (it.enter(op) === null) return NEVER;
-    return act(p, it);
+    return act(p, it, undefined, undefined);
   } catch (e) {
     return Promise.reject(e);
   }

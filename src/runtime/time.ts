@@ -18,7 +18,7 @@ export function now(): number {
 /** Lets the scheduler run someone else; the caller stays runnable. */
 export function yieldNow(): Promise<void> {
   return sync(OP.YIELD, (p, it) => {
-    it.note(p, OP.YIELD, () => ["yield", ""]);
+    if (it.detail) it.note(p, OP.YIELD, () => ["yield", ""]);
     return it.handoff(p, OP.YIELD, resource(RES.PROC, p.id), 0, undefined);
   });
 }
@@ -30,7 +30,7 @@ export function sleep(ms: number): Promise<void> {
     if (t === 0) return yieldNow();
     if (t === Infinity) it.block(p, Wait.OTHER, undefined, Infinity, "sleep(Infinity)");
     else it.block(p, Wait.SLEEP, undefined, t);
-    it.note(p, OP.SLEEP, () => [`${ms}`, ""]);
+    if (it.detail) it.note(p, OP.SLEEP, () => [`${ms}`, ""]);
     return it.handoff(p, OP.SLEEP, resource(RES.PROC, p.id), 0, undefined);
   });
 }
@@ -46,7 +46,7 @@ export function sendAfter(dest: Dest, msg: unknown, ms: number): Promise<Ref> {
     if (t === Infinity) throw new TypeError("sendAfter: the delay must be finite");
     const target = dest instanceof Pid ? it.proc(dest) ?? null : null;
     const ref = it.timers.sendAfter(p, dest, target, msg, t);
-    it.note(p, OP.SEND_AFTER, () => [`${show(dest)}, ${show(msg)}, ${ms}`, String(ref)]);
+    if (it.detail) it.note(p, OP.SEND_AFTER, () => [`${show(dest)}, ${show(msg)}, ${ms}`, String(ref)]);
     return it.handoff(p, OP.SEND_AFTER, resource(RES.PROC, target ? target.id : 0), 0, ref);
   });
 }
@@ -56,7 +56,7 @@ export function cancelTimer(ref: Ref): Promise<number | false> {
   return sync(OP.CANCEL_TIMER, (p, it) => {
     if (!(ref instanceof Ref)) throw new TypeError(`cancelTimer expects a timer ref from sendAfter, got ${show(ref)}`);
     const left = it.timers.cancelRef(ref);
-    it.note(p, OP.CANCEL_TIMER, () => [`${ref}`, String(left)]);
+    if (it.detail) it.note(p, OP.CANCEL_TIMER, () => [`${ref}`, String(left)]);
     return it.handoff(p, OP.CANCEL_TIMER, resource(RES.TIMER, ref.id), 0, left);
   });
 }

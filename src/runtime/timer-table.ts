@@ -104,19 +104,19 @@ export class TimerTable {
     switch (info.kind) {
       case TimerKind.SEND_AFTER: {
         const target = info.target ?? resolveDest(it, info.dest);
-        it.note(owner, OP.TIMER_FIRE, () => [`sendAfter to ${show(info.dest)}: ${show(info.msg)}`, target ? "delivered" : "dropped (no such process)"]);
+        if (it.detail) it.note(owner, OP.TIMER_FIRE, () => [`sendAfter to ${show(info.dest)}: ${show(info.msg)}`, target ? "delivered" : "dropped (no such process)"]);
         if (target) deliver(it, target, info.msg);
         return;
       }
       case TimerKind.WAKE:
         owner.waitTimer = -1;
-        it.note(owner, OP.TIMER_FIRE, () => ["sleep ends", ""]);
+        if (it.detail) it.note(owner, OP.TIMER_FIRE, () => ["sleep ends", ""]);
         owner.resumeValue = undefined;
         it.unblock(owner);
         return;
       case TimerKind.RECEIVE_TIMEOUT:
         owner.waitTimer = -1;
-        it.note(owner, OP.TIMER_FIRE, () => ["receive timeout", "TIMEOUT"]);
+        if (it.detail) it.note(owner, OP.TIMER_FIRE, () => ["receive timeout", "TIMEOUT"]);
         owner.resumeValue = TIMEOUT;
         it.unblock(owner);
         return;

@@ -28,7 +28,7 @@ export class Atomic extends SharedObject {
 
   private read(method: string): Promise<number> {
     return this.sync(OP.SHARED_READ, method, (p, it) => {
-      it.note(p, OP.SHARED_READ, () => [`${this}.${method}()`, show(this.value)]);
+      if (it.detail) it.note(p, OP.SHARED_READ, () => [`${this}.${method}()`, show(this.value)]);
       return it.handoff(p, OP.SHARED_READ, this.res, this.writes, this.value);
     });
   }
@@ -38,7 +38,7 @@ export class Atomic extends SharedObject {
     return this.sync(OP.SHARED_WRITE, method, (p, it) => {
       const old = this.value;
       this.value = f(old);
-      it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}(${arg})`, `${show(old)} -> ${show(this.value)}`]);
+      if (it.detail) it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}(${arg})`, `${show(old)} -> ${show(this.value)}`]);
       return it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, returnOld ? old : this.value);
     });
   }
@@ -103,7 +103,7 @@ export class Atomic extends SharedObject {
     return this.sync(OP.SHARED_WRITE, "compareAndSet", (p, it) => {
       checkNumber(next, `${this}.compareAndSet`);
       const ok = this.value === expected || (this.value !== this.value && expected !== expected);
-      this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, () => [`${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`]);
+      if (this.it.detail) this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, () => [`${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`]);
       if (!ok) return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, false);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, true);

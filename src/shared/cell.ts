@@ -31,7 +31,7 @@ export class SharedCell<T> extends SharedObject {
   /** The current value. */
   get(): Promise<T> {
     return this.sync(OP.SHARED_READ, "get", (p, it) => {
-      this.it.note(p, OP.SHARED_READ, () => [`${this}.get()`, show(this.value)]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_READ, () => [`${this}.get()`, show(this.value)]);
       return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, this.value);
     });
   }
@@ -40,7 +40,7 @@ export class SharedCell<T> extends SharedObject {
   set(value: T): Promise<void> {
     return this.sync(OP.SHARED_WRITE, "set", (p, it) => {
       this.value = value;
-      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.set(${show(value)})`, ""]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_WRITE, () => [`${this}.set(${show(value)})`, ""]);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, undefined);
     });
   }
@@ -57,7 +57,7 @@ export class SharedCell<T> extends SharedObject {
       if (next !== null && typeof next === "object" && typeof (next as { then?: unknown }).then === "function") {
         throw new TypeError(`${this}.update: the function must return the new value synchronously, not a promise`);
       }
-      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.update(): ${show(this.value)} ->`, show(next)]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_WRITE, () => [`${this}.update(): ${show(this.value)} ->`, show(next)]);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, next);
     });
@@ -70,7 +70,7 @@ export class SharedCell<T> extends SharedObject {
   compareAndSet(expected: T, next: T): Promise<boolean> {
     return this.sync(OP.SHARED_WRITE, "compareAndSet", (p, it) => {
       const ok = sameValueZero(this.value, expected);
-      this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, () => [`${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`]);
+      if (this.it.detail) this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, () => [`${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`]);
       if (!ok) return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, false);
       this.value = next;
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, true);

@@ -61,7 +61,7 @@ export class Condition extends SharedObject {
       this.waiters.push(w);
       it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.wait (a notify)`);
       if (this.spurious) w.timer = it.timers.callback(p, 0, () => this.spuriousWake(w));
-      it.note(p, OP.BLOCK, () => [`${this}.wait()`, `releases ${this.mutex}, waits`]);
+      if (it.detail) it.note(p, OP.BLOCK, () => [`${this}.wait()`, `releases ${this.mutex}, waits`]);
       return it.handoff(p, OP.BLOCK, this.res, this.notifies, undefined).then(() => this.mutex.reacquire(p, "lock"));
     });
   }
@@ -85,7 +85,7 @@ export class Condition extends SharedObject {
         this.wake(w);
         woken++;
       }
-      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}()`, woken === 0 ? "no waiter" : `wakes ${woken}`]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}()`, woken === 0 ? "no waiter" : `wakes ${woken}`]);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, ++this.notifies, undefined);
     });
   }
@@ -102,7 +102,7 @@ export class Condition extends SharedObject {
     const i = this.waiters.indexOf(w);
     if (i < 0 || !w.p.alive) return;
     this.waiters.splice(i, 1);
-    this.it.note(w.p, OP.TIMER_FIRE, () => [`${this}.wait()`, "spurious wake-up"]);
+    if (this.it.detail) this.it.note(w.p, OP.TIMER_FIRE, () => [`${this}.wait()`, "spurious wake-up"]);
     w.p.resumeValue = undefined;
     this.it.unblock(w.p);
   }

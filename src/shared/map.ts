@@ -44,7 +44,7 @@ export class SharedMap<K, V> extends SharedObject {
     return this.sync(OP.SHARED_READ, method, (p, it) => {
       const s = this.slot(key);
       const r = result();
-      it.note(p, OP.SHARED_READ, () => [`${this}.${method}(${show(key)})`, show(r)]);
+      if (it.detail) it.note(p, OP.SHARED_READ, () => [`${this}.${method}(${show(key)})`, show(r)]);
       return it.handoff(p, OP.SHARED_READ, s.res, s.writes, r);
     });
   }
@@ -73,7 +73,7 @@ export class SharedMap<K, V> extends SharedObject {
       const s = this.slot(key);
       this.data.set(key, value);
       this.writes++;
-      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.set(${show(key)}, ${show(value)})`, ""]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_WRITE, () => [`${this}.set(${show(key)}, ${show(value)})`, ""]);
       return this.it.handoff(p, OP.SHARED_WRITE, s.res, ++s.writes, undefined);
     });
   }
@@ -84,7 +84,7 @@ export class SharedMap<K, V> extends SharedObject {
       const s = this.slot(key);
       const had = this.data.delete(key);
       this.writes++;
-      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.delete(${show(key)})`, String(had)]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_WRITE, () => [`${this}.delete(${show(key)})`, String(had)]);
       return this.it.handoff(p, OP.SHARED_WRITE, s.res, ++s.writes, had);
     });
   }
@@ -93,7 +93,7 @@ export class SharedMap<K, V> extends SharedObject {
   private whole<R>(method: string, result: () => R): Promise<R> {
     return this.sync(OP.SHARED_READ, method, (p, it) => {
       const r = result();
-      it.note(p, OP.SHARED_READ, () => [`${this}.${method}()`, show(r)]);
+      if (it.detail) it.note(p, OP.SHARED_READ, () => [`${this}.${method}()`, show(r)]);
       return it.handoff(p, OP.SHARED_READ, this.res, this.writes, r);
     });
   }

@@ -48,11 +48,11 @@ export class Mutex extends SharedObject {
   tryLock(): Promise<boolean> {
     return this.sync(OP.SHARED_LOCK, "tryLock", (p, it) => {
       if (this.owner !== null) {
-        it.note(p, OP.SHARED_LOCK, () => [`${this}.tryLock()`, `false (held by ${this.owner!.pid})`]);
+        if (it.detail) it.note(p, OP.SHARED_LOCK, () => [`${this}.tryLock()`, `false (held by ${this.owner!.pid})`]);
         return it.handoff(p, OP.SHARED_READ, this.res, this.releases, false);
       }
       this.owner = p.home;
-      it.note(p, OP.SHARED_LOCK, () => [`${this}.tryLock()`, "true"]);
+      if (it.detail) it.note(p, OP.SHARED_LOCK, () => [`${this}.tryLock()`, "true"]);
       return it.handoff(p, OP.SHARED_LOCK, this.res, this.releases, true);
     });
   }
@@ -64,7 +64,7 @@ export class Mutex extends SharedObject {
         throw new UsageError(`${this}.unlock(): ${p.pid} does not hold it (${this.owner === null ? "it is not locked" : `held by ${this.owner.pid}`})`);
       }
       this.release();
-      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.unlock()`, ""]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_WRITE, () => [`${this}.unlock()`, ""]);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, this.releases, undefined);
     });
   }
@@ -100,7 +100,7 @@ export class Mutex extends SharedObject {
     const it = this.it;
     if (this.owner === null) {
       this.owner = p.home;
-      it.note(p, OP.SHARED_LOCK, () => [`${this}.${how}()`, "acquired"]);
+      if (it.detail) it.note(p, OP.SHARED_LOCK, () => [`${this}.${how}()`, "acquired"]);
       return it.handoff(p, OP.SHARED_LOCK, this.res, this.releases, undefined);
     }
     return this.park(p, how);
@@ -110,7 +110,7 @@ export class Mutex extends SharedObject {
   reacquire(p: Proc, how: string): Promise<void> | void {
     if (this.owner === null) {
       this.owner = p.home;
-      this.it.note(p, OP.SHARED_LOCK, () => [`${this}.${how}() (woken)`, "acquired"]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_LOCK, () => [`${this}.${how}() (woken)`, "acquired"]);
       return;
     }
     // Someone barged in between the wake-up and now: waiting again is a new step.
@@ -122,7 +122,7 @@ export class Mutex extends SharedObject {
     const holder = this.owner!;
     this.waiters.push(p);
     it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.lock held by ${holder.pid}`);
-    it.note(p, OP.SHARED_LOCK, () => [`${this}.${how}()`, `waits (held by ${holder.pid})`]);
+    if (it.detail) it.note(p, OP.SHARED_LOCK, () => [`${this}.${how}()`, `waits (held by ${holder.pid})`]);
     return it.handoff(p, OP.BLOCK, this.res, 0, undefined).then(() => this.reacquire(p, how));
   }
 }

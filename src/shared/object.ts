@@ -9,7 +9,7 @@
 // thus sees every read as a (resource, write id) pair.
 import { currentIteration, type Iteration } from "../runtime/iteration.js";
 import { iterationFor } from "../runtime/context.js";
-import { syncIn } from "../runtime/sync.js";
+import { syncIn, type Act } from "../runtime/sync.js";
 import { UsageError } from "../runtime/errors.js";
 import { resource, RES } from "../engine/ops.js";
 import { trustShow } from "../values/show.js";
@@ -61,7 +61,7 @@ export abstract class SharedObject {
    * @internal A method's sync point (src/runtime/sync.ts); rejects for an object of an
    * iteration that has ended.
    */
-  protected sync<T>(op: number, method: string, act: (p: Proc, it: Iteration) => Promise<T>): Promise<T> {
+  protected sync<T, A = undefined, B = undefined>(op: number, method: string, act: Act<T, A, B>, a?: A, b?: B): Promise<T> {
     if (currentIteration() !== this.it) {
       return Promise.reject(
         new UsageError(
@@ -69,7 +69,7 @@ export abstract class SharedObject {
         ),
       );
     }
-    return syncIn(this.it, op, act);
+    return syncIn(this.it, op, act, a, b);
   }
 
   toString(): string {

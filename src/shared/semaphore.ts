@@ -35,7 +35,7 @@ export class Semaphore extends SharedObject {
     return this.sync(OP.SHARED_LOCK, "acquire", (p, it) => {
       if (this.permits > 0) {
         this.permits--;
-        this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire()`, `acquired (${this.permits} left)`]);
+        if (this.it.detail) this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire()`, `acquired (${this.permits} left)`]);
         return this.it.handoff(p, OP.SHARED_LOCK, this.res, this.releases, undefined);
       }
       return this.park(p);
@@ -47,7 +47,7 @@ export class Semaphore extends SharedObject {
     return this.sync(OP.SHARED_LOCK, "tryAcquire", (p, it) => {
       const ok = this.permits > 0;
       if (ok) this.permits--;
-      this.it.note(p, OP.SHARED_LOCK, () => [`${this}.tryAcquire()`, String(ok)]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_LOCK, () => [`${this}.tryAcquire()`, String(ok)]);
       return this.it.handoff(p, ok ? OP.SHARED_LOCK : OP.SHARED_READ, this.res, this.releases, ok);
     });
   }
@@ -64,7 +64,7 @@ export class Semaphore extends SharedObject {
         }
       }
       this.waiters.length = 0;
-      this.it.note(p, OP.SHARED_WRITE, () => [`${this}.release()`, `${this.permits} available`]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_WRITE, () => [`${this}.release()`, `${this.permits} available`]);
       return this.it.handoff(p, OP.SHARED_WRITE, this.res, this.releases, undefined);
     });
   }
@@ -72,7 +72,7 @@ export class Semaphore extends SharedObject {
   /** The permits available now (a sync point: another process may change it next). */
   available(): Promise<number> {
     return this.sync(OP.SHARED_READ, "available", (p, it) => {
-      this.it.note(p, OP.SHARED_READ, () => [`${this}.available()`, String(this.permits)]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_READ, () => [`${this}.available()`, String(this.permits)]);
       return this.it.handoff(p, OP.SHARED_READ, this.res, this.releases, this.permits);
     });
   }
@@ -80,7 +80,7 @@ export class Semaphore extends SharedObject {
   private park(p: Proc): Promise<void> {
     this.waiters.push(p);
     this.it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.acquire (no permit left)`);
-    this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire()`, "waits (no permit)"]);
+    if (this.it.detail) this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire()`, "waits (no permit)"]);
     return this.it.handoff(p, OP.BLOCK, this.res, 0, undefined).then(() => this.retry(p));
   }
 
@@ -88,7 +88,7 @@ export class Semaphore extends SharedObject {
   private retry(p: Proc): Promise<void> | void {
     if (this.permits > 0) {
       this.permits--;
-      this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire() (woken)`, `acquired (${this.permits} left)`]);
+      if (this.it.detail) this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire() (woken)`, `acquired (${this.permits} left)`]);
       return;
     }
     return resync(this.it, p, OP.SHARED_LOCK, () => this.park(p));
