@@ -132,8 +132,6 @@ export class RegState implements ViaRegistry {
 
 /** Everything the registries of one iteration own. */
 export class IterState {
-  /** Registries by handle and by name. */
-  readonly byName = new Map<unknown, RegState>();
   /**
    * Per engine entry id e (entry ids double as value handles): ent[2e] is the owner's
    * Proc, ent[2e + 1] the registered value. Written at registration, the only time an

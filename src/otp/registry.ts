@@ -80,8 +80,8 @@ function regOf(it: Iteration, reg: unknown, what: string): RegState {
     throw new ArgumentError(`${what}: ${reg} was started in another iteration; registries live for one iteration`);
   }
   if (typeof reg === "string" || typeof reg === "symbol") {
-    const r = stateOf(it).byName.get(reg);
-    if (r !== undefined) return r;
+    const r = it.registries.get(reg);
+    if (r !== undefined) return r as RegState;
   }
   throw new ArgumentError(`${what}: unknown registry ${show(reg)} (pass the handle Registry.start resolved to, or its name)`);
 }
@@ -258,9 +258,8 @@ export function start(opts: RegistryOptions): Promise<RegistryHandle> {
   return sync(OP.SPAWN, (p, it) => {
     const o = checkStartOptions(opts);
     const s = stateOf(it);
-    if (o.name !== undefined && (s.byName.has(o.name) || it.registries.has(o.name))) {
-      const existing = s.byName.get(o.name);
-      throw new StartError("already_started", existing?.handle);
+    if (o.name !== undefined && it.registries.has(o.name)) {
+      throw new StartError("already_started", (it.registries.get(o.name) as RegState).handle);
     }
     const id = it.x.regNew(KIND_CODE[o.kind], o.partitions);
     const r = new RegState(it, s, id, o.kind, o.partitions, o.name, o.listeners);
@@ -269,12 +268,9 @@ export function start(opts: RegistryOptions): Promise<RegistryHandle> {
       r.cleaners.push(it.spawnProcess(() => cleaner(r), true, o.partitions > 1 ? `${label} partition ${i}` : label));
     }
     for (const [mk, mv] of o.meta) it.x.regMetaPut(id, keyId(mk, "Registry.start meta"), s.metaAlloc(mv));
-    s.byName.set(r.handle, r);
+    // The iteration's one table of registries by handle and by name (via() resolves through it).
     it.registries.set(r.handle, r);
-    if (o.name !== undefined) {
-      s.byName.set(o.name, r);
-      it.registries.set(o.name, r);
-    }
+    if (o.name !== undefined) it.registries.set(o.name, r);
     if (it.detail) it.note(p, OP.SPAWN, () => [`Registry.start(${show(opts)})`, String(r.handle)]);
     return it.handoff(p, OP.SPAWN, resource(RES.PROC, r.cleaners[0].id), 0, r.handle);
   });
