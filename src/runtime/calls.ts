@@ -19,6 +19,8 @@
 // a chain of plain awaits longer than that between a result and the next call is
 // reported as a call out of turn (chains of a few awaits, as async helpers and
 // Promise.all make, behave the same in both).
+import { enterStep } from "./sync.js";
+import { block, unblock } from "./blocking.js";
 import { OP, opName, resource, RES } from "../engine/ops.js";
 import { Proc, Wait, type InFlight } from "./proc.js";
 import type { Iteration } from "./iteration.js";
@@ -151,10 +153,10 @@ export class Caller implements InFlight {
   /** The caller is idle with calls in flight: block it (one step) until one settles. */
   private block(): void {
     const { it, p } = this;
-    if (it.enter(OP.CALL_CONTROLLED) === null) return;
+    if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
     this.blocked = true;
     // A fixed label: a deadlock report lists the call tasks themselves, with what they wait for.
-    it.block(p, Wait.OTHER, undefined, Infinity, "the results of its controlled calls");
+    block(it, p, Wait.OTHER, undefined, Infinity, "the results of its controlled calls");
     if (it.detail) it.note(p, OP.CALL_CONTROLLED, () => [`awaits ${this.describe()}`, "waits"]);
     void it.handoff(p, OP.CALL_CONTROLLED, this.lastRes, 0, undefined);
   }
@@ -188,7 +190,7 @@ export class Caller implements InFlight {
     if (this.blocked && this.p.alive) {
       this.blocked = false;
       this.p.resumeValue = undefined;
-      this.it.unblock(this.p);
+      unblock(this.it, this.p);
     }
   }
 
@@ -301,7 +303,7 @@ function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): vo
   const t = call.proc!;
   if (it.done || !t.alive) return;
   // The work must have finished in the task's own turn (it awaited nothing uncontrolled).
-  if (it.enter(OP.CALL_CONTROLLED) === null) return;
+  if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
   call.ok = ok;
   call.value = value;
   const owner = call.owner;

@@ -9,7 +9,7 @@
 // and parks on its own. When the engine picks the caller again it simply continues.
 import { Engine, PICK, FLAG_SYSTEM } from "../engine/engine.js";
 import { OP, opName } from "../engine/ops.js";
-import { Proc, Wait, type Matcher } from "./proc.js";
+import { Proc, Wait } from "./proc.js";
 import type { Pid } from "../values/pid.js";
 import { Ref } from "../values/ref.js";
 import { show, errorText } from "../values/show.js";
@@ -44,7 +44,7 @@ export class Iteration {
   /** Invariant: at most one process runs between sync points; this one, or null between a hand-off and the chosen process's first microtask. */
   running: Proc | null = null;
   /** The process that handed off last: the owner of code that runs before the next one claims the turn. */
-  private lastRunner: Proc | null = null;
+  lastRunner: Proc | null = null;
   /** The process handed the turn, until its claim microtask makes it `running`. */
   private handedTo: Proc | null = null;
   /** The process picked again inside its own sync point, until its continuation can run (one microtask). */
@@ -212,29 +212,6 @@ export class Iteration {
   }
 
   /**
-   * Low-level entry of a step the runtime takes for the running process (a re-park, a
-   * task's resolution): the process, or null when the call must not proceed (iteration
-   * over, or a call from outside any process's turn, which this reports). User-facing
-   * sync points go through sync() (src/runtime/sync.ts).
-   */
-  enter(op: number): Proc | null {
-    if (this.done) return null;
-    const p = this.running;
-    if (p === null || p.wake !== null) {
-      const who = p ?? this.lastRunner;
-      this.fail(
-        "missing-await",
-        new Error("missing await"),
-        `${who ?? "a process"} called ${opName(op)} while its previous lockstep call (${opName(who?.lastOp ?? 0)}) had not settled: a missing \`await\`?`,
-        who ?? undefined,
-      );
-      return null;
-    }
-    p.lastOp = op;
-    return p;
-  }
-
-  /**
    * The hand-off after `p` performed `op`: resolves to `value` when `p` runs again.
    * A process that blocked (disabled itself) resumes with its resumeValue instead.
    */
@@ -372,34 +349,6 @@ export class Iteration {
       q.resumeValue = undefined;
       wake(v);
     }
-  }
-
-  // ---- blocking -------------------------------------------------------------------
-
-  /** Blocks the calling process in receive / sleep / a library wait. */
-  block(p: Proc, why: Wait, m: Matcher | undefined, timeout: number, label: string | (() => string) = ""): void {
-    if (this.config.detail && why === Wait.RECEIVE) p.waitNote = "(woken)";
-    p.waiting = why;
-    p.match = m;
-    p.waitLabel = label;
-    this.x.disable(p.id);
-    if (timeout !== Infinity) p.waitTimer = this.timers.forWait(p, why, timeout);
-  }
-
-  /** Makes a blocked process runnable again (its resumeValue is set by the caller). */
-  unblock(q: Proc): void {
-    if (q.home !== q && q.waiting === Wait.RECEIVE) {
-      const rs = q.home.receivers!;
-      rs.splice(rs.indexOf(q), 1);
-    }
-    q.waiting = Wait.NONE;
-    q.match = undefined;
-    q.waitLabel = "";
-    if (q.waitTimer >= 0) {
-      this.timers.drop(q.waitTimer);
-      q.waitTimer = -1;
-    }
-    this.x.enable(q.id);
   }
 
   /** Called by the explorer's probe: the microtask queue drained mid-iteration. */

@@ -1,6 +1,7 @@
 // Mailboxes: delivery to a process (and to the tasks receiving for it) and the
 // selective scan of receive. Messages are passed by reference, in order per
 // sender/receiver pair; a message that no waiting receive takes is queued.
+import { unblock } from "./blocking.js";
 import { Wait, type Matcher, type Proc } from "./proc.js";
 import type { Iteration } from "./iteration.js";
 
@@ -27,13 +28,13 @@ function offer(it: Iteration, q: Proc, r: Proc, msg: unknown): boolean {
       q.mailbox.push(msg);
       r.resumeError = e;
       r.hasResumeError = true;
-      it.unblock(r);
+      unblock(it, r);
       return true;
     }
   }
   if (!ok) return false;
   r.resumeValue = msg;
-  it.unblock(r);
+  unblock(it, r);
   return true;
 }
 

@@ -1,4 +1,5 @@
 // Message passing: send and selective receive.
+import { block } from "./blocking.js";
 import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "./sync.js";
 import type { Iteration } from "./iteration.js";
@@ -83,7 +84,7 @@ function receiveAct(p: Proc, it: Iteration, match: Matcher | null | undefined, o
     if (it.detail) it.note(p, OP.RECEIVE, () => ["receive (timeout 0)", "TIMEOUT"]);
     return it.handoff(p, OP.RECEIVE, res, 1, TIMEOUT);
   }
-  it.block(p, Wait.RECEIVE, match, timeout);
+  block(it, p, Wait.RECEIVE, match, timeout);
   if (me !== p) (me.receivers ??= []).push(p);
   if (it.detail) it.note(p, OP.RECEIVE, () => [timeout !== Infinity ? `(timeout ${timeout})` : "", "waits"]);
   return it.handoff(p, OP.BLOCK, res, 0, undefined);

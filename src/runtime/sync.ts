@@ -2,7 +2,7 @@
 //
 // `sync(op, act)` finds the calling process and runs `act(p, it)`, which performs the
 // operation against the iteration's state and ends with `it.handoff(p, op, resource,
-// aux, result)` (or `it.block(...)` then a hand-off): one engine call records the
+// aux, result)` (or `block(it, ...)` then a hand-off): one engine call records the
 // operation and picks who runs next. A new primitive is its validation, its effect
 // and that one line.
 //
@@ -85,9 +85,32 @@ export function syncIn<T, A = undefined, B = undefined>(it: Iteration, op: numbe
  */
 export function resync<T>(it: Iteration, p: Proc, op: number, act: Act<T>): Promise<T> {
   try {
-    if (it.enter(op) === null) return NEVER;
+    if (enterStep(it, op) === null) return NEVER;
     return act(p, it, undefined, undefined);
   } catch (e) {
     return Promise.reject(e);
   }
+}
+
+/**
+ * Low-level entry of a step the runtime takes for the running process (a re-park, a
+ * task's resolution): the process, or null when the call must not proceed (iteration
+ * over, or a call from outside any process's turn, which this reports). User-facing
+ * sync points go through sync() (src/runtime/sync.ts).
+ */
+export function enterStep(it: Iteration, op: number): Proc | null {
+  if (it.done) return null;
+  const p = it.running;
+  if (p === null || p.wake !== null) {
+    const who = p ?? it.lastRunner;
+    it.fail(
+      "missing-await",
+      new Error("missing await"),
+      `${who ?? "a process"} called ${opName(op)} while its previous lockstep call (${opName(who?.lastOp ?? 0)}) had not settled: a missing \`await\`?`,
+      who ?? undefined,
+    );
+    return null;
+  }
+  p.lastOp = op;
+  return p;
 }

@@ -1,5 +1,6 @@
 // Virtual time: now, sleep, sendAfter, cancelTimer, yieldNow. The clock starts at 0
 // each iteration and moves only when a timer fires (see DESIGN.md, timer policies).
+import { block } from "./blocking.js";
 import { OP, resource, RES } from "../engine/ops.js";
 import { iterationFor } from "./context.js";
 import { sync } from "./sync.js";
@@ -28,8 +29,8 @@ export function sleep(ms: number): Promise<void> {
   return sync(OP.SLEEP, (p, it) => {
     const t = checkTimeout(ms, "sleep");
     if (t === 0) return yieldNow();
-    if (t === Infinity) it.block(p, Wait.OTHER, undefined, Infinity, "sleep(Infinity)");
-    else it.block(p, Wait.SLEEP, undefined, t);
+    if (t === Infinity) block(it, p, Wait.OTHER, undefined, Infinity, "sleep(Infinity)");
+    else block(it, p, Wait.SLEEP, undefined, t);
     if (it.detail) it.note(p, OP.SLEEP, () => [`${ms}`, ""]);
     return it.handoff(p, OP.SLEEP, resource(RES.PROC, p.id), 0, undefined);
   });

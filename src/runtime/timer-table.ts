@@ -1,5 +1,6 @@
 // The TS side of the engine's timer heap: what each pending timer does when it fires.
 // The engine owns deadlines and order (assembly/timers.ts); this owns the effects.
+import { unblock } from "./blocking.js";
 import { OP } from "../engine/ops.js";
 import { show } from "../values/show.js";
 import { Ref } from "../values/ref.js";
@@ -112,13 +113,13 @@ export class TimerTable {
         owner.waitTimer = -1;
         if (it.detail) it.note(owner, OP.TIMER_FIRE, () => ["sleep ends", ""]);
         owner.resumeValue = undefined;
-        it.unblock(owner);
+        unblock(it, owner);
         return;
       case TimerKind.RECEIVE_TIMEOUT:
         owner.waitTimer = -1;
         if (it.detail) it.note(owner, OP.TIMER_FIRE, () => ["receive timeout", "TIMEOUT"]);
         owner.resumeValue = TIMEOUT;
-        it.unblock(owner);
+        unblock(it, owner);
         return;
       case TimerKind.CALLBACK:
         info.callback!();

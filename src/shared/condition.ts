@@ -11,6 +11,7 @@
 // deadlock becomes a spurious wake-up, and a loop that waits again then ends in the
 // step limit instead); under `timers: "race"` it is an event the strategy may pick at
 // any step, so an `if` where a `while` is needed is found.
+import { block, unblock } from "../runtime/blocking.js";
 import { OP } from "../engine/ops.js";
 import { Wait, type Proc } from "../runtime/proc.js";
 import { UsageError } from "../runtime/errors.js";
@@ -59,7 +60,7 @@ export class Condition extends SharedObject {
       this.mutex.release();
       const w = { p, timer: -1 };
       this.waiters.push(w);
-      it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.wait (a notify)`);
+      block(it, p, Wait.OTHER, undefined, Infinity, () => `${this}.wait (a notify)`);
       if (this.spurious) w.timer = it.timers.callback(p, 0, () => this.spuriousWake(w));
       if (it.detail) it.note(p, OP.BLOCK, () => [`${this}.wait()`, `releases ${this.mutex}, waits`]);
       return it.handoff(p, OP.BLOCK, this.res, this.notifies, undefined).then(() => this.mutex.reacquire(p, "lock"));
@@ -94,7 +95,7 @@ export class Condition extends SharedObject {
     if (w.timer >= 0) this.it.timers.drop(w.timer);
     w.timer = -1;
     w.p.resumeValue = undefined;
-    this.it.unblock(w.p);
+    unblock(this.it, w.p);
   }
 
   private spuriousWake(w: { p: Proc; timer: number }): void {
@@ -104,6 +105,6 @@ export class Condition extends SharedObject {
     this.waiters.splice(i, 1);
     if (this.it.detail) this.it.note(w.p, OP.TIMER_FIRE, () => [`${this}.wait()`, "spurious wake-up"]);
     w.p.resumeValue = undefined;
-    this.it.unblock(w.p);
+    unblock(this.it, w.p);
   }
 }

@@ -8,6 +8,7 @@
 // Mutex does the same). Processes that all wait for mutexes held by each other are
 // reported as the runtime's "deadlock" failure, each line naming the mutex and its
 // holder ("waits for Mutex#1.lock held by <0.3.0>").
+import { block, unblock } from "../runtime/blocking.js";
 import { OP } from "../engine/ops.js";
 import { resync } from "../runtime/sync.js";
 import { Wait, type Proc } from "../runtime/proc.js";
@@ -86,7 +87,7 @@ export class Mutex extends SharedObject {
     for (const q of this.waiters) {
       if (q.alive && q.waiting === Wait.OTHER) {
         q.resumeValue = undefined;
-        this.it.unblock(q);
+        unblock(this.it, q);
       }
     }
     this.waiters.length = 0;
@@ -121,7 +122,7 @@ export class Mutex extends SharedObject {
     const it = this.it;
     const holder = this.owner!;
     this.waiters.push(p);
-    it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.lock held by ${holder.pid}`);
+    block(it, p, Wait.OTHER, undefined, Infinity, () => `${this}.lock held by ${holder.pid}`);
     if (it.detail) it.note(p, OP.SHARED_LOCK, () => [`${this}.${how}()`, `waits (held by ${holder.pid})`]);
     return it.handoff(p, OP.BLOCK, this.res, 0, undefined).then(() => this.reacquire(p, how));
   }

@@ -2,6 +2,7 @@
 // a release wakes every waiter and each retries when the strategy runs it, so which
 // waiter gets the permit is a scheduling decision (as for Mutex). Permits have no
 // owner: any process may release.
+import { block, unblock } from "../runtime/blocking.js";
 import { OP } from "../engine/ops.js";
 import { resync } from "../runtime/sync.js";
 import { Wait, type Proc } from "../runtime/proc.js";
@@ -60,7 +61,7 @@ export class Semaphore extends SharedObject {
       for (const q of this.waiters) {
         if (q.alive && q.waiting === Wait.OTHER) {
           q.resumeValue = undefined;
-          this.it.unblock(q);
+          unblock(this.it, q);
         }
       }
       this.waiters.length = 0;
@@ -79,7 +80,7 @@ export class Semaphore extends SharedObject {
 
   private park(p: Proc): Promise<void> {
     this.waiters.push(p);
-    this.it.block(p, Wait.OTHER, undefined, Infinity, () => `${this}.acquire (no permit left)`);
+    block(this.it, p, Wait.OTHER, undefined, Infinity, () => `${this}.acquire (no permit left)`);
     if (this.it.detail) this.it.note(p, OP.SHARED_LOCK, () => [`${this}.acquire()`, "waits (no permit)"]);
     return this.it.handoff(p, OP.BLOCK, this.res, 0, undefined).then(() => this.retry(p));
   }
