@@ -15,12 +15,23 @@ export interface RunOptions {
 }
 
 /** How the iteration is scheduled: a strategy, or a replay of decisions (strict: checked against `events`). */
-export type Schedule =
-  | { strategy: IterationStrategy }
-  | { decisions: number[]; strict: boolean; events?: number[][] };
+type Replay = { decisions: number[]; strict: boolean; events?: number[][] };
+export type Schedule = { strategy: IterationStrategy } | Replay;
 
 export function configFor(o: RunOptions, iteration: number, schedule: Schedule, detail = false): IterationConfig {
-  const base = { seed: o.seed, iteration, race: o.timers === "race", maxSteps: o.maxSteps, allowCrashes: o.allowCrashes, detail };
-  if ("strategy" in schedule) return { ...base, strategy: schedule.strategy.code, params: schedule.strategy.params };
-  return { ...base, strategy: STRATEGY_CODE.replay, params: [], replay: replayOf(schedule.decisions, schedule.strict, schedule.events) };
+  // One object shape for every config (no spread: this runs once per iteration).
+  const s = "strategy" in schedule ? schedule.strategy : null;
+  return {
+    seed: o.seed,
+    iteration,
+    strategy: s !== null ? s.code : STRATEGY_CODE.replay,
+    params: s !== null ? s.params : NO_PARAMS,
+    race: o.timers === "race",
+    maxSteps: o.maxSteps,
+    allowCrashes: o.allowCrashes,
+    detail,
+    replay: s !== null ? undefined : replayOf((schedule as Replay).decisions, (schedule as Replay).strict, (schedule as Replay).events),
+  };
 }
+
+const NO_PARAMS: number[] = [];
