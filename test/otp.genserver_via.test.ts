@@ -132,4 +132,16 @@ describe("via names", () => {
       expect(e.reason.message).toBe("bad request");
     }, { allowCrashes: true });
   });
+
+  it("via(reg, key, value) registers the server with that value (Elixir's {:via, Registry, {reg, key, value}})", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      const pid = await GenServer.start(counter, 1, { name: via(reg, "worker", { role: "primary" }) });
+      expect(await Registry.lookup(reg, "worker")).toEqual([[pid, { role: "primary" }]]);
+      expect(String(via(reg, "worker", 7))).toMatch(/^via\(.*, "worker", 7\)$/);
+      // Without a value the registered value is undefined, as registry.ex's register_name/2 ({reg, key}) stores nil.
+      const other = await GenServer.start(counter, 2, { name: via(reg, "plain") });
+      expect(await Registry.lookup(reg, "plain")).toEqual([[other, undefined]]);
+    });
+  });
 });

@@ -576,7 +576,7 @@ export function deleteMeta(reg: RegistryRef, key: unknown): Promise<void> {
  * (a dead owner's key is taken over). What `GenServer.start({ name: via(reg, key) })`
  * uses; rejects for an unknown or duplicate registry.
  */
-export async function viaRegister(name: Via, value: unknown = undefined): Promise<{ ok: true } | { ok: false; pid: Pid }> {
+export async function viaRegister(name: Via, value: unknown = name.value): Promise<{ ok: true } | { ok: false; pid: Pid }> {
   if (!(name instanceof Via)) throw new TypeError(`viaRegister expects via(registry, key), got ${show(name)}`);
   const it = currentIteration();
   if (it !== null && !it.done) {

@@ -13,9 +13,11 @@ export class Via {
   constructor(
     readonly registry: unknown,
     readonly key: unknown,
+    /** The value registered with the name (Elixir's `{:via, Registry, {reg, key, value}}`). */
+    readonly value?: unknown,
   ) {}
   toString(): string {
-    return `via(${show(this.registry)}, ${show(this.key)})`;
+    return this.value === undefined ? `via(${show(this.registry)}, ${show(this.key)})` : `via(${show(this.registry)}, ${show(this.key)}, ${show(this.value)})`;
   }
 }
 
@@ -96,7 +98,7 @@ export function whereis(name: string | symbol | Via): Promise<Pid | undefined> {
 }
 
 /** A name resolved through a Registry: usable wherever a destination or a process name is accepted. */
-export function via(registry: unknown, key: unknown): Via {
+export function via(registry: unknown, key: unknown, value?: unknown): Via {
   if (registry === undefined || registry === null) throw new TypeError("via expects a registry (its handle or name) and a key");
-  return new Via(registry, key);
+  return new Via(registry, key, value);
 }
