@@ -226,6 +226,35 @@ describe("uncontrolled awaits are reported deterministically (Node)", () => {
     expect(r.bug.message).toContain("before making any lockstep call");
   });
 
+  it("the message names the real resource the process started", async () => {
+    const r = await explore(bodyWith(ios["a real setTimeout"]), { ...base, seed: 5, iterations: 50 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.message).toContain("(a real Timeout it started)");
+  });
+
+  it("a promise that nothing can settle, with nothing real pending, is a deadlock (a lost wake-up), deterministically", async () => {
+    const seen: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const r = await explore(bodyWith(() => new Promise(() => {})), { ...base, seed: 5, iterations: 50 });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.bug.kind).toBe("deadlock");
+      expect(r.bug.message).toMatch(/^Deadlock \(a lost wake-up\): <0\.2\.0> awaits a promise that nothing can settle after its receive/);
+      seen.push(`${r.bug.iteration} ${r.bug.schedule.join(",")}`);
+    }
+    expect(new Set(seen).size).toBe(1);
+    // A wake-up lost in library code: the resolver is dropped, never called.
+    const lost = await explore(async () => {
+      let wake: (() => void) | undefined;
+      const waiter = new Promise<void>((r) => (wake = r));
+      wake = undefined; // the bug: the resolver is lost
+      await yieldNow();
+      await waiter;
+    }, { ...base, seed: 1, iterations: 5 });
+    expect(lost.ok).toBe(false);
+    if (!lost.ok) expect(lost.bug.kind).toBe("deadlock");
+  });
+
   it("the iteration is the first one whose schedule reaches the I/O", async () => {
     // Same program with a controlled stand-in for the I/O: it records which
     // iterations take the I/O branch.

@@ -3,7 +3,7 @@
 import type { Engine } from "../engine/engine.js";
 import { createEngine } from "../engine/load.js";
 import { Iteration, currentIteration, type IterationConfig } from "../runtime/iteration.js";
-import { watch, unwatch } from "./stall.js";
+import { watch, unwatch, markHostResources } from "./stall.js";
 import { UsageError } from "../runtime/errors.js";
 import { resetTermOrder } from "../values/term.js";
 import { startTracking, stopTracking, tagged, settleIteration } from "./rejections.js";
@@ -25,7 +25,12 @@ export const macrotask: (f: Task) => void = (() => {
 
 /** Lets pending macrotasks (I/O, timers of the host, UI) run. */
 export function yieldToHost(): Promise<void> {
-  return new Promise((r) => macrotask(r));
+  return new Promise((r) =>
+    macrotask(() => {
+      markHostResources();
+      r();
+    }),
+  );
 }
 
 let engine: Engine | null = null;
@@ -48,6 +53,7 @@ export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>):
   try {
     await previous;
     engine ??= await createEngine();
+    markHostResources();
     // Unhandled rejections made by processes are attributed while it runs (rejections.ts).
     await startTracking();
     try {
@@ -82,7 +88,12 @@ export async function runIteration(e: Engine, body: () => unknown, config: Itera
  * look-back; the search itself runs untagged.
  */
 export async function runSettled(e: Engine, body: () => unknown, config: IterationConfig): Promise<Iteration> {
-  const it = await tagged(() => runIteration(e, body, config));
+  const it = await tagged(() => {
+    // Re-runs may follow a turn of the event loop (settling the previous one): real
+    // resources started before it are the host's now (src/explore/stall.ts).
+    markHostResources();
+    return runIteration(e, body, config);
+  });
   await settleIteration(it);
   return it;
 }

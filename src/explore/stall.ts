@@ -98,5 +98,39 @@ function disarm(): void {
 function stall(it: Iteration): void {
   // Its processes stay parked on the real awaits; sync points they call later fail.
   noteAbandoned();
-  it.stalled();
+  const started = newHostResources();
+  if (started === null || started.length > 0) it.stalled(started ?? undefined);
+  // Nothing real was started since the slice began: what the process awaits can never
+  // settle (a lost wake-up), which is a deadlock, not a wait on I/O.
+  else it.lostWakeUp();
+}
+
+/**
+ * Node's active handles and requests (timers, sockets, fs requests...) by type, counted
+ * when the explorer last yielded to the host: an iteration runs entirely in microtasks,
+ * so resources that exist at a stall and not then were started by the iteration.
+ */
+const activeResources: (() => string[]) | null = (() => {
+  const proc = (globalThis as { process?: { getActiveResourcesInfo?: () => string[] } }).process;
+  return nodeNextTick !== null && typeof proc?.getActiveResourcesInfo === "function" ? () => proc.getActiveResourcesInfo!() : null;
+})();
+let baseline = new Map<string, number>();
+
+function countByType(list: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of list) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+/** Records the host's resources (at each yield of the explorer, and when it starts). */
+export function markHostResources(): void {
+  if (activeResources !== null) baseline = countByType(activeResources());
+}
+
+/** Resource types started since the baseline (e.g. ["Timeout", "FSReqPromise"]), or null where unknown (browsers). */
+function newHostResources(): string[] | null {
+  if (activeResources === null) return null;
+  const out: string[] = [];
+  for (const [t, n] of countByType(activeResources())) if (n > (baseline.get(t) ?? 0)) out.push(t);
+  return out;
 }

@@ -58,11 +58,26 @@ export function stepLimitMessage(maxSteps: number): string {
   return `Step limit: ${maxSteps} scheduling decisions without the test finishing (a livelock, or raise maxSteps)`;
 }
 
-export function uncontrolledAwaitMessage(p: Proc | null): string {
+function afterLastOp(p: Proc | null): string {
+  return p ? (p.lastOp ? ` after its ${opName(p.lastOp)}` : " before making any lockstep call") : "";
+}
+
+export function uncontrolledAwaitMessage(p: Proc | null, resources?: string[]): string {
+  const what = resources && resources.length > 0 ? `a real ${resources.join(", ")} it started` : "a real timer, I/O, or a promise that never settles";
   return (
-    `${p ?? "A process"} awaited something lockstep does not control (a real timer, I/O, or a promise that never settles)` +
-    (p ? (p.lastOp ? ` after its ${opName(p.lastOp)}` : " before making any lockstep call") : "") +
+    `${p ?? "A process"} awaited something lockstep does not control (${what})` +
+    afterLastOp(p) +
     `. Use lockstep's sleep/sendAfter/receive, or wrap the async function with controlled().`
+  );
+}
+
+/** A process awaits a promise nothing can settle: no process can run, no timer, no real resource pending. */
+export function lostWakeUpMessage(p: Proc | null, procs: readonly (Proc | undefined)[]): string {
+  const others = procs.filter((q) => q && q.alive && !q.system && q !== p).map((q) => `  ${q} ${describeWait(q!)}`);
+  return (
+    `Deadlock (a lost wake-up): ${p ?? "a process"} awaits a promise that nothing can settle${afterLastOp(p)}: ` +
+    `it is at no lockstep call, and nothing real (a timer, I/O) was started that could settle it.` +
+    (others.length > 0 ? `\n${others.join("\n")}` : "")
   );
 }
 

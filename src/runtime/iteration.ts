@@ -18,7 +18,7 @@ import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
 import type { ViaRegistry } from "./names.js";
 import type { IterationConfig, StepEvent } from "./config.js";
-import { deadlockMessage, floatingCallMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
+import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 
 export type { Failure, FailureKind, DivergenceInfo } from "./failure.js";
 export type { StepEvent, ReplayCheck, ReplayConfig, IterationConfig } from "./config.js";
@@ -351,11 +351,21 @@ export class Iteration {
     }
   }
 
-  /** Called by the explorer's probe: the microtask queue drained mid-iteration. */
-  stalled(): void {
+  /**
+   * Called by the explorer's probe: the microtask queue drained mid-iteration while a
+   * real resource (of the given Node types, when known) was pending.
+   */
+  stalled(resources?: string[]): void {
     if (this.done) return;
     const p = this.running ?? this.handedTo ?? this.lastRunner;
-    this.fail("uncontrolled-await", new Error("uncontrolled await"), uncontrolledAwaitMessage(p), p ?? undefined);
+    this.fail("uncontrolled-await", new Error("uncontrolled await"), uncontrolledAwaitMessage(p, resources), p ?? undefined);
+  }
+
+  /** Called by the explorer's probe: the queue drained and nothing at all is pending (a promise that never settles). */
+  lostWakeUp(): void {
+    if (this.done) return;
+    const p = this.running ?? this.handedTo ?? this.lastRunner;
+    this.fail("deadlock", new Error("deadlock"), lostWakeUpMessage(p, this.procs), p ?? undefined);
   }
 
   // ---- readable log (detail mode) -------------------------------------------------
