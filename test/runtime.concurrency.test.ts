@@ -6,7 +6,7 @@
 import { describe, it, expect } from "vitest";
 import {
   explore, replay, spawn, spawnLink, spawnMonitor, send, receive, self, sleep, yieldNow, exit, trapExits, monitor,
-  isAlive, controlled, SharedCell, SharedMap, Atomic, Mutex, Semaphore, GenServer, TIMEOUT, type ExploreOptions,
+  isAlive, controlled, SharedCell, SharedMap, Atomic, Mutex, Semaphore, GenServer, TIMEOUT, note, type ExploreOptions,
 } from "lockstep";
 import { passer } from "./helpers/explore.js";
 
@@ -241,3 +241,28 @@ describe("exit reasons", () => {
     });
   });
 });
+
+describe("note()", () => {
+  it("puts the user's line in the report at its step, attributed to the process, and changes no schedule", async () => {
+    const body = (withNotes: boolean) => async () => {
+      const c = new SharedCell(0);
+      const inc = async () => {
+        const v = await c.get();
+        if (withNotes) note(`read ${v}`);
+        await c.set(v + 1);
+      };
+      await Promise.all([spawn(inc), spawn(inc)]);
+      await sleep(1);
+      expect(await c.get()).toBe(2);
+    };
+    const a = await explore(body(true), opts());
+    const b = await explore(body(false), opts());
+    expect(a.ok).toBe(false);
+    expect(b.ok).toBe(false);
+    if (a.ok || b.ok) return;
+    expect(a.bug.schedule).toEqual(b.bug.schedule);
+    expect(a.bug.format()).toMatch(/<0\.[23]\.0>\s+note\s+read 0/);
+    expect(() => note(42 as unknown as string)).toThrow(TypeError);
+  });
+});
+

@@ -32,6 +32,8 @@ export const OP = {
   SHARED_WRITE: 41,
   SHARED_LOCK: 42,
   CALL_CONTROLLED: 43,
+  // a line of the user's in the readable log (note()); never recorded in the engine
+  NOTE: 50,
 } as const;
 
 export type OpCode = (typeof OP)[keyof typeof OP];
