@@ -179,3 +179,38 @@ describe("controlled", () => {
     expect(() => controlled(42 as unknown as () => void)).toThrow(TypeError);
   });
 });
+
+describe("library code scheduling its own work", () => {
+  it("a library that batches on process.nextTick from a promise job (dataloader) works beside controlled calls (0.1.0: a spurious missing-await)", async () => {
+    const batches: number[][] = [];
+    const r = await explore(async () => {
+      batches.length = 0;
+      const fetchMany = controlled(async (keys: number[]) => { batches.push(keys); return keys.map((k) => k * 2); }, { name: "fetchMany" });
+      const ping = controlled(async () => "pong", { name: "ping" });
+      class Loader {
+        queue: [number, (v: number) => void][] = [];
+        load(k: number) {
+          return new Promise<number>((res) => {
+            this.queue.push([k, res]);
+            // dataloader's enqueuePostPromiseJob: a nextTick queued from a promise job
+            if (this.queue.length === 1) Promise.resolve().then(() => process.nextTick(() => this.dispatch()));
+          });
+        }
+        async dispatch() {
+          const q = this.queue;
+          this.queue = [];
+          const vals = await fetchMany(q.map((x) => x[0]));
+          q.forEach(([, res], i) => res(vals[i]));
+        }
+      }
+      const l = new Loader();
+      expect(await ping()).toBe("pong");
+      const [a, b] = await Promise.all([l.load(1), l.load(2)]);
+      expect([a, b]).toEqual([2, 4]);
+      const [p, c] = await Promise.all([ping(), l.load(3)]);
+      expect([p, c]).toEqual(["pong", 6]);
+    }, { iterations: 200, seed: 4, traceDir: false });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+});
