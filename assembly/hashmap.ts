@@ -16,11 +16,17 @@
 }
 
 export class I64Map {
+  /** keys[i] for a used slot i (stamp[i] == gen): its key, found by probing from mix(key) & mask without crossing an unused slot. */
   keys: StaticArray<i64>;
+  /** vals[i] for a used slot i: the value under keys[i]. */
   vals: StaticArray<i32>;
+  /** stamp[i] == gen exactly when slot i is used; any other value (0 after a delete, an older gen) reads as empty. */
   stamp: StaticArray<i32>;
+  /** Capacity - 1; the capacity is a power of two >= 16, the length of keys, vals and stamp. */
   mask: i32;
+  /** Number of used slots; 2 * size <= capacity. */
   size: i32 = 0;
+  /** The current generation, >= 1 (stamp 0 is never current). */
   gen: i32 = 1;
 
   constructor(capacity: i32 = 64) {
@@ -68,6 +74,7 @@ export class I64Map {
     unchecked((this.vals[i] = v));
     unchecked((this.stamp[i] = this.gen));
     this.size++;
+    if (!ASC_NO_ASSERT) assert(this.size << 1 <= this.mask + 1, "I64Map stays at most half full");
   }
 
   /** Removes k; returns its value or -1. */
@@ -104,6 +111,7 @@ export class I64Map {
     const oldVals = this.vals;
     const oldStamp = this.stamp;
     const oldGen = this.gen;
+    const oldSize = ASC_NO_ASSERT ? 0 : this.size; // read for the debug check only
     const cap = (this.mask + 1) << 1;
     this.keys = new StaticArray<i64>(cap);
     this.vals = new StaticArray<i32>(cap);
@@ -114,6 +122,7 @@ export class I64Map {
     for (let i = 0; i < oldKeys.length; i++) {
       if (unchecked(oldStamp[i]) == oldGen) this.set(unchecked(oldKeys[i]), unchecked(oldVals[i]));
     }
+    if (!ASC_NO_ASSERT) assert(this.size == oldSize, "rehash keeps every key");
   }
 }
 

@@ -2,6 +2,10 @@
 // Integers (and f64 virtual times) cross this boundary, never objects or strings;
 // list answers go to the scratch region (scratch.ts). src/engine/engine.ts is the
 // TypeScript side of this file.
+//
+// Debug checks are written `if (!ASC_NO_ASSERT) assert(...)`: under --noAssert (the
+// release build) assert() still evaluates its argument, and the constant guard keeps
+// the check's code out of build/engine.wasm; build/engine.debug.wasm runs them.
 import {
   procSpawn, procKill, procEnable, procDisable, procAlive, procIsEnabled,
   procFlags, procSetFlags, enabledCount, resetProcs, procCount,
@@ -37,12 +41,15 @@ const OP_TIMER_FIRE: i32 = 1;
 /** pick()/step() answer: nothing can run and no timer is pending. */
 const NOTHING: i32 = -1;
 
+/** The race timer policy of this iteration: the next timer is a candidate at every decision, not only when nothing can run. */
 let racing: bool = false;
+/** The timer fired by the last TIMER decision of this iteration (its slot may be reused since), or -1 before any. */
 let fired: i32 = -1;
 
 /**
- * Starts an iteration: clears every table (O(1) or O(live entries)) and seeds the
- * PRNG from (seed, iteration, strategy). `race` selects the race timer policy.
+ * Starts an iteration: clears every table in O(1) (counts and generations reset;
+ * per-pid and per-slot fields are initialised again when reused) and seeds the PRNG
+ * from (seed, iteration, strategy). `race` selects the race timer policy.
  */
 export function begin(seedLo: u32, seedHi: u32, iteration: u32, strategy: i32, race: i32, p1: i32, p2: i32, p3: i32): void {
   resetProcs();

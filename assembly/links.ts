@@ -6,14 +6,23 @@ import { grow32 } from "./grow";
 import { I64Map, pair } from "./hashmap";
 import { scratchFor } from "./scratch";
 
+/** Link slots [0, slotCount) have been used this iteration; each is live (in `index`) or on the free list. */
 let slotCount: i32 = 0;
+/** First free link slot (chained through endA), or -1. */
 let freeHead: i32 = -1;
+/** endA[l] for a live l: the first pid given to linkAdd (owner of half-edge 2l); for a free slot, the next free slot. */
 let endA = new StaticArray<i32>(64);
+/** endB[l] for a live l: the other pid (owner of half-edge 2l+1); endA[l] != endB[l]. */
 let endB = new StaticArray<i32>(64);
-let hNext = new StaticArray<i32>(128); // by half-edge
+/** hNext[h] for a half-edge h of a live link: the next half-edge in its owner's list, -1 at the end. */
+let hNext = new StaticArray<i32>(128);
+/** hPrev[h] for a half-edge h of a live link: the previous half-edge in its owner's list, -1 at the head. */
 let hPrev = new StaticArray<i32>(128);
-let head = new StaticArray<i32>(256); // by pid: first half-edge or -1
+/** head[p] for p < pidCap: p's most recently linked half-edge (lists are newest first), or -1. */
+let head = new StaticArray<i32>(256);
+/** Pids [0, pidCap) have an initialised head this iteration; both ends of every live link are below it. */
 let pidCap: i32 = 0;
+/** keyOf(a, b) -> l for each live link l = {a, b}, and nothing else. */
 const index = new I64Map(128);
 
 export function resetLinks(): void {
@@ -50,6 +59,8 @@ function dropHalf(h: i32): void {
   const p = ownerOf(h);
   const pr = unchecked(hPrev[h]);
   const nx = unchecked(hNext[h]);
+  if (!ASC_NO_ASSERT) assert(pr >= 0 ? unchecked(hNext[pr]) == h : unchecked(head[p]) == h, "half-edge list links agree");
+  if (!ASC_NO_ASSERT) assert(nx < 0 || unchecked(hPrev[nx]) == h, "half-edge list links agree");
   if (pr >= 0) unchecked((hNext[pr] = nx));
   else unchecked((head[p] = nx));
   if (nx >= 0) unchecked((hPrev[nx] = pr));
@@ -124,6 +135,7 @@ export function linkTakeAll(p: i32): i32 {
     freeLink(l);
     h = next;
   }
+  if (!ASC_NO_ASSERT) assert(i == n && unchecked(head[p]) == -1, "every link of p was taken");
   return n;
 }
 

@@ -7,22 +7,36 @@
 import { grow32 } from "./grow";
 import { scratchFor } from "./scratch";
 
+/** Monitor ids [0, slotCount) have been used this iteration; each is live or on the free list. */
 let slotCount: i32 = 0;
+/** First free monitor slot (chained through tNext), or -1; free slots have live == 0. */
 let freeHead: i32 = -1;
+/** watcher[m] for a live m: the pid that holds the monitor (its watcher list contains m). */
 let watcher = new StaticArray<i32>(64);
+/** target[m] for a live m: the monitored pid (its target list contains m). */
 let target = new StaticArray<i32>(64);
+/** live[m] for m < slotCount: 1 while m is on both its lists, 0 once removed (then it is on the free list). */
 let live = new StaticArray<i32>(64);
 // Links within the target list and the watcher list.
+/** tNext[m]: m's successor in target[m]'s target list (-1 at the tail); for a free slot, the next free slot. */
 let tNext = new StaticArray<i32>(64);
+/** tPrev[m] for a live m: its predecessor in the target list, -1 at the head. */
 let tPrev = new StaticArray<i32>(64);
+/** wNext[m] for a live m: its successor in watcher[m]'s watcher list, -1 at the tail. */
 let wNext = new StaticArray<i32>(64);
+/** wPrev[m] for a live m: its predecessor in the watcher list, -1 at the head. */
 let wPrev = new StaticArray<i32>(64);
 // Per pid: head and tail of its target list and its watcher list.
+/** tHead[p] for p < pidCap: the oldest live monitor on p, or -1 (then tTail[p] == -1 too). */
 let tHead = new StaticArray<i32>(256);
+/** tTail[p] for p < pidCap: the newest live monitor on p, or -1. */
 let tTail = new StaticArray<i32>(256);
+/** wHead[p] for p < pidCap: the oldest live monitor p holds, or -1 (then wTail[p] == -1 too). */
 let wHead = new StaticArray<i32>(256);
+/** wTail[p] for p < pidCap: the newest live monitor p holds, or -1. */
 let wTail = new StaticArray<i32>(256);
-let pidCap: i32 = 0; // pids 0 .. pidCap-1 have initialised heads this iteration
+/** Pids [0, pidCap) have initialised heads and tails this iteration; every live monitor's watcher and target are below it. */
+let pidCap: i32 = 0;
 
 export function resetMonitors(): void {
   slotCount = 0;
@@ -87,9 +101,12 @@ export function monAdd(w: i32, t: i32): i32 {
 }
 
 function unlinkSlot(m: i32): void {
+  if (!ASC_NO_ASSERT) assert(unchecked(live[m]) != 0, "only a live monitor is unlinked");
   const t = unchecked(target[m]);
   const tp = unchecked(tPrev[m]);
   const tn = unchecked(tNext[m]);
+  if (!ASC_NO_ASSERT) assert(tp >= 0 ? unchecked(tNext[tp]) == m : unchecked(tHead[t]) == m, "target list links agree");
+  if (!ASC_NO_ASSERT) assert(tn >= 0 ? unchecked(tPrev[tn]) == m : unchecked(tTail[t]) == m, "target list links agree");
   if (tp >= 0) unchecked((tNext[tp] = tn));
   else unchecked((tHead[t] = tn));
   if (tn >= 0) unchecked((tPrev[tn] = tp));
@@ -97,6 +114,8 @@ function unlinkSlot(m: i32): void {
   const w = unchecked(watcher[m]);
   const wp = unchecked(wPrev[m]);
   const wn = unchecked(wNext[m]);
+  if (!ASC_NO_ASSERT) assert(wp >= 0 ? unchecked(wNext[wp]) == m : unchecked(wHead[w]) == m, "watcher list links agree");
+  if (!ASC_NO_ASSERT) assert(wn >= 0 ? unchecked(wPrev[wn]) == m : unchecked(wTail[w]) == m, "watcher list links agree");
   if (wp >= 0) unchecked((wNext[wp] = wn));
   else unchecked((wHead[w] = wn));
   if (wn >= 0) unchecked((wPrev[wn] = wp));

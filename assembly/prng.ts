@@ -3,10 +3,12 @@
 // A run's PRNG is seeded from (seed, iteration, salt), which makes iteration i's
 // schedule a function of (seed, i, options) regardless of which iterations ran before.
 
+// xoshiro128** state: after seedPrng, not all four words are zero (the generator's only fixed point).
 let s0: u32 = 1;
 let s1: u32 = 2;
 let s2: u32 = 3;
 let s3: u32 = 4;
+/** splitmix32 state: used only by seedPrng to expand the seed into s0 .. s3. */
 let sm: u32 = 0;
 
 // splitmix32 step (Steele, Lea & Flood's splitmix, 32-bit variant by Vigna's constants).
@@ -32,6 +34,7 @@ export function seedPrng(seedLo: u32, seedHi: u32, iteration: u32, salt: u32): v
   s2 = splitmix();
   s3 = splitmix();
   if ((s0 | s1 | s2 | s3) == 0) s0 = 1; // the all-zero state is xoshiro's one fixed point
+  if (!ASC_NO_ASSERT) assert((s0 | s1 | s2 | s3) != 0, "xoshiro state is not all zero");
 }
 
 /** Next 32 random bits. */

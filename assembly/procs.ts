@@ -13,11 +13,17 @@ export const ALIVE: i32 = 1;
 export const DEAD: i32 = 2;
 export const FLAG_SYSTEM: i32 = 1;
 
+/** Pids 1 .. procCount were spawned this iteration (the highest pid so far); reset to 0 by resetProcs. */
 export let procCount: i32 = 0;
+/** status[p] for 1 <= p <= procCount: ALIVE until procKill, then DEAD; entries above procCount are stale. */
 let status = new StaticArray<i32>(256);
+/** flags[p] for 1 <= p <= procCount: the caller's flag bits (FLAG_SYSTEM, ...); the engine only stores them. */
 let flags = new StaticArray<i32>(256);
+/** pos[p] for 1 <= p <= procCount: p's index in enabled[0 .. enabledCount), or -1 when p is not enabled. */
 let pos = new StaticArray<i32>(256);
+/** enabled[0 .. enabledCount): each enabled (hence ALIVE) pid once; enabled[pos[p]] == p. */
 let enabled = new StaticArray<i32>(256);
+/** Size of the enabled set; 0 <= enabledCount <= procCount. */
 export let enabledCount: i32 = 0;
 
 export function resetProcs(): void {
@@ -68,11 +74,13 @@ export function procEnable(p: i32): void {
   unchecked((pos[p] = enabledCount));
   unchecked((enabled[enabledCount] = p));
   enabledCount++;
+  if (!ASC_NO_ASSERT) assert(enabledCount <= procCount, "the enabled set holds spawned pids only");
 }
 
 export function procDisable(p: i32): void {
   const i = unchecked(pos[p]);
   if (i < 0) return;
+  if (!ASC_NO_ASSERT) assert(i < enabledCount && unchecked(enabled[i]) == p, "pos[p] indexes p in enabled");
   const last = unchecked(enabled[--enabledCount]);
   unchecked((enabled[i] = last));
   unchecked((pos[last] = i));

@@ -25,9 +25,13 @@ const VAL: i32 = 3;
 }
 
 export class PairMap {
+  /** Slot i is data[i*W .. i*W+W) = [stamp, a, b, value]; it is used exactly when its stamp == gen, and a used (a, b) is reached by probing from mix(a, b) & mask without crossing an unused slot. */
   data: StaticArray<i32>;
+  /** Capacity - 1; the capacity (data.length / W) is a power of two >= 16. */
   mask: i32;
+  /** Number of used slots; 2 * size <= capacity. */
   size: i32 = 0;
+  /** The current generation, >= 1 (stamp 0, written by delete, is never current). */
   gen: i32 = 1;
 
   constructor(capacity: i32 = 64) {
@@ -72,6 +76,7 @@ export class PairMap {
         unchecked((d[o + B] = b));
         unchecked((d[o + VAL] = v));
         this.size++;
+        if (!ASC_NO_ASSERT) assert(this.size << 1 <= mask + 1, "PairMap stays at most half full");
         return;
       }
       if (unchecked(d[o + A]) == a && unchecked(d[o + B]) == b) {
@@ -117,6 +122,8 @@ export class PairMap {
   insertAt(i: i32, a: i32, b: i32, v: i32): void {
     const o = i * W;
     const d = this.data;
+    if (!ASC_NO_ASSERT) assert(unchecked(d[o + STAMP]) != this.gen, "insertAt fills an empty slot");
+    if (!ASC_NO_ASSERT) assert((this.size + 1) << 1 <= this.mask + 1, "reserve() came before slot()");
     unchecked((d[o + STAMP] = this.gen));
     unchecked((d[o + A] = a));
     unchecked((d[o + B] = b));
@@ -163,6 +170,7 @@ export class PairMap {
   private rehash(): void {
     const old = this.data;
     const oldGen = this.gen;
+    const oldSize = ASC_NO_ASSERT ? 0 : this.size; // read for the debug check only
     const cap = (this.mask + 1) << 1;
     this.data = new StaticArray<i32>(cap * W);
     this.mask = cap - 1;
@@ -171,5 +179,6 @@ export class PairMap {
     for (let o = 0; o < old.length; o += W) {
       if (unchecked(old[o + STAMP]) == oldGen) this.set(unchecked(old[o + A]), unchecked(old[o + B]), unchecked(old[o + VAL]));
     }
+    if (!ASC_NO_ASSERT) assert(this.size == oldSize, "rehash keeps every key");
   }
 }

@@ -48,27 +48,42 @@ const ANEXT: i32 = 8; // the table's list of all entries
 const APREV: i32 = 9;
 const STRIDE: i32 = 10;
 
+/** Entry e is ent[e*STRIDE .. e*STRIDE+STRIDE) for e < slotCount: live when its TAB >= 0, else free (TAB == -1). */
 let ent = new StaticArray<i32>(STRIDE * 1024);
+/** Entry slots [0, slotCount) have been used this iteration; each is live or on the free list. */
 let slotCount: i32 = 0;
-let freeHead: i32 = -1; // free slots chain through KNEXT
+/** First free entry slot (free slots chain through KNEXT), or -1. */
+let freeHead: i32 = -1;
+/** The SEQ the next entry takes: SEQ values are distinct and increase in registration order. */
 let seqNext: i32 = 0;
 
 // Registries: kind, partition count, first table id.
+/** Registry handles [0, registries) exist this iteration. */
 let registries: i32 = 0;
+/** regKind[r] for r < registries: UNIQUE or DUPLICATE. */
 let regKind = new StaticArray<i32>(16);
+/** regParts[r] for r < registries: its partition count, >= 1. */
 let regParts = new StaticArray<i32>(16);
+/** regBase[r] for r < registries: r owns tables regBase[r] .. regBase[r] + regParts[r] - 1 (consecutive, disjoint across registries). */
 let regBase = new StaticArray<i32>(16);
 // Tables: owning registry, head of the all-entries list, live entry count.
+/** Table ids [0, tabCount) exist this iteration (the sum of all regParts). */
 let tabCount: i32 = 0;
+/** tabReg[t] for t < tabCount: the registry that owns table t. */
 let tabReg = new StaticArray<i32>(16);
+/** tabHead[t] for t < tabCount: the oldest live entry of t (its ANEXT/APREV chain, in SEQ order), or -1. */
 let tabHead = new StaticArray<i32>(16);
+/** tabSize[t] for t < tabCount: the number of live entries with TAB == t (the length of its chain), >= 0. */
 let tabSize = new StaticArray<i32>(16);
 
-const keyMap = new PairMap(4096); // (table, key) -> head of the key chain
-const pidMap = new PairMap(1024); // (registry, pid) -> head of the pid chain
-const metaMap = new PairMap(64); // (registry, meta key) -> value handle
+/** (table, key) -> head of the non-empty KNEXT chain of that table's live entries under key, oldest first. */
+const keyMap = new PairMap(4096);
+/** (registry, pid) -> head of the non-empty PNEXT chain of pid's live entries in that registry, oldest first. */
+const pidMap = new PairMap(1024);
+/** (registry, meta key) -> value handle, for the meta keys put and not deleted this iteration. */
+const metaMap = new PairMap(64);
 
-// Merge cursors (one per partition), kept to avoid allocating per call.
+/** Merge cursors (one per partition; length >= every regParts), kept to avoid allocating per call. */
 let cursors = new StaticArray<i32>(16);
 
 @inline function f(e: i32, field: i32): i32 {
@@ -142,6 +157,8 @@ export function regKindOf(r: i32): i32 {
 @inline function unlink(h: i32, e: i32, NEXT: i32, PREV: i32): i32 {
   const n = f(e, NEXT);
   const p = f(e, PREV);
+  if (!ASC_NO_ASSERT) assert(e == h || f(p, NEXT) == e, "chain links agree");
+  if (!ASC_NO_ASSERT) assert(n < 0 ? f(h, PREV) == e : f(n, PREV) == e, "chain links agree (the head's PREV is the tail)");
   if (e == h) {
     if (n < 0) return -1;
     setf(n, PREV, p); // p is the tail
@@ -186,6 +203,7 @@ function insert(r: i32, t: i32, key: i32, pid: i32, ks: i32): i32 {
   else pidMap.insertAt(~ps, r, pid, append(-1, e, PNEXT, PPREV));
   unchecked((tabHead[t] = append(unchecked(tabHead[t]), e, ANEXT, APREV)));
   unchecked((tabSize[t] = unchecked(tabSize[t]) + 1));
+  if (!ASC_NO_ASSERT) assert(f(unchecked(tabHead[t]), APREV) == e, "a new entry is its table's newest (the tail)");
   return e;
 }
 
@@ -201,6 +219,7 @@ function removeKeySide(e: i32, t: i32): void {
   }
   unchecked((tabHead[t] = unlink(unchecked(tabHead[t]), e, ANEXT, APREV)));
   unchecked((tabSize[t] = unchecked(tabSize[t]) - 1));
+  if (!ASC_NO_ASSERT) assert(unchecked(tabSize[t]) >= 0 && (unchecked(tabSize[t]) == 0) == (unchecked(tabHead[t]) < 0), "tabSize counts tabHead's chain");
   setf(e, TAB, -1);
   setf(e, KNEXT, freeHead);
   freeHead = e;
@@ -209,6 +228,7 @@ function removeKeySide(e: i32, t: i32): void {
 /** Removes a live entry from its three chains and frees its slot. */
 function remove(e: i32): void {
   const t = f(e, TAB);
+  if (!ASC_NO_ASSERT) assert(t >= 0, "only a live entry is removed");
   const r = unchecked(tabReg[t]);
   const pid = f(e, PID);
   const ps = pidMap.slot(r, pid);
@@ -300,6 +320,7 @@ export function regPidDown(r: i32, pid: i32): i32 {
   let n = 0;
   while (e >= 0) {
     const next = f(e, PNEXT);
+    if (!ASC_NO_ASSERT) assert(f(e, PID) == pid && unchecked(tabReg[f(e, TAB)]) == r, "a pid chain holds that pid's entries in that registry");
     removeKeySide(e, f(e, TAB));
     n++;
     e = next;

@@ -4,6 +4,7 @@
 // scratchPtr(). Valid only until the next engine call that writes scratch.
 import { grow32 } from "./grow";
 
+/** The region: its length only grows; contents are the last list answer (or replay decisions), valid until the next write. */
 let scratch = new StaticArray<i32>(1024);
 
 /** Makes room for `n` integers and returns the region. */

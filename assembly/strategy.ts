@@ -45,13 +45,18 @@ export const POS: i32 = 3;
 /** Parameters: the iteration number (rff keeps a corpus across the iterations of an exploration). */
 export const RFF: i32 = 4;
 
+/** The strategy code of the current iteration (RANDOM .. RFF), set by strategyBegin. */
 export let kind: i32 = RANDOM;
+/** kind is PCT or POS: then strategies/heap.ts ranks exactly the enabled processes (strategyOnEnabledChange). */
 let ranked: bool = false;
+/** Choice points after which a ranked strategy chooses uniformly at random; 0 (never) unless ranked. */
 let fairAfter: i32 = 0;
 
+/** Choice points so far this iteration: choose() calls that had two or more candidates. */
 let choices: i32 = 0;
-// preemptAt[0 .. preemptCount) are the decision numbers that were preemptions, ascending.
+/** preemptAt[0 .. preemptCount) are the decision numbers that were preemptions, strictly ascending. */
 let preemptAt = new StaticArray<i32>(256);
+/** Preemptions so far this iteration; preemptCount <= decisions taken. */
 let preemptCount: i32 = 0;
 
 /** Starts an iteration under strategy k with its parameters (after the PRNG is seeded). */
@@ -102,8 +107,10 @@ export function choose(actor: i32, timerReady: bool): i32 {
   else if (kind == POS) c = posChoose(timerReady);
   else if (kind == RFF) c = rffChoose(timerReady);
   else c = chooseRandom(timerReady);
+  if (!ASC_NO_ASSERT) assert(c == DIVERGED || (c == TIMER ? timerReady : procIsEnabled(c)), "a strategy picks an enabled process, or the timer when it is ready");
   if (c > 0 && actor > 0 && c != actor && procIsEnabled(actor)) {
     if (preemptCount >= preemptAt.length) preemptAt = grow32(preemptAt, preemptCount + 1);
+    if (!ASC_NO_ASSERT) assert(preemptCount == 0 || unchecked(preemptAt[preemptCount - 1]) < decisionCount, "preemptions are recorded once per decision, in order");
     unchecked((preemptAt[preemptCount++] = decisionCount));
   }
   return c;

@@ -9,17 +9,28 @@
 // timeouts does not grow memory.
 import { grow32, growF64 } from "./grow";
 
+/** Virtual ms since the iteration began: 0 at reset, then the deadline of the last fired timer (never decreases). */
 export let clock: f64 = 0;
+/** The seq the next timerAdd takes: seq values are distinct and increase in creation order. */
 let seqNext: i32 = 0;
+/** Slots [0, slotCount) have been used this iteration; each is pending (in the heap) or on the free list. */
 let slotCount: i32 = 0;
+/** First free slot (chained through nextFree), or -1; free slots have hpos == -1. */
 let freeHead: i32 = -1;
 
+/** deadline[t] for a pending slot t: clock at creation + delay (>= clock). */
 let deadline = new StaticArray<f64>(64);
+/** seq[t] for a pending slot t: its creation number, the tie-break among equal deadlines. */
 let seq = new StaticArray<i32>(64);
+/** owner[t]: the pid that created slot t (kept after it fires, so the fire event can name it). */
 let owner = new StaticArray<i32>(64);
+/** hpos[t] for t < slotCount: t's index in heap[0 .. heapSize), or -1 when not pending; heap[hpos[t]] == t. */
 let hpos = new StaticArray<i32>(64);
+/** nextFree[t] for a free slot t: the next free slot, or -1 (meaningless for pending slots). */
 let nextFree = new StaticArray<i32>(64);
+/** heap[0 .. heapSize) is a binary min-heap of the pending slots on (deadline, seq); hpos[heap[i]] == i. */
 let heap = new StaticArray<i32>(64);
+/** Number of pending timers. */
 export let heapSize: i32 = 0;
 
 export function resetTimers(): void {
@@ -41,6 +52,21 @@ export function resetTimers(): void {
   unchecked((hpos[t] = i));
 }
 
+/**
+ * Debug check of the heap order at index i: heap[i] is not after its children and, with
+ * `parent`, not before its parent (timerCancel's siftDown may leave the parent side to
+ * the siftUp that follows it).
+ */
+function heapOkAt(i: i32, parent: bool): bool {
+  const t = unchecked(heap[i]);
+  if (unchecked(hpos[t]) != i) return false;
+  if (parent && i > 0 && less(t, unchecked(heap[(i - 1) >> 1]))) return false;
+  const l = 2 * i + 1;
+  if (l < heapSize && less(unchecked(heap[l]), t)) return false;
+  if (l + 1 < heapSize && less(unchecked(heap[l + 1]), t)) return false;
+  return true;
+}
+
 function siftUp(i: i32): void {
   const t = unchecked(heap[i]);
   while (i > 0) {
@@ -51,6 +77,7 @@ function siftUp(i: i32): void {
     i = parent;
   }
   place(i, t);
+  if (!ASC_NO_ASSERT) assert(heapOkAt(i, true), "timer heap order (siftUp)");
 }
 
 function siftDown(i: i32): void {
@@ -67,10 +94,12 @@ function siftDown(i: i32): void {
     i = c;
   }
   place(i, t);
+  if (!ASC_NO_ASSERT) assert(heapOkAt(i, false), "timer heap order (siftDown)");
 }
 
 /** Creates a timer firing `delay` virtual ms from now, owned by `pid`; returns its id. */
 export function timerAdd(pid: i32, delay: f64): i32 {
+  if (!ASC_NO_ASSERT) assert(delay >= 0, "a timer delay is a non-negative number (src/runtime/messages.ts checkTimeout)");
   let t: i32;
   if (freeHead >= 0) {
     t = freeHead;
@@ -136,7 +165,9 @@ export function timerPeek(): i32 {
 
 /** Fires the next timer: advances the clock to its deadline and returns its id. */
 export function timerPop(): i32 {
+  if (!ASC_NO_ASSERT) assert(heapSize > 0, "timerPop needs a pending timer");
   const t = unchecked(heap[0]);
+  if (!ASC_NO_ASSERT) assert(unchecked(deadline[t]) >= clock, "the clock never goes back");
   clock = unchecked(deadline[t]);
   const last = unchecked(heap[--heapSize]);
   if (heapSize > 0) {

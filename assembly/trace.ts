@@ -11,9 +11,13 @@ import { grow32 } from "./grow";
 
 export const RECORD_WIDTH: i32 = 5;
 
+/** events[0 .. eventCount * RECORD_WIDTH): the records of this iteration in order; record steps never decrease. */
 let events = new StaticArray<i32>(RECORD_WIDTH * 1024);
+/** Records written this iteration. */
 export let eventCount: i32 = 0;
+/** decisions[0 .. decisionCount): decision i is the pid chosen at step i, or 0 (TIMER). */
 let decisions = new StaticArray<i32>(1024);
+/** Decisions taken this iteration: the step number of the next decision. */
 export let decisionCount: i32 = 0;
 
 export function resetTrace(): void {
@@ -54,6 +58,7 @@ export function eventField(i: i32, f: i32): i32 {
 
 // A rolling FNV-1a hash of the decisions, so the explorer can count distinct
 // schedules without copying them out.
+/** FNV-1a-style hash (32-bit, one u32 per decision rather than per byte) of decisions[0 .. decisionCount). */
 let hash: u32 = 0x811c9dc5;
 
 export function resetHash(): void {

@@ -12,9 +12,13 @@
 import { enabledAt, enabledCount, procIsEnabled } from "../procs";
 import { grow32, growI64 } from "../grow";
 
+/** heap[0 .. rankedCount): the ranked pids, a binary max-heap under `higher`; at[heap[i]] == i. */
 let heap = new StaticArray<i32>(256);
+/** at[p] for a pid introduced by rankNew this iteration: p's index in heap while ranked, else -1 (older entries are stale: see isRanked). */
 let at = new StaticArray<i32>(256);
+/** prio[p] for a pid introduced by rankNew this iteration: its current priority, ranked or not. */
 let prio = new StaticArray<i64>(256);
+/** Number of ranked pids; equal to enabledCount whenever rankTop answers. */
 export let rankedCount: i32 = 0;
 
 /** Empties the order (O(1)); pids of the new iteration are introduced by rankNew. */
@@ -46,6 +50,21 @@ export function rankNew(p: i32, v: i64): void {
   unchecked((at[p] = i));
 }
 
+/**
+ * Debug check of the heap order at index i: heap[i] is not lower than its children and,
+ * with `parent`, not higher than its parent (rankRemove's siftDown leaves the parent
+ * side to the siftUp that follows it).
+ */
+function heapOkAt(i: i32, parent: bool): bool {
+  const p = unchecked(heap[i]);
+  if (unchecked(at[p]) != i) return false;
+  if (parent && i > 0 && higher(p, unchecked(heap[(i - 1) >> 1]))) return false;
+  const l = 2 * i + 1;
+  if (l < rankedCount && higher(unchecked(heap[l]), p)) return false;
+  if (l + 1 < rankedCount && higher(unchecked(heap[l + 1]), p)) return false;
+  return true;
+}
+
 function siftUp(i: i32): void {
   const p = unchecked(heap[i]);
   while (i > 0) {
@@ -56,6 +75,7 @@ function siftUp(i: i32): void {
     i = parent;
   }
   place(i, p);
+  if (!ASC_NO_ASSERT) assert(heapOkAt(i, true), "rank heap order (siftUp)");
 }
 
 function siftDown(i: i32): void {
@@ -72,6 +92,7 @@ function siftDown(i: i32): void {
     i = c;
   }
   place(i, p);
+  if (!ASC_NO_ASSERT) assert(heapOkAt(i, false), "rank heap order (siftDown)");
 }
 
 export function isRanked(p: i32): bool {

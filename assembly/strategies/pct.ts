@@ -1,22 +1,30 @@
 // PCT, probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte,
-// "A Randomized Scheduler with Probabilistic Guarantees of Finding Bugs", ASPLOS 2010):
-// every process gets a random distinct priority, the highest-priority enabled process
-// always runs, and at d-1 change points, chosen uniformly over the k steps of a run,
-// the process about to run drops below every initial priority. A bug of depth d is
-// found in one run with probability at least 1/(n k^(d-1)).
+// "A Randomized Scheduler with Probabilistic Guarantees of Finding Bugs", ASPLOS 2010).
+// Follows the paper's PCT randomized scheduler: every process gets a random distinct
+// priority, the highest-priority enabled process always runs, and at d-1 change
+// points, chosen uniformly over the k steps of a run, the process about to run drops
+// below every initial priority. A bug of depth d is found in one run with probability
+// at least 1/(n k^(d-1)).
 //
-// How this differs from the paper, and why:
-// - Processes appear as they spawn, so a new process draws a uniform random 62-bit
+// How this differs from the paper's scheduler, and why:
+// - Processes appear as they spawn, so a new process draws a uniform random 63-bit
 //   priority instead of taking a slot of a permutation fixed in advance: its rank
-//   among the processes not yet lowered is uniform, as in the paper.
-// - Steps are counted only where there is a choice (two or more candidates), as the
-//   paper's section 4.1 ("Identifying Sequential Execution") suggests and Shuttle and
-//   Coyote do: a change point during a forced step would be wasted. k comes from the
-//   TypeScript side: the decisions of a calibration run, an upper estimate of a run's
-//   choice points (src/explore/strategies.ts, calibrate).
+//   among the processes not yet lowered is uniform, as in the paper (ties, about
+//   2^-63 per pair, break towards the lower pid: strategies/heap.ts).
+// - The paper counts k over all steps; here steps are counted only where there is a
+//   choice (two or more candidates), as Shuttle and Coyote do: a change point during a
+//   forced step would be wasted. k comes from the TypeScript side: the decisions of a
+//   calibration run, an upper estimate of a run's choice points
+//   (src/explore/strategies.ts, calibrate).
+// - The d-1 change points are drawn independently, so two may fall on the same choice
+//   point; then both apply there, one after the other (the second lowers the new top).
 // - At a change point the candidate that would run next is lowered (Coyote's reading
-//   of "the running thread"); under the race timer policy the next timer is a
-//   candidate with a priority of its own and can be lowered the same way.
+//   of "the running thread"); under the race timer policy "the next timer" is one
+//   candidate with a priority of its own, whichever timer that is, and can be lowered
+//   the same way.
+// - With fairAfter > 0, past that many choice points the dispatcher (assembly/strategy.ts)
+//   stops asking PCT and chooses uniformly at random; the paper's guarantee holds only
+//   for bugs within the first fairAfter choice points.
 import { below, nextU32 } from "../prng";
 import { rankReset, rankNew, rankTop, setPriority, priorityOf } from "./heap";
 import { TIMER } from "./common";
@@ -24,14 +32,18 @@ import { TIMER } from "./common";
 /** lockstep's bound on d (src/explore/strategies.ts validates options against it). */
 export const MAX_DEPTH: i32 = 20;
 
-// Invariants: 1 <= depth <= MAX_DEPTH; changeAt[0 .. depth-1) are choice-point numbers
-// in [1, k]; initial priorities are >= MAX_DEPTH, the i-th change point sets depth-1-i,
-// so lowered priorities are distinct and below every initial one.
+// Invariants: the i-th change point sets priority depth-1-i (in [1, MAX_DEPTH)), so
+// lowered priorities are distinct; an initial priority is MAX_DEPTH plus a 63-bit draw,
+// so it is above every lowered one, except when the draw is within MAX_DEPTH of
+// 2^63-1 and the i64 sum wraps negative (probability about 2^-58 per draw).
+/** The bug depth d of this run, clamped to [1, MAX_DEPTH]. */
 let depth: i32 = 3;
+/** changeAt[0 .. depth-1): the change points, choice-point numbers each uniform in [1, k], independent (they may repeat). */
 let changeAt = new StaticArray<i32>(MAX_DEPTH);
+/** The priority of "the next timer" as a candidate (race policy): initial at pctBegin, lowered like a process's, not redrawn when a timer fires. */
 let timerPrio: i64 = 0;
 
-/** A random initial priority, above every change-point priority. */
+/** A random initial priority, above every change-point priority (barring the wrap noted above). */
 function initialPriority(): i64 {
   const hi = <i64>(nextU32() >>> 1);
   const lo = <i64>nextU32();
@@ -73,6 +85,7 @@ function best(timerReady: bool): i32 {
 }
 
 function lowerNext(v: i64, timerReady: bool): void {
+  if (!ASC_NO_ASSERT) assert(v >= 1 && v < <i64>MAX_DEPTH, "a lowered priority is below every initial one");
   const c = best(timerReady);
   if (c == TIMER) timerPrio = v;
   else if (c > 0) setPriority(c, v);

@@ -1,10 +1,17 @@
 // POS, partial order sampling (Yuan, Yang, Gu, "Partial Order Aware Concurrency
-// Sampling", CAV 2018): every pending event has a random priority, the enabled event
-// with the highest priority runs, and after it ran the events that race with it get
-// fresh random priorities. Events that do not race keep theirs, so a process whose
-// priority is low stays out of the way over many steps: a bug needing one process to
-// run k steps in a row is found with probability about 1/(k+1) per run instead of the
-// random walk's 2^-k.
+// Sampling", CAV 2018). Follows the paper's POS algorithm (random priorities with
+// reassignment for racing events): every pending event has a random priority, the
+// enabled event with the highest priority runs, and after it ran the events that race
+// with it get fresh random priorities. Events that do not race keep theirs, so a
+// process whose priority is low stays out of the way over many steps: a bug needing
+// one process to run k steps in a row is found with probability about 1/(k+1) per run
+// instead of the random walk's 2^-k.
+//
+// How this differs from the paper's POS:
+// - With fairAfter > 0, past that many choice points the dispatcher (assembly/strategy.ts)
+//   chooses uniformly at random instead.
+// - The pending timer is one extra event with a priority of its own (race policy).
+// - Races are judged on an approximation of the pending event, below.
 //
 // The approximation (documented in the README): a process's pending event is the code
 // it runs until its next sync point, whose operation the engine learns only after it
@@ -31,10 +38,15 @@ const NO_RESOURCE: i32 = -1;
 // Processes grouped by the resource of their pending event: a doubly linked list per
 // resource, its head in `heads` (resource -> pid). Pids are >= 1, so 0 ends a list.
 // Invariant: p is in the list of pending[p] exactly when pending[p] != NO_RESOURCE.
+/** resource -> the first pid of its non-empty list; resources with an empty list are absent. */
 const heads = new I64Map(256);
+/** pending[p] for a pid spawned this iteration: the resource of its last operation, or NO_RESOURCE (not run yet, or dead). */
 let pending = new StaticArray<i32>(256);
+/** nextIn[p] while pending[p] != NO_RESOURCE: the next pid in that resource's list, 0 at the end. */
 let nextIn = new StaticArray<i32>(256);
+/** prevIn[p] while pending[p] != NO_RESOURCE: the previous pid in that resource's list, 0 at the head. */
 let prevIn = new StaticArray<i32>(256);
+/** The priority of the pending timer event: drawn at posBegin and again each time a timer fires. */
 let timerPrio: i64 = 0;
 
 function fresh(): i64 {
@@ -63,6 +75,7 @@ function unlink(p: i32): void {
   if (r == NO_RESOURCE) return;
   const prev = unchecked(prevIn[p]);
   const next = unchecked(nextIn[p]);
+  if (!ASC_NO_ASSERT) assert(prev != 0 ? unchecked(nextIn[prev]) == p : heads.get(<i64>r) == p, "resource list links agree");
   if (prev != 0) unchecked((nextIn[prev] = next));
   else if (next != 0) heads.set(<i64>r, next);
   else heads.delete(<i64>r);
@@ -85,6 +98,7 @@ export function posEvent(pid: i32, res: i32): void {
     timerPrio = fresh();
     return;
   }
+  if (!ASC_NO_ASSERT) assert(res != NO_RESOURCE, "resources are non-negative (src/engine/ops.ts resource)");
   let q = heads.get(<i64>res);
   while (q > 0) {
     const next = unchecked(nextIn[q]);

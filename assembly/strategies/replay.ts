@@ -9,9 +9,11 @@ import { enabledAt, enabledCount, procIsEnabled } from "../procs";
 import { grow32 } from "../grow";
 import { TIMER, DIVERGED } from "./common";
 
-// replayed[0 .. replayLen) are the decisions to follow.
+/** replayed[0 .. replayLen) are the decisions to follow: decision i is a pid or TIMER (0), as loaded (not validated). */
 let replayed = new StaticArray<i32>(1024);
+/** Number of decisions loaded by the last loadReplay; kept across iterations until the next load. */
 let replayLen: i32 = 0;
+/** Strict replay returns DIVERGED off the list; lenient replay continues without preemption. */
 let replayStrict: bool = true;
 
 export function loadReplay(src: StaticArray<i32>, n: i32, strict: bool): void {

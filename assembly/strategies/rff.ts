@@ -6,23 +6,25 @@
 // run to read from a different write ("mutation"), and a randomized scheduler tries to
 // honour the constraints.
 //
-// How this follows the paper, and where it differs:
-// - Events are abstracted as (process, index of the process's operation): pids are
-//   stable across runs (spawn order), which stands in for the paper's (thread,
+// How this follows the paper's RFF algorithm, and where it differs:
+// - Differs: events are abstracted as (process, index of the process's operation): pids
+//   are stable across runs (spawn order), which stands in for the paper's (thread,
 //   program location). A read is a shared-state operation whose aux names the write
 //   it observed (src/shared records SHARED_READ and lock acquisitions, SHARED_LOCK,
 //   with the observed write's number); a write (SHARED_WRITE) creates write number aux.
-//   Coverage is the set of (read event, write event) pairs, plus (write, overwritten
-//   write) pairs, which make write-write races (lost updates) count as new behaviour.
+//   Coverage is the set of (read event, write event) pairs, plus (an addition to the
+//   paper's reads-from coverage) (write, overwritten write) pairs, which make
+//   write-write races (lost updates) count as new behaviour.
 // - A constraint "a before b" holds back b's process while its next operation would be
 //   b and a has not run yet (the next operation of a process is its operation number
 //   count[p], known before it runs); "read r from write w" is w-before-r plus r right
 //   after w (r's process runs next once w ran: the boost), and r before each write that
 //   came after w in the run being mutated (as far as the constraint slots go).
 //   When every candidate is held back, the constraints yield (never a false deadlock).
-// - The base scheduler is the random walk; a quarter of the runs ignore the corpus
-//   (fresh random runs keep feeding it). Entries are chosen uniformly or, half of the
-//   time, the newest, instead of the paper's power schedule.
+// - Differs: the base scheduler is the random walk; a quarter of the runs ignore the
+//   corpus (fresh random runs keep feeding it). Entries are chosen uniformly or, half
+//   of the time, the newest, instead of the paper's power schedule. At most MAXC
+//   constraints are kept per schedule and MAXE events per run are open to mutation.
 // - Operations other than shared-state ones (messages, registry) give no reads-from
 //   feedback: on such programs rff behaves like random.
 //
@@ -57,34 +59,51 @@ const CREC: i32 = 5;
 const MAX_SEEN: i32 = 1 << 18;
 
 // ---- across the iterations of one exploration ---------------------------------
+/** The coverage keys seen in this exploration (value 1); size <= MAX_SEEN. */
 const seen = new I64Map(1024);
+/** The iteration number of the last rffBegin (i32 max before any, so the first begin starts afresh). */
 let lastIteration: i32 = 0x7fffffff;
+/** Corpus slot s < corpusSize: corpusEventCount[s] event records (REC ints) from offset s * MAXE * REC. */
 const corpusEvents = new StaticArray<i32>(CORPUS * MAXE * REC);
+/** corpusEventCount[s] for s < corpusSize: its number of event records, <= MAXE. */
 const corpusEventCount = new StaticArray<i32>(CORPUS);
+/** Corpus slot s < corpusSize: corpusConsCount[s] constraint records (CREC ints) from offset s * MAXC * CREC. */
 const corpusCons = new StaticArray<i32>(CORPUS * MAXC * CREC);
+/** corpusConsCount[s] for s < corpusSize: its number of constraints, <= MAXC. */
 const corpusConsCount = new StaticArray<i32>(CORPUS);
+/** Corpus slots [0, corpusSize) are filled; corpusSize <= CORPUS. */
 let corpusSize: i32 = 0;
+/** The slot keep() wrote last, or -1 when the corpus is empty; the next keep() on a full corpus overwrites (newest + 1) % CORPUS. */
 let newest: i32 = -1;
 /** The current run, not yet judged (judged at the next rff begin). */
 let pendingRun: bool = false;
 
 // ---- this iteration -------------------------------------------------------------
-/** count[p]: operations p performed so far, i.e. the index of its next one. */
+/** count[p] for 1 <= p <= spawned: operations p performed so far, i.e. the index of its next one. */
 let count = new StaticArray<i32>(256);
+/** The highest pid spawned this iteration (pids are 1 .. spawned). */
 let spawned: i32 = 0;
-/** (resource, write number) -> writer slot; writer pid and index by slot. */
+/** (resource, write number) -> writer slot (< wCount) for the shared writes of this run. */
 const writers = new I64Map(256);
+/** wPid[w] for w < wCount: the pid of the w-th shared write of this run. */
 let wPid = new StaticArray<i32>(256);
+/** wIdx[w] for w < wCount: that write's operation index in its process. */
 let wIdx = new StaticArray<i32>(256);
+/** Shared writes recorded this run. */
 let wCount: i32 = 0;
+/** evs[0 .. evCount * REC): the first MAXE shared-state events of this run, in order. */
 const evs = new StaticArray<i32>(MAXE * REC);
+/** Events in evs; evCount <= MAXE. */
 let evCount: i32 = 0;
 /** Coverage pairs first seen in this run. */
 let fresh: i32 = 0;
+/** cons[0 .. consCount * CREC): this run's constraints (from mutate()), kept with the run by keep(). */
 const cons = new StaticArray<i32>(MAXC * CREC);
+/** Constraints in cons; consCount <= MAXC. */
 let consCount: i32 = 0;
 /** A process to run next (a constrained read right after its write), or 0. */
 let boost: i32 = 0;
+/** rffChoose's scratch: held[0 .. h) are distinct enabled pids held back by a constraint. */
 const held = new StaticArray<i32>(MAXC);
 
 @inline function mix(a: i64, b: i64): i64 {
@@ -193,6 +212,7 @@ function addConstraint(aPid: i32, aIdx: i32, bPid: i32, bIdx: i32, boostB: i32):
   let c = consCount;
   if (c == MAXC) c = below(MAXC);
   else consCount++;
+  if (!ASC_NO_ASSERT) assert(consCount <= MAXC, "at most MAXC constraints");
   const base = c * CREC;
   unchecked((cons[base] = aPid));
   unchecked((cons[base + 1] = aIdx));

@@ -16,9 +16,9 @@
 //
 // The check never yields to the event loop: between the stall and the verdict no
 // timer, I/O callback or setImmediate can run, so whether and at which iteration an
-// uncontrolled await is reported does not depend on I/O timing. (The previous design
-// armed one setImmediate probe per iteration: a refused connection or a fast read
-// completing before it changed the verdict.)
+// uncontrolled await is reported does not depend on I/O timing. (A setImmediate probe
+// per iteration would not do: a refused connection or a fast read completing before
+// it would change the verdict.)
 //
 // Browsers have no such queue: there one macrotask probe per iteration (MessageChannel)
 // detects the stall, so real I/O that completes before the probe runs can still hide

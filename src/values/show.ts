@@ -3,8 +3,8 @@
 //
 // Formatting must never run user code: show() runs while a failing iteration is
 // re-run with readable events on, and a user getter, toString, toJSON or Proxy trap
-// that throws or has effects would change that run (its error used to surface in the
-// user's `send`, so the report showed another schedule than the search found). So
+// that throws or has effects would change that run (a thrown error would surface in
+// the user's `send`, and the report would show another schedule than the search found). So
 // values are rendered structurally: own enumerable data properties are read with
 // Object.getOwnPropertyDescriptor (accessors print as `[Getter]` and are never
 // called), class instances as `Name { ... }` with the name read from data properties
