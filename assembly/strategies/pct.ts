@@ -7,10 +7,10 @@
 // at least 1/(n k^(d-1)).
 //
 // How this differs from the paper's scheduler, and why:
-// - Processes appear as they spawn, so a new process draws a uniform random 63-bit
+// - Processes appear as they spawn, so a new process draws a uniform random 62-bit
 //   priority instead of taking a slot of a permutation fixed in advance: its rank
 //   among the processes not yet lowered is uniform, as in the paper (ties, about
-//   2^-63 per pair, break towards the lower pid: strategies/heap.ts).
+//   2^-62 per pair, break towards the lower pid: strategies/heap.ts).
 // - The paper counts k over all steps; here steps are counted only where there is a
 //   choice (two or more candidates), as Shuttle and Coyote do: a change point during a
 //   forced step would be wasted. k comes from the TypeScript side: the decisions of a
@@ -33,9 +33,8 @@ import { TIMER } from "./common";
 export const MAX_DEPTH: i32 = 20;
 
 // Invariants: the i-th change point sets priority depth-1-i (in [1, MAX_DEPTH)), so
-// lowered priorities are distinct; an initial priority is MAX_DEPTH plus a 63-bit draw,
-// so it is above every lowered one, except when the draw is within MAX_DEPTH of
-// 2^63-1 and the i64 sum wraps negative (probability about 2^-58 per draw).
+// lowered priorities are distinct; an initial priority is MAX_DEPTH plus a 62-bit draw,
+// so it is above every lowered one and never wraps.
 /** The bug depth d of this run, clamped to [1, MAX_DEPTH]. */
 let depth: i32 = 3;
 /** changeAt[0 .. depth-1): the change points, choice-point numbers each uniform in [1, k], independent (they may repeat). */
@@ -43,9 +42,9 @@ let changeAt = new StaticArray<i32>(MAX_DEPTH);
 /** The priority of "the next timer" as a candidate (race policy): initial at pctBegin, lowered like a process's, not redrawn when a timer fires. */
 let timerPrio: i64 = 0;
 
-/** A random initial priority, above every change-point priority (barring the wrap noted above). */
+/** A random initial priority (a 62-bit draw, so adding MAX_DEPTH cannot wrap), above every change-point priority. */
 function initialPriority(): i64 {
-  const hi = <i64>(nextU32() >>> 1);
+  const hi = <i64>(nextU32() >>> 2);
   const lo = <i64>nextU32();
   return (<i64>MAX_DEPTH) + ((hi << 32) | lo);
 }
