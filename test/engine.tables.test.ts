@@ -285,6 +285,21 @@ describe("engine tables vs a TypeScript model", () => {
     checkState(m);
   });
 
+  it("cancel re-sifts up: deadlines 0,10,2,11,12,30,4 with 11 cancelled pop as 0,2,4,10,12,30", () => {
+    const m = begin(false);
+    const x = e.x;
+    const ids = [0, 10, 2, 11, 12, 30, 4].map((d) => {
+      const t = x.addTimer(1, d);
+      m.addTimer(t, d);
+      return t;
+    });
+    expect(!!x.cancelTimer(ids[3])).toBe(true);
+    m.timers.delete(ids[3]);
+    const fired: number[] = [];
+    for (let t = x.popTimer(); t >= 0; t = x.popTimer()) fired.push(x.now());
+    expect(fired).toEqual([0, 2, 4, 10, 12, 30]);
+  });
+
   it("links grow past their initial index capacity and are symmetric", () => {
     begin(false);
     const x = e.x;
