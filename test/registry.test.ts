@@ -298,6 +298,23 @@ describe("duplicate registries", () => {
       expect(me).toBe(self());
     });
   });
+
+  it("dispatch with exactly one entry calls back once with [[pid, value]] (unique and duplicate)", async () => {
+    await holds(async () => {
+      for (const keys of ["unique", "duplicate"] as const) {
+        const reg = await Registry.start({ keys });
+        const owner = await worker(() => Registry.register(reg, "solo", { n: 1 }));
+        const calls: unknown[] = [];
+        await Registry.dispatch(reg, "solo", (entries) => {
+          calls.push(entries);
+        });
+        expect(calls).toEqual([[[owner, { n: 1 }]]]);
+        const mod = { calls: [] as unknown[], fan(entries: unknown, x: string) { this.calls.push([entries, x]); } };
+        await Registry.dispatch(reg, "solo", [mod, "fan", ["extra"]]);
+        expect(mod.calls).toEqual([[[[owner, { n: 1 }]], "extra"]]);
+      }
+    });
+  });
 });
 
 describe("select and countSelect", () => {
