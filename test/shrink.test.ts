@@ -85,6 +85,52 @@ describe("shrink", () => {
     }
   });
 
+  it("keeps the failure kind: an exception never shrinks into a shorter deadlock", async () => {
+    // Without preemptions the body runs ahead, sets `late`, blocks in receive, and the
+    // worker then blocks too: a deadlock with no preemption. The exception needs the
+    // worker to run first (a preemption), and then the body takes 6 more steps.
+    const early = async () => {
+      const me = self();
+      let late = false;
+      await spawn(async () => {
+        if (late) await receive();
+        else await send(me, "early");
+      });
+      late = true;
+      await receive();
+      for (let i = 0; i < 6; i++) await yieldNow();
+      throw new Error("the worker ran before the body waited");
+    };
+    const bug = await found(early, { strategy: "random", seed: 3 });
+    expect(bug.kind).toBe("exception");
+    const s = await shrink(early, bug);
+    expect(s.bug.kind).toBe("exception");
+    expect((s.bug.error as Error).message).toBe("the worker ran before the body waited");
+    const again = await replay(early, s.bug);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.bug.kind).toBe("exception");
+  });
+
+  it("keeps the error class: a RangeError never shrinks into a shorter TypeError", async () => {
+    const early = async () => {
+      const me = self();
+      let late = false;
+      await spawn(async () => {
+        if (late) await send(me, "late");
+        else await send(me, "early");
+      });
+      late = true;
+      if ((await receive()) === "late") throw new TypeError("late");
+      for (let i = 0; i < 6; i++) await yieldNow();
+      throw new RangeError("early");
+    };
+    const bug = await found(early, { strategy: "random", seed: 3 });
+    expect((bug.error as Error).name).toBe("RangeError");
+    const s = await shrink(early, bug);
+    expect(s.bug.kind).toBe("exception");
+    expect((s.bug.error as Error).name).toBe("RangeError");
+  });
+
   it("reaches a schedule without preemptions when one exists", async () => {
     const bug = await found(lockOrder, { strategy: "random", seed: 1 });
     expect(bug.kind).toBe("deadlock");
