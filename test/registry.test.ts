@@ -404,6 +404,7 @@ describe("death cleanup", () => {
     };
     const r = await explore(body, { iterations: 200, seed: 3, strategy: "random", traceDir: false });
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
     if (!r.ok) expect(String((r.bug.error as Error).message)).toBe("lookup saw a dead owner");
     // ...and the other order (cleanup first) is reachable too.
     const after = await explore(
@@ -418,6 +419,8 @@ describe("death cleanup", () => {
       { iterations: 200, seed: 3, strategy: "random", traceDir: false },
     );
     expect(after.ok).toBe(false);
+    if (!after.ok) expect(String((after.bug.error as Error).message)).toBe("cleaned up before the lookup");
+    if (!after.ok) expect(after.bug.kind).toBe("exception");
   });
 
   it("in the window, count / keys / select / dispatch see the dead owner; whereis(via) never does", async () => {
@@ -738,6 +741,7 @@ describe("reports", () => {
     );
     expect(r.ok).toBe(false);
     if (!r.ok) {
+      expect(r.bug.kind).toBe("exception");
       const text = r.bug.format();
       expect(text).toMatch(/reg-write register\(rooms, "lobby", 1\)/);
       expect(text).toMatch(/reg-read +lookup\(rooms, "lobby"\) +\[\[<0.1.0>, 1\]\]/);

@@ -82,6 +82,7 @@ describe("replay", () => {
     const r = await explore(lostUpdate, { seed: 3, iterations: 100, traceDir: dir });
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
     expect(r.bug.tracePath).toBeDefined();
     expect(r.bug.tracePath!.startsWith(dir)).toBe(true);
     expect(r.bug.format()).toContain(`Replay: await replay(body, ${JSON.stringify(r.bug.tracePath)})`);
@@ -108,6 +109,7 @@ describe("replay", () => {
     const r = await explore(version(false, false), { strategy: "random", seed: 1, iterations: 200, traceDir: false });
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.message).toMatch(/b arrived first/);
     // An extra operation: the recorded operations stop matching.
     const e1 = await replay(version(true, false), r.bug).then(() => null, (e: unknown) => e);
     expect(e1).toBeInstanceOf(ReplayDivergence);
@@ -162,6 +164,7 @@ describe("replay", () => {
     const r = await explore(lostUpdate, { strategy: "random", seed: 1, iterations: 200, traceDir: false });
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
     const t = r.bug.trace;
     const k = Math.floor(t.decisions.length / 2);
     const stepOf = (e: number[]) => e[0];
@@ -190,6 +193,7 @@ describe("replay", () => {
     };
     const r = await explore(body, { seed: 1, iterations: 1, traceDir: false });
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
     fail = false;
     if (!r.ok) expect(await replay(body, r.bug)).toEqual({ ok: true });
   });

@@ -63,6 +63,7 @@ describe("SharedCell", () => {
     const r = await explore(body, opts());
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
     expect(r.bug.format()).toContain("counter.get()");
     const again = await replay(body, r.bug);
     expect(again.ok).toBe(false);
@@ -142,6 +143,7 @@ describe("SharedMap", () => {
       expect(inserted).toBe(1);
     }, opts());
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
   });
 });
 

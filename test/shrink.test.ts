@@ -20,9 +20,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function found(body: () => Promise<void>, o: Parameters<typeof explore>[1]): Promise<Bug> {
+/** The first bug explore finds; it must be of `kind`. */
+async function found(body: () => Promise<void>, kind: Bug["kind"], o: Parameters<typeof explore>[1]): Promise<Bug> {
   const r = await explore(body, { iterations: 500, traceDir: false, ...o });
   if (r.ok) throw new Error("expected a bug");
+  expect(r.bug.kind, r.bug.message).toBe(kind);
   return r.bug;
 }
 
@@ -46,12 +48,12 @@ async function earlyFailure() {
 }
 
 describe("shrink", () => {
-  const EXAMPLES: [string, () => Promise<void>][] = [["lost-update", lostUpdate], ["deadlock", lockOrder], ["down-race", downRace]];
+  const EXAMPLES: [string, () => Promise<void>, Bug["kind"]][] = [["lost-update", lostUpdate, "exception"], ["deadlock", lockOrder, "deadlock"], ["down-race", downRace, "exception"]];
 
-  for (const [name, body] of EXAMPLES) {
+  for (const [name, body, kind] of EXAMPLES) {
     it(`shrinks ${name}: same failure, no longer, shorter or fewer preemptions, deterministic replay`, async () => {
       for (const [strategy, seed] of [["random", 1], ["random", 2], ["pct", 1], ["pos", 3]] as const) {
-        const bug = await found(body, { strategy, seed });
+        const bug = await found(body, kind, { strategy, seed });
         const s = await shrink(body, bug);
         const where = `${name} ${strategy} seed ${seed}`;
         expect(s.bug.kind, where).toBe(bug.kind);
@@ -75,7 +77,7 @@ describe("shrink", () => {
 
   it("cuts a schedule whose assertion can fail early strictly shorter", async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const bug = await found(earlyFailure, { strategy: "random", seed });
+      const bug = await found(earlyFailure, "exception", { strategy: "random", seed });
       const s = await shrink(earlyFailure, bug);
       expect(s.bug.kind).toBe("exception");
       expect(s.shrunkLength).toBeLessThan(s.originalLength);
@@ -101,7 +103,7 @@ describe("shrink", () => {
       for (let i = 0; i < 6; i++) await yieldNow();
       throw new Error("the worker ran before the body waited");
     };
-    const bug = await found(early, { strategy: "random", seed: 3 });
+    const bug = await found(early, "exception", { strategy: "random", seed: 3 });
     expect(bug.kind).toBe("exception");
     const s = await shrink(early, bug);
     expect(s.bug.kind).toBe("exception");
@@ -124,7 +126,7 @@ describe("shrink", () => {
       for (let i = 0; i < 6; i++) await yieldNow();
       throw new RangeError("early");
     };
-    const bug = await found(early, { strategy: "random", seed: 3 });
+    const bug = await found(early, "exception", { strategy: "random", seed: 3 });
     expect((bug.error as Error).name).toBe("RangeError");
     const s = await shrink(early, bug);
     expect(s.bug.kind).toBe("exception");
@@ -132,7 +134,7 @@ describe("shrink", () => {
   });
 
   it("reaches a schedule without preemptions when one exists", async () => {
-    const bug = await found(lockOrder, { strategy: "random", seed: 1 });
+    const bug = await found(lockOrder, "deadlock", { strategy: "random", seed: 1 });
     expect(bug.kind).toBe("deadlock");
     const s = await shrink(lockOrder, bug);
     expect(s.originalPreemptions).toBeGreaterThan(0);
@@ -168,7 +170,7 @@ describe("shrink", () => {
   });
 
   it("stays within its budget of replays", async () => {
-    const bug = await found(lostUpdate, { strategy: "random", seed: 2 });
+    const bug = await found(lostUpdate, "exception", { strategy: "random", seed: 2 });
     const s = await shrink(lostUpdate, bug, { maxReplays: 3 });
     expect(s.replays).toBeLessThanOrEqual(3);
     expect(s.shrunkLength).toBeLessThanOrEqual(s.originalLength);
@@ -192,7 +194,7 @@ describe("shrink", () => {
       await receive();
       await receive();
     };
-    const bug = await found(spin, { strategy: "pct", seed: 1, maxSteps: 300 });
+    const bug = await found(spin, "step-limit", { strategy: "pct", seed: 1, maxSteps: 300 });
     expect(bug.kind).toBe("step-limit");
     const s = await shrink(spin, bug, { maxDecisions: 20000 });
     expect(s.bug.kind).toBe("step-limit");
@@ -201,7 +203,7 @@ describe("shrink", () => {
   });
 
   it("rejects bad input with clear errors", async () => {
-    const bug = await found(downRace, { seed: 1 });
+    const bug = await found(downRace, "exception", { seed: 1 });
     await expect(shrink(42 as never, bug)).rejects.toThrow(/shrink expects the test body/);
     await expect(shrink(downRace, { ...bug.trace, failure: null })).rejects.toThrow(/records no failure/);
     await expect(shrink(downRace, { hello: 1 } as never)).rejects.toBeInstanceOf(OptionsError);
@@ -217,7 +219,7 @@ describe("shrink", () => {
       await receive();
       if (fail) throw new Error("flaky");
     };
-    const fb = await found(flaky, { seed: 1 });
+    const fb = await found(flaky, "exception", { seed: 1 });
     fail = false;
     const e = await shrink(flaky, fb).then(() => null, (x: unknown) => x);
     expect(e).toBeInstanceOf(LockstepError);
