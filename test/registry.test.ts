@@ -759,3 +759,82 @@ describe("examples/registry-race.mjs", () => {
     }
   });
 });
+
+describe("surviving mutants of registry.ts (npm run mutate)", () => {
+  it("a symbol works as a registry name, in place of the handle and in via()", async () => {
+    await holds(async () => {
+      const name = Symbol("rooms");
+      const reg = await Registry.start({ keys: "unique", name });
+      expect((await Registry.register(name, "lobby", 1)).ok).toBe(true);
+      expect(await Registry.lookup(name, "lobby")).toEqual([[self(), 1]]);
+      expect(await Registry.lookup(reg, "lobby")).toEqual([[self(), 1]]);
+      expect(await whereis(via(name, "lobby"))).toBe(self());
+    }, { iterations: 3 });
+  });
+
+  it("dispatch accepts only a [module, fnName: string, extraArgs: array] triple", async () => {
+    await holds(async () => {
+      const reg = await Registry.start({ keys: "duplicate" });
+      await Registry.register(reg, "k", 1);
+      const mod = { f: (..._a: unknown[]) => {}, 1: () => {} };
+      for (const bad of [[mod, 1, []], [null, "f", []], [mod, "f", "xy"], [mod, "f"], ["f", "length", []]]) {
+        const e = await Registry.dispatch(reg, "k", bad as never).catch((x) => x);
+        expect(e, String(bad)).toBeInstanceOf(TypeError);
+        expect(e.message).toMatch(/expects a function or a \[module, fnName, extraArgs\] triple/);
+      }
+      // A function module works (typeof "function").
+      const calls: unknown[] = [];
+      const fmod = Object.assign(() => {}, { run: (es: unknown, x: unknown) => calls.push([es, x]) });
+      await Registry.dispatch(reg, "k", [fmod, "run", ["x"]]);
+      expect(calls).toEqual([[[[self(), 1]], "x"]]);
+    }, { iterations: 1 });
+  });
+
+  it("start: 1024 partitions at most; listeners are names (string or symbol) or pids", async () => {
+    await holds(async () => {
+      const big = await Registry.start({ keys: "duplicate", partitions: 1024 });
+      expect(big.partitions).toBe(1024);
+      const e = await Registry.start({ keys: "unique", partitions: 1025 }).catch((x) => x);
+      expect(e).toBeInstanceOf(OptionsError);
+      expect(e.message).toMatch(/partitions must be an integer from 1 to 1024, got 1025/);
+      const bad = await Registry.start({ keys: "unique", listeners: [42 as never] }).catch((x) => x);
+      expect(bad).toBeInstanceOf(OptionsError);
+      const l = Symbol("listener");
+      await registerName(l);
+      const reg = await Registry.start({ keys: "unique", listeners: [l] });
+      await Registry.register(reg, "k", 1);
+      expect(await receive()).toEqual({ type: "register", registry: reg, key: "k", pid: self(), value: 1 });
+    }, { iterations: 1 });
+  });
+
+  it("each partition's cleanup process is spawned at start: pids stay in spawn order", async () => {
+    await holds(async () => {
+      await Registry.start({ keys: "duplicate", partitions: 3 });
+      expect(String(await spawn(async () => {}))).toBe("<0.5.0>");
+    }, { iterations: 2 });
+  });
+
+  it("the cleanup process ignores stray messages and keeps cleaning up", async () => {
+    await holds(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      const { pid } = await spawnMonitor(async () => {
+        const r = await Registry.register(reg, "k", 1);
+        if (!r.ok) throw new Error("not registered");
+        for (const junk of [undefined, null, "junk", { type: "DOWN", pid: "not a pid" }, { type: "EXIT" }]) await send(r.owner, junk);
+      });
+      await receive((m) => m?.type === "DOWN");
+      await cleanedUp(reg, pid);
+      expect(await Registry.count(reg)).toBe(0);
+    });
+  });
+
+  it("updateValue may set null or undefined", async () => {
+    await holds(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      await Registry.register(reg, "k", 1);
+      expect(await Registry.updateValue(reg, "k", () => null)).toEqual({ ok: true, value: null, old: 1 });
+      expect(await Registry.updateValue(reg, "k", () => undefined)).toEqual({ ok: true, value: undefined, old: null });
+      expect(await Registry.lookup(reg, "k")).toEqual([[self(), undefined]]);
+    }, { iterations: 1 });
+  });
+});
