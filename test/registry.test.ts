@@ -838,3 +838,53 @@ describe("surviving mutants of registry.ts (npm run mutate)", () => {
     }, { iterations: 1 });
   });
 });
+
+describe("error messages name the function", () => {
+  it("an unknown registry or a bad key is reported by the function that got it", async () => {
+    await holds(async () => {
+      const calls: [string, () => Promise<unknown>][] = [
+        ["register", () => Registry.register("nope", "k", 1)],
+        ["unregister", () => Registry.unregister("nope", "k")],
+        ["unregisterMatch", () => Registry.unregisterMatch("nope", "k", "_")],
+        ["lookup", () => Registry.lookup("nope", "k")],
+        ["dispatch", () => Registry.dispatch("nope", "k", () => {})],
+        ["match", () => Registry.match("nope", "k", "_")],
+        ["countMatch", () => Registry.countMatch("nope", "k", "_")],
+        ["values", () => Registry.values("nope", "k", self())],
+        ["updateValue", () => Registry.updateValue("nope", "k", (v) => v)],
+        ["count", () => Registry.count("nope")],
+        ["keys", () => Registry.keys("nope", self())],
+        ["select", () => Registry.select("nope", [[["_", "_", "_"], [], [true]]])],
+        ["countSelect", () => Registry.countSelect("nope", [[["_", "_", "_"], [], [true]]])],
+        ["meta", () => Registry.meta("nope", "k")],
+        ["putMeta", () => Registry.putMeta("nope", "k", 1)],
+        ["deleteMeta", () => Registry.deleteMeta("nope", "k")],
+      ];
+      for (const [fn, call] of calls) {
+        const e = await call().catch((x) => x);
+        expect(e, fn).toBeInstanceOf(ArgumentError);
+        expect(e.message).toBe(`Registry.${fn}: unknown registry "nope" (pass the handle Registry.start resolved to, or its name)`);
+      }
+      const reg = await Registry.start({ keys: "unique" });
+      const cyclic: unknown[] = [];
+      cyclic.push(cyclic);
+      const keyed: [string, () => Promise<unknown>][] = [
+        ["register", () => Registry.register(reg, cyclic, 1)],
+        ["unregister", () => Registry.unregister(reg, cyclic)],
+        ["unregisterMatch", () => Registry.unregisterMatch(reg, cyclic, "_")],
+        ["lookup", () => Registry.lookup(reg, cyclic)],
+        ["countMatch", () => Registry.countMatch(reg, cyclic, "_")],
+        ["updateValue", () => Registry.updateValue(reg, cyclic, (v) => v)],
+        ["meta", () => Registry.meta(reg, cyclic)],
+        ["putMeta", () => Registry.putMeta(reg, cyclic, 1)],
+      ];
+      for (const [fn, call] of keyed) {
+        const e = await call().catch((x) => x);
+        expect(e, fn).toBeInstanceOf(TypeError);
+        expect(e.message, fn).toMatch(new RegExp(`^Registry\\.${fn}: the key .* cannot be a registry key`));
+      }
+      expect((await Registry.values(reg, "k", 42 as never).catch((x) => x)).message).toMatch(/^Registry\.values expects a pid/);
+      expect((await Registry.start({ keys: "unique", meta: { a: 1 } }).then(() => Registry.start({ keys: "unique", meta: [[cyclic, 1]] })).catch((x) => x)).message).toMatch(/^Registry\.start meta: the key/);
+    }, { iterations: 1 });
+  });
+});
