@@ -178,6 +178,35 @@ describe("shrink", () => {
     expect(again.ok).toBe(false);
   });
 
+  it("stops at its budget of decisions: with maxDecisions 1 the original replay uses it up", async () => {
+    const bug = await found(lostUpdate, "exception", { strategy: "random", seed: 2 });
+    const s = await shrink(lostUpdate, bug, { maxDecisions: 1 });
+    expect(s.replays).toBe(0);
+    expect(s.shrunkLength).toBe(s.originalLength);
+    expect(s.bug.schedule).toEqual(bug.schedule);
+    const more = await shrink(lostUpdate, bug, { maxDecisions: 3 * bug.schedule.length });
+    expect(more.replays).toBeGreaterThan(0);
+    expect(more.replays).toBeLessThanOrEqual(3);
+  });
+
+  it("save: false writes nothing; a plain { trace, tracePath } object is shrunk and saved beside its file", async () => {
+    const r = await explore(lostUpdate, { strategy: "random", seed: 5, iterations: 100, traceDir: join(dir, "plain") });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
+    const original = r.bug.tracePath!;
+    const shrunkPath = original.replace(/\.json$/, "-shrunk.json");
+    const quiet = await shrink(lostUpdate, r.bug, { save: false });
+    expect(quiet.bug.tracePath).toBeUndefined();
+    await expect(access(shrunkPath)).rejects.toThrow();
+    const plain = JSON.parse(JSON.stringify({ trace: r.bug.trace, tracePath: original }));
+    const s = await shrink(lostUpdate, plain);
+    expect(s.bug.kind).toBe("exception");
+    expect(s.bug.tracePath).toBe(shrunkPath);
+    await access(shrunkPath);
+    expect(s.bug.schedule).toEqual(quiet.bug.schedule);
+  });
+
   it("terminates on a step-limit failure", async () => {
     const spin = async () => {
       let flag = false;
