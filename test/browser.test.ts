@@ -21,7 +21,7 @@ afterAll(async () => {
 
 async function inNode(seed: number) {
   const r = await ls.explore(makeBody(ls), { iterations: 500, seed, strategy: "random", traceDir: false });
-  return r.ok ? { ok: true } : { ok: false, iteration: r.bug.iteration, decisions: r.bug.trace.decisions, events: r.bug.trace.events };
+  return r.ok ? { ok: true } : { ok: false, kind: r.bug.kind, iteration: r.bug.iteration, decisions: r.bug.trace.decisions, events: r.bug.trace.events };
 }
 
 describe("browser build", () => {
@@ -34,6 +34,7 @@ describe("browser build", () => {
     for (const seed of [1, 2, 3]) {
       const node = await inNode(seed);
       expect(node.ok).toBe(false);
+      expect(node.kind).toBe("exception");
       const inPage = await page.evaluate((s) => (window as unknown as { runInPage(s: number): Promise<unknown> }).runInPage(s), seed);
       const inWorker = await page.evaluate((s) => (window as unknown as { runInWorker(s: number): Promise<unknown> }).runInWorker(s), seed);
       expect(inPage).toEqual(node);

@@ -321,6 +321,7 @@ describe("parallel search", () => {
     const one = JSON.parse(cli(["explore", "examples/deadlock.mjs", "--seed", "11", "--strategy", "random", "--iterations", "400", "--workers", "1", "--json", "--trace-dir", dir]).out);
     const two = JSON.parse(cli(["explore", "examples/deadlock.mjs", "--seed", "11", "--strategy", "random", "--iterations", "400", "--workers", "2", "--json", "--trace-dir", dir]).out);
     expect(one.ok).toBe(false);
+    expect(one.bug.kind).toBe("deadlock");
     expect(two.bug.iteration).toBe(one.bug.iteration);
     expect(two.bug.seed).toBe(one.bug.seed);
     expect(two.bug.kind).toBe(one.bug.kind);

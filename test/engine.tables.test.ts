@@ -247,14 +247,34 @@ function checkState(m: Model): void {
 describe("engine tables vs a TypeScript model", () => {
   it("agree on every command sequence (fast-check)", () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(cmd, { maxLength: 120 }), (race, cmds) => {
+      fc.property(fc.boolean(), fc.array(cmd, { maxLength: 120, size: "max" }), (race, cmds) => {
         const m = begin(race);
         for (const k of cmds) {
           apply(m, k, race);
           checkState(m);
         }
       }),
-      { numRuns: 400, seed: 1234 },
+      { numRuns: 70, seed: 1234 },
+    );
+  });
+
+  it("the timer heap alone: many adds, cancels in the middle, pops (fast-check)", () => {
+    const timerCmd: fc.Arbitrary<Cmd> = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ c: fc.constant("addTimer" as const), p: fc.nat(MAXPID), delay: fc.integer({ min: 0, max: 40 }) }) },
+      { weight: 2, arbitrary: fc.record({ c: fc.constant("cancelTimer" as const), t: fc.nat(34) }) },
+      fc.constant({ c: "popTimer" as const }),
+    );
+    fc.assert(
+      fc.property(fc.array(timerCmd, { minLength: 20, maxLength: 200, size: "max" }), (cmds) => {
+        const m = begin(false);
+        for (const k of cmds) {
+          apply(m, k, false);
+          expect(e.x.nextTimer()).toBe(m.nextTimer());
+        }
+        checkState(m);
+        while (m.timers.size > 0) apply(m, { c: "popTimer" }, false); // drains in (deadline, creation) order
+      }),
+      { numRuns: 150, seed: 4321 },
     );
   });
 
@@ -283,6 +303,21 @@ describe("engine tables vs a TypeScript model", () => {
     apply(m, { c: "monTargetDown", p: 3 }, false);
     expect(m.monitors.size).toBe(0);
     checkState(m);
+  });
+
+  it("cancel re-sifts up: deadlines 0,10,2,11,12,30,4 with 11 cancelled pop as 0,2,4,10,12,30", () => {
+    const m = begin(false);
+    const x = e.x;
+    const ids = [0, 10, 2, 11, 12, 30, 4].map((d) => {
+      const t = x.addTimer(1, d);
+      m.addTimer(t, d);
+      return t;
+    });
+    expect(!!x.cancelTimer(ids[3])).toBe(true);
+    m.timers.delete(ids[3]);
+    const fired: number[] = [];
+    for (let t = x.popTimer(); t >= 0; t = x.popTimer()) fired.push(x.now());
+    expect(fired).toEqual([0, 2, 4, 10, 12, 30]);
   });
 
   it("links grow past their initial index capacity and are symmetric", () => {

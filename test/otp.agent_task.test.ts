@@ -46,6 +46,7 @@ describe("Agent", () => {
       await Agent.update(a, () => v + 1);
     }), { iterations: 200, seed: 3, traceDir: false });
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
     if (!r.ok) expect(String(r.bug.error)).toMatch(/expected 1 to be 2/);
   });
 

@@ -298,6 +298,23 @@ describe("duplicate registries", () => {
       expect(me).toBe(self());
     });
   });
+
+  it("dispatch with exactly one entry calls back once with [[pid, value]] (unique and duplicate)", async () => {
+    await holds(async () => {
+      for (const keys of ["unique", "duplicate"] as const) {
+        const reg = await Registry.start({ keys });
+        const owner = await worker(() => Registry.register(reg, "solo", { n: 1 }));
+        const calls: unknown[] = [];
+        await Registry.dispatch(reg, "solo", (entries) => {
+          calls.push(entries);
+        });
+        expect(calls).toEqual([[[owner, { n: 1 }]]]);
+        const mod = { calls: [] as unknown[], fan(entries: unknown, x: string) { this.calls.push([entries, x]); } };
+        await Registry.dispatch(reg, "solo", [mod, "fan", ["extra"]]);
+        expect(mod.calls).toEqual([[[[owner, { n: 1 }]], "extra"]]);
+      }
+    });
+  });
 });
 
 describe("select and countSelect", () => {
@@ -387,6 +404,7 @@ describe("death cleanup", () => {
     };
     const r = await explore(body, { iterations: 200, seed: 3, strategy: "random", traceDir: false });
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
     if (!r.ok) expect(String((r.bug.error as Error).message)).toBe("lookup saw a dead owner");
     // ...and the other order (cleanup first) is reachable too.
     const after = await explore(
@@ -401,6 +419,8 @@ describe("death cleanup", () => {
       { iterations: 200, seed: 3, strategy: "random", traceDir: false },
     );
     expect(after.ok).toBe(false);
+    if (!after.ok) expect(String((after.bug.error as Error).message)).toBe("cleaned up before the lookup");
+    if (!after.ok) expect(after.bug.kind).toBe("exception");
   });
 
   it("in the window, count / keys / select / dispatch see the dead owner; whereis(via) never does", async () => {
@@ -721,6 +741,7 @@ describe("reports", () => {
     );
     expect(r.ok).toBe(false);
     if (!r.ok) {
+      expect(r.bug.kind).toBe("exception");
       const text = r.bug.format();
       expect(text).toMatch(/reg-write register\(rooms, "lobby", 1\)/);
       expect(text).toMatch(/reg-read +lookup\(rooms, "lobby"\) +\[\[<0.1.0>, 1\]\]/);
@@ -736,5 +757,134 @@ describe("examples/registry-race.mjs", () => {
       expect(r.bug.kind).toBe("exception");
       expect(String((r.bug.error as Error).message)).toMatch(/both created "lobby"/);
     }
+  });
+});
+
+describe("surviving mutants of registry.ts (npm run mutate)", () => {
+  it("a symbol works as a registry name, in place of the handle and in via()", async () => {
+    await holds(async () => {
+      const name = Symbol("rooms");
+      const reg = await Registry.start({ keys: "unique", name });
+      expect((await Registry.register(name, "lobby", 1)).ok).toBe(true);
+      expect(await Registry.lookup(name, "lobby")).toEqual([[self(), 1]]);
+      expect(await Registry.lookup(reg, "lobby")).toEqual([[self(), 1]]);
+      expect(await whereis(via(name, "lobby"))).toBe(self());
+    }, { iterations: 3 });
+  });
+
+  it("dispatch accepts only a [module, fnName: string, extraArgs: array] triple", async () => {
+    await holds(async () => {
+      const reg = await Registry.start({ keys: "duplicate" });
+      await Registry.register(reg, "k", 1);
+      const mod = { f: (..._a: unknown[]) => {}, 1: () => {} };
+      for (const bad of [[mod, 1, []], [null, "f", []], [mod, "f", "xy"], [mod, "f"], ["f", "length", []]]) {
+        const e = await Registry.dispatch(reg, "k", bad as never).catch((x) => x);
+        expect(e, String(bad)).toBeInstanceOf(TypeError);
+        expect(e.message).toMatch(/expects a function or a \[module, fnName, extraArgs\] triple/);
+      }
+      // A function module works (typeof "function").
+      const calls: unknown[] = [];
+      const fmod = Object.assign(() => {}, { run: (es: unknown, x: unknown) => calls.push([es, x]) });
+      await Registry.dispatch(reg, "k", [fmod, "run", ["x"]]);
+      expect(calls).toEqual([[[[self(), 1]], "x"]]);
+    }, { iterations: 1 });
+  });
+
+  it("start: 1024 partitions at most; listeners are names (string or symbol) or pids", async () => {
+    await holds(async () => {
+      const big = await Registry.start({ keys: "duplicate", partitions: 1024 });
+      expect(big.partitions).toBe(1024);
+      const e = await Registry.start({ keys: "unique", partitions: 1025 }).catch((x) => x);
+      expect(e).toBeInstanceOf(OptionsError);
+      expect(e.message).toMatch(/partitions must be an integer from 1 to 1024, got 1025/);
+      const bad = await Registry.start({ keys: "unique", listeners: [42 as never] }).catch((x) => x);
+      expect(bad).toBeInstanceOf(OptionsError);
+      const l = Symbol("listener");
+      await registerName(l);
+      const reg = await Registry.start({ keys: "unique", listeners: [l] });
+      await Registry.register(reg, "k", 1);
+      expect(await receive()).toEqual({ type: "register", registry: reg, key: "k", pid: self(), value: 1 });
+    }, { iterations: 1 });
+  });
+
+  it("each partition's cleanup process is spawned at start: pids stay in spawn order", async () => {
+    await holds(async () => {
+      await Registry.start({ keys: "duplicate", partitions: 3 });
+      expect(String(await spawn(async () => {}))).toBe("<0.5.0>");
+    }, { iterations: 2 });
+  });
+
+  it("the cleanup process ignores stray messages and keeps cleaning up", async () => {
+    await holds(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      const { pid } = await spawnMonitor(async () => {
+        const r = await Registry.register(reg, "k", 1);
+        if (!r.ok) throw new Error("not registered");
+        for (const junk of [undefined, null, "junk", { type: "DOWN", pid: "not a pid" }, { type: "EXIT" }]) await send(r.owner, junk);
+      });
+      await receive((m) => m?.type === "DOWN");
+      await cleanedUp(reg, pid);
+      expect(await Registry.count(reg)).toBe(0);
+    });
+  });
+
+  it("updateValue may set null or undefined", async () => {
+    await holds(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      await Registry.register(reg, "k", 1);
+      expect(await Registry.updateValue(reg, "k", () => null)).toEqual({ ok: true, value: null, old: 1 });
+      expect(await Registry.updateValue(reg, "k", () => undefined)).toEqual({ ok: true, value: undefined, old: null });
+      expect(await Registry.lookup(reg, "k")).toEqual([[self(), undefined]]);
+    }, { iterations: 1 });
+  });
+});
+
+describe("error messages name the function", () => {
+  it("an unknown registry or a bad key is reported by the function that got it", async () => {
+    await holds(async () => {
+      const calls: [string, () => Promise<unknown>][] = [
+        ["register", () => Registry.register("nope", "k", 1)],
+        ["unregister", () => Registry.unregister("nope", "k")],
+        ["unregisterMatch", () => Registry.unregisterMatch("nope", "k", "_")],
+        ["lookup", () => Registry.lookup("nope", "k")],
+        ["dispatch", () => Registry.dispatch("nope", "k", () => {})],
+        ["match", () => Registry.match("nope", "k", "_")],
+        ["countMatch", () => Registry.countMatch("nope", "k", "_")],
+        ["values", () => Registry.values("nope", "k", self())],
+        ["updateValue", () => Registry.updateValue("nope", "k", (v) => v)],
+        ["count", () => Registry.count("nope")],
+        ["keys", () => Registry.keys("nope", self())],
+        ["select", () => Registry.select("nope", [[["_", "_", "_"], [], [true]]])],
+        ["countSelect", () => Registry.countSelect("nope", [[["_", "_", "_"], [], [true]]])],
+        ["meta", () => Registry.meta("nope", "k")],
+        ["putMeta", () => Registry.putMeta("nope", "k", 1)],
+        ["deleteMeta", () => Registry.deleteMeta("nope", "k")],
+      ];
+      for (const [fn, call] of calls) {
+        const e = await call().catch((x) => x);
+        expect(e, fn).toBeInstanceOf(ArgumentError);
+        expect(e.message).toBe(`Registry.${fn}: unknown registry "nope" (pass the handle Registry.start resolved to, or its name)`);
+      }
+      const reg = await Registry.start({ keys: "unique" });
+      const cyclic: unknown[] = [];
+      cyclic.push(cyclic);
+      const keyed: [string, () => Promise<unknown>][] = [
+        ["register", () => Registry.register(reg, cyclic, 1)],
+        ["unregister", () => Registry.unregister(reg, cyclic)],
+        ["unregisterMatch", () => Registry.unregisterMatch(reg, cyclic, "_")],
+        ["lookup", () => Registry.lookup(reg, cyclic)],
+        ["countMatch", () => Registry.countMatch(reg, cyclic, "_")],
+        ["updateValue", () => Registry.updateValue(reg, cyclic, (v) => v)],
+        ["meta", () => Registry.meta(reg, cyclic)],
+        ["putMeta", () => Registry.putMeta(reg, cyclic, 1)],
+      ];
+      for (const [fn, call] of keyed) {
+        const e = await call().catch((x) => x);
+        expect(e, fn).toBeInstanceOf(TypeError);
+        expect(e.message, fn).toMatch(new RegExp(`^Registry\\.${fn}: the key .* cannot be a registry key`));
+      }
+      expect((await Registry.values(reg, "k", 42 as never).catch((x) => x)).message).toMatch(/^Registry\.values expects a pid/);
+      expect((await Registry.start({ keys: "unique", meta: { a: 1 } }).then(() => Registry.start({ keys: "unique", meta: [[cyclic, 1]] })).catch((x) => x)).message).toMatch(/^Registry\.start meta: the key/);
+    }, { iterations: 1 });
   });
 });

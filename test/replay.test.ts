@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtemp, rm, writeFile, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { explore, replay, ReplayDivergence, OptionsError, spawn, send, receive, self, yieldNow, monitor, sendAfter, sleep, type TraceFile, type Bug } from "lockstep";
+import { explore, replay, ReplayDivergence, OptionsError, spawn, send, receive, self, yieldNow, monitor, sendAfter, sleep, SharedCell, type TraceFile, type Bug } from "lockstep";
 import { saveTrace, loadTrace, parseTrace, TRACE_VERSION } from "../src/explore/trace-file.js";
 import lostUpdate from "../examples/lost-update.mjs";
 import lockOrder from "../examples/deadlock.mjs";
@@ -82,6 +82,7 @@ describe("replay", () => {
     const r = await explore(lostUpdate, { seed: 3, iterations: 100, traceDir: dir });
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
     expect(r.bug.tracePath).toBeDefined();
     expect(r.bug.tracePath!.startsWith(dir)).toBe(true);
     expect(r.bug.format()).toContain(`Replay: await replay(body, ${JSON.stringify(r.bug.tracePath)})`);
@@ -108,6 +109,7 @@ describe("replay", () => {
     const r = await explore(version(false, false), { strategy: "random", seed: 1, iterations: 200, traceDir: false });
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.message).toMatch(/b arrived first/);
     // An extra operation: the recorded operations stop matching.
     const e1 = await replay(version(true, false), r.bug).then(() => null, (e: unknown) => e);
     expect(e1).toBeInstanceOf(ReplayDivergence);
@@ -125,6 +127,62 @@ describe("replay", () => {
     expect(ok.ok).toBe(false);
   });
 
+  it("an edit that touches another SharedCell at the same step diverges (events compare resources)", async () => {
+    // Same processes, same operations, same decisions: only the cell read differs.
+    const version = (edited: boolean) =>
+      async function cells() {
+        const a = new SharedCell(0);
+        const b = new SharedCell(0);
+        const me = self();
+        for (let i = 0; i < 2; i++) {
+          await spawn(async () => {
+            const v = await (edited && i === 1 ? b : a).get();
+            await a.set(v + 1);
+            await send(me, "done");
+          });
+        }
+        await receive();
+        await receive();
+        if ((await a.get()) !== 2) throw new Error("lost update");
+      };
+    const r = await explore(version(false), { strategy: "random", seed: 1, iterations: 200, traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
+    const e = await replay(version(true), r.bug).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(ReplayDivergence);
+    const d = e as ReplayDivergence;
+    expect(d.expected).toMatch(/^<0\.3\.0> \S+ on \d+$/);
+    expect(d.actual).toMatch(/^<0\.3\.0> \S+ on \d+$/);
+    expect(d.actual).not.toBe(d.expected);
+    // Unedited, it reproduces.
+    const again = await replay(version(false), r.bug);
+    expect(again.ok).toBe(false);
+  });
+
+  it("a decision naming a process that cannot run diverges even with no events to compare (the decision check)", async () => {
+    const r = await explore(lostUpdate, { strategy: "random", seed: 1, iterations: 200, traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
+    const t = r.bug.trace;
+    const k = Math.floor(t.decisions.length / 2);
+    const stepOf = (e: number[]) => e[0];
+    for (const events of [[], t.events.filter((e) => stepOf(e) < k)]) {
+      // A pid that never exists.
+      const ghost = await replay(lostUpdate, { ...t, events, decisions: t.decisions.map((d, i) => (i === k ? 99 : d)) }).then(() => null, (x: unknown) => x);
+      expect(ghost).toBeInstanceOf(ReplayDivergence);
+      expect((ghost as ReplayDivergence).step).toBe(k);
+      expect((ghost as ReplayDivergence).expected).toBe("<0.99.0> to run");
+      expect((ghost as ReplayDivergence).actual).toBe("<0.99.0> could not run");
+      // A timer decision where no timer is pending (the program sets none).
+      const timer = await replay(lostUpdate, { ...t, events, decisions: t.decisions.map((d, i) => (i === k ? 0 : d)) }).then(() => null, (x: unknown) => x);
+      expect(timer).toBeInstanceOf(ReplayDivergence);
+      expect((timer as ReplayDivergence).step).toBe(k);
+      expect((timer as ReplayDivergence).expected).toBe("the next timer to fire");
+    }
+  });
+
   it("resolves { ok: true } when the same schedule no longer fails", async () => {
     let fail = true;
     const body = async () => {
@@ -135,6 +193,7 @@ describe("replay", () => {
     };
     const r = await explore(body, { seed: 1, iterations: 1, traceDir: false });
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
     fail = false;
     if (!r.ok) expect(await replay(body, r.bug)).toEqual({ ok: true });
   });

@@ -25,6 +25,7 @@ describe("HTML report", () => {
     const r = await explore(lockOrder, { iterations: 200, seed: 1, strategy: "random", traceDir: false });
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.kind).toBe("deadlock");
     mkdirSync(`${root}test-artifacts`, { recursive: true });
     writeFileSync(`${root}test-artifacts/report.html`, renderReport(r.bug));
     const processes = new Set(r.bug.events.map((e) => e.pid).filter((p) => p.startsWith("<")));

@@ -147,10 +147,38 @@ describe("receive timeouts", () => {
     }, { iterations: 5 });
   });
 
+  it("timeout 0 does not wait for others: a busy process keeps running after the poll returned", async () => {
+    // Erlang's `after 0` only looks at the mailbox. A zero timeout that became a timer
+    // would fire only once nothing else can run (quiescent timers): after the spinner.
+    const SPINS = 200;
+    await passes(async () => {
+      let spins = 0;
+      await spawn(async () => {
+        for (let i = 0; i < SPINS; i++) {
+          await yieldNow();
+          spins++;
+        }
+      });
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+      expect(spins).toBeLessThan(SPINS);
+    }, { iterations: 20, strategy: "random" });
+  });
+
   it("rejects a negative or non-numeric timeout with a TypeError", async () => {
     await passes(async () => {
       await expect(receive(undefined, { timeout: -1 })).rejects.toThrow(TypeError);
       await expect(receive(undefined, { timeout: "5" as any })).rejects.toThrow(/timeout/);
+    }, { iterations: 1 });
+  });
+
+  it("takes null as no predicate, and rejects a predicate that is not a function", async () => {
+    await passes(async () => {
+      await send(self(), "a");
+      expect(await receive(null, { timeout: 0 })).toBe("a");
+      await send(self(), "b");
+      expect(await receive(null)).toBe("b");
+      await expect(receive("b" as any)).rejects.toThrow(/receive expects a predicate function \(or nothing\), got "b"/);
+      await expect(receive({ match: 1 } as any, { timeout: 0 })).rejects.toThrow(TypeError);
     }, { iterations: 1 });
   });
 });

@@ -118,6 +118,20 @@ describe("cancelTimer", () => {
     }, { iterations: 5 });
   });
 
+  it("cancelling a timer mid-heap keeps the rest in deadline order (the heap re-sifts up)", async () => {
+    // Heap after adding 0,10,2,11,12,30,4: [0,10,2,11,12,30,4]. Cancelling 11 (index 3)
+    // moves 4 into its place under 10; only a sift-up restores the order, else 10 fires before 4.
+    await passes(async () => {
+      const me = self();
+      const refs: Record<number, Ref> = {};
+      for (const d of [0, 10, 2, 11, 12, 30, 4]) refs[d] = await sendAfter(me, d, d);
+      expect(await cancelTimer(refs[11])).toBe(11);
+      const got: [unknown, number][] = [];
+      for (let i = 0; i < 6; i++) got.push([await receive(), now()]);
+      expect(got).toEqual([[0, 0], [2, 2], [4, 4], [10, 10], [12, 12], [30, 30]]);
+    }, { iterations: 5 });
+  });
+
   it("a timer of an earlier iteration is not cancellable in a later one", async () => {
     let old: Ref | undefined;
     await passes(async () => {

@@ -70,6 +70,7 @@ describe("controlled", () => {
       expect(db.stock).toBe(2);
     }, opts());
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
   });
 
   it("passes results, arguments, `this` and rejections through", async () => {
@@ -141,6 +142,7 @@ describe("controlled", () => {
       };
       const r = await explore(body, opts());
       expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.bug.kind).toBe("exception");
       if (!r.ok) expect((await replay(body, r.bug)).ok).toBe(false);
       const ok = await explore(async () => {
         const add = controlled(async (x: number) => x + 1);

@@ -2,6 +2,7 @@
 // object documents. Races are checked both ways: the racy protocol is found, the
 // atomic or locked one passes every explored schedule.
 import { describe, it, expect } from "vitest";
+import { OP } from "../src/engine/ops.js";
 import { explore, replay, spawn, send, receive, self, sleep, yieldNow, SharedCell, SharedMap, Atomic, Mutex, Semaphore, Condition, UsageError, type ExploreOptions } from "lockstep";
 
 const opts = (o: ExploreOptions = {}): ExploreOptions => ({ iterations: 300, seed: 7, strategy: "random", traceDir: false, ...o });
@@ -62,6 +63,7 @@ describe("SharedCell", () => {
     const r = await explore(body, opts());
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
     expect(r.bug.format()).toContain("counter.get()");
     const again = await replay(body, r.bug);
     expect(again.ok).toBe(false);
@@ -141,6 +143,7 @@ describe("SharedMap", () => {
       expect(inserted).toBe(1);
     }, opts());
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
   });
 });
 
@@ -410,5 +413,50 @@ describe("shared objects and iterations", () => {
     }, opts({ iterations: 5 }));
     expect(r.ok).toBe(true);
     expect([...labels]).toEqual(["Atomic#1 Mutex#2"]);
+  });
+});
+
+describe("write counters in the recorded events (rff feedback reads them)", () => {
+  // bug.trace.events are [step, pid, op, resource, aux]; a shared object's aux is the
+  // number of writes so far: a write records the new count, a read the count it saw.
+  async function cellEvents(body: () => Promise<void>): Promise<[number, number][]> {
+    const r = await explore(async () => {
+      await body();
+      throw new Error("stop here");
+    }, opts({ iterations: 1 }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return [];
+    expect(r.bug.kind).toBe("exception");
+    const shared = r.bug.trace.events.filter((e) => e[2] === OP.SHARED_READ || e[2] === OP.SHARED_WRITE);
+    expect(new Set(shared.map((e) => e[3])).size).toBe(1); // one object
+    return shared.map((e) => [e[2], e[4]]);
+  }
+  const R = OP.SHARED_READ;
+  const W = OP.SHARED_WRITE;
+
+  it("SharedCell: a successful compareAndSet bumps the counter, a failed one reads it", async () => {
+    const events = await cellEvents(async () => {
+      const c = new SharedCell(0);
+      await c.set(1);
+      expect(await c.compareAndSet(1, 2)).toBe(true);
+      expect(await c.compareAndSet(1, 3)).toBe(false);
+      expect(await c.get()).toBe(2);
+      await c.update((v) => v + 1);
+      expect(await c.get()).toBe(3);
+    });
+    expect(events).toEqual([[W, 1], [W, 2], [R, 2], [R, 2], [W, 3], [R, 3]]);
+  });
+
+  it("Atomic: a successful compareAndSet bumps the counter, a failed one reads it", async () => {
+    const events = await cellEvents(async () => {
+      const a = new Atomic(0);
+      await a.set(1);
+      expect(await a.compareAndSet(1, 2)).toBe(true);
+      expect(await a.compareAndSet(1, 3)).toBe(false);
+      expect(await a.get()).toBe(2);
+      expect(await a.incrementAndGet()).toBe(3);
+      expect(await a.get()).toBe(3);
+    });
+    expect(events).toEqual([[W, 1], [W, 2], [R, 2], [R, 2], [W, 3], [R, 3]]);
   });
 });

@@ -20,9 +20,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function found(body: () => Promise<void>, o: Parameters<typeof explore>[1]): Promise<Bug> {
+/** The first bug explore finds; it must be of `kind`. */
+async function found(body: () => Promise<void>, kind: Bug["kind"], o: Parameters<typeof explore>[1]): Promise<Bug> {
   const r = await explore(body, { iterations: 500, traceDir: false, ...o });
   if (r.ok) throw new Error("expected a bug");
+  expect(r.bug.kind, r.bug.message).toBe(kind);
   return r.bug;
 }
 
@@ -46,12 +48,12 @@ async function earlyFailure() {
 }
 
 describe("shrink", () => {
-  const EXAMPLES: [string, () => Promise<void>][] = [["lost-update", lostUpdate], ["deadlock", lockOrder], ["down-race", downRace]];
+  const EXAMPLES: [string, () => Promise<void>, Bug["kind"]][] = [["lost-update", lostUpdate, "exception"], ["deadlock", lockOrder, "deadlock"], ["down-race", downRace, "exception"]];
 
-  for (const [name, body] of EXAMPLES) {
+  for (const [name, body, kind] of EXAMPLES) {
     it(`shrinks ${name}: same failure, no longer, shorter or fewer preemptions, deterministic replay`, async () => {
       for (const [strategy, seed] of [["random", 1], ["random", 2], ["pct", 1], ["pos", 3]] as const) {
-        const bug = await found(body, { strategy, seed });
+        const bug = await found(body, kind, { strategy, seed });
         const s = await shrink(body, bug);
         const where = `${name} ${strategy} seed ${seed}`;
         expect(s.bug.kind, where).toBe(bug.kind);
@@ -75,7 +77,7 @@ describe("shrink", () => {
 
   it("cuts a schedule whose assertion can fail early strictly shorter", async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const bug = await found(earlyFailure, { strategy: "random", seed });
+      const bug = await found(earlyFailure, "exception", { strategy: "random", seed });
       const s = await shrink(earlyFailure, bug);
       expect(s.bug.kind).toBe("exception");
       expect(s.shrunkLength).toBeLessThan(s.originalLength);
@@ -85,8 +87,54 @@ describe("shrink", () => {
     }
   });
 
+  it("keeps the failure kind: an exception never shrinks into a shorter deadlock", async () => {
+    // Without preemptions the body runs ahead, sets `late`, blocks in receive, and the
+    // worker then blocks too: a deadlock with no preemption. The exception needs the
+    // worker to run first (a preemption), and then the body takes 6 more steps.
+    const early = async () => {
+      const me = self();
+      let late = false;
+      await spawn(async () => {
+        if (late) await receive();
+        else await send(me, "early");
+      });
+      late = true;
+      await receive();
+      for (let i = 0; i < 6; i++) await yieldNow();
+      throw new Error("the worker ran before the body waited");
+    };
+    const bug = await found(early, "exception", { strategy: "random", seed: 3 });
+    expect(bug.kind).toBe("exception");
+    const s = await shrink(early, bug);
+    expect(s.bug.kind).toBe("exception");
+    expect((s.bug.error as Error).message).toBe("the worker ran before the body waited");
+    const again = await replay(early, s.bug);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.bug.kind).toBe("exception");
+  });
+
+  it("keeps the error class: a RangeError never shrinks into a shorter TypeError", async () => {
+    const early = async () => {
+      const me = self();
+      let late = false;
+      await spawn(async () => {
+        if (late) await send(me, "late");
+        else await send(me, "early");
+      });
+      late = true;
+      if ((await receive()) === "late") throw new TypeError("late");
+      for (let i = 0; i < 6; i++) await yieldNow();
+      throw new RangeError("early");
+    };
+    const bug = await found(early, "exception", { strategy: "random", seed: 3 });
+    expect((bug.error as Error).name).toBe("RangeError");
+    const s = await shrink(early, bug);
+    expect(s.bug.kind).toBe("exception");
+    expect((s.bug.error as Error).name).toBe("RangeError");
+  });
+
   it("reaches a schedule without preemptions when one exists", async () => {
-    const bug = await found(lockOrder, { strategy: "random", seed: 1 });
+    const bug = await found(lockOrder, "deadlock", { strategy: "random", seed: 1 });
     expect(bug.kind).toBe("deadlock");
     const s = await shrink(lockOrder, bug);
     expect(s.originalPreemptions).toBeGreaterThan(0);
@@ -133,12 +181,41 @@ describe("shrink", () => {
   });
 
   it("stays within its budget of replays", async () => {
-    const bug = await found(lostUpdate, { strategy: "random", seed: 2 });
+    const bug = await found(lostUpdate, "exception", { strategy: "random", seed: 2 });
     const s = await shrink(lostUpdate, bug, { maxReplays: 3 });
     expect(s.replays).toBeLessThanOrEqual(3);
     expect(s.shrunkLength).toBeLessThanOrEqual(s.originalLength);
     const again = await replay(lostUpdate, s.bug);
     expect(again.ok).toBe(false);
+  });
+
+  it("stops at its budget of decisions: with maxDecisions 1 the original replay uses it up", async () => {
+    const bug = await found(lostUpdate, "exception", { strategy: "random", seed: 2 });
+    const s = await shrink(lostUpdate, bug, { maxDecisions: 1 });
+    expect(s.replays).toBe(0);
+    expect(s.shrunkLength).toBe(s.originalLength);
+    expect(s.bug.schedule).toEqual(bug.schedule);
+    const more = await shrink(lostUpdate, bug, { maxDecisions: 3 * bug.schedule.length });
+    expect(more.replays).toBeGreaterThan(0);
+    expect(more.replays).toBeLessThanOrEqual(3);
+  });
+
+  it("save: false writes nothing; a plain { trace, tracePath } object is shrunk and saved beside its file", async () => {
+    const r = await explore(lostUpdate, { strategy: "random", seed: 5, iterations: 100, traceDir: join(dir, "plain") });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("exception");
+    const original = r.bug.tracePath!;
+    const shrunkPath = original.replace(/\.json$/, "-shrunk.json");
+    const quiet = await shrink(lostUpdate, r.bug, { save: false });
+    expect(quiet.bug.tracePath).toBeUndefined();
+    await expect(access(shrunkPath)).rejects.toThrow();
+    const plain = JSON.parse(JSON.stringify({ trace: r.bug.trace, tracePath: original }));
+    const s = await shrink(lostUpdate, plain);
+    expect(s.bug.kind).toBe("exception");
+    expect(s.bug.tracePath).toBe(shrunkPath);
+    await access(shrunkPath);
+    expect(s.bug.schedule).toEqual(quiet.bug.schedule);
   });
 
   it("terminates on a step-limit failure", async () => {
@@ -157,7 +234,7 @@ describe("shrink", () => {
       await receive();
       await receive();
     };
-    const bug = await found(spin, { strategy: "pct", seed: 1, maxSteps: 300 });
+    const bug = await found(spin, "step-limit", { strategy: "pct", seed: 1, maxSteps: 300 });
     expect(bug.kind).toBe("step-limit");
     const s = await shrink(spin, bug, { maxDecisions: 20000 });
     expect(s.bug.kind).toBe("step-limit");
@@ -166,7 +243,7 @@ describe("shrink", () => {
   });
 
   it("rejects bad input with clear errors", async () => {
-    const bug = await found(downRace, { seed: 1 });
+    const bug = await found(downRace, "exception", { seed: 1 });
     await expect(shrink(42 as never, bug)).rejects.toThrow(/shrink expects the test body/);
     await expect(shrink(downRace, { ...bug.trace, failure: null })).rejects.toThrow(/records no failure/);
     await expect(shrink(downRace, { hello: 1 } as never)).rejects.toBeInstanceOf(OptionsError);
@@ -182,7 +259,7 @@ describe("shrink", () => {
       await receive();
       if (fail) throw new Error("flaky");
     };
-    const fb = await found(flaky, { seed: 1 });
+    const fb = await found(flaky, "exception", { seed: 1 });
     fail = false;
     const e = await shrink(flaky, fb).then(() => null, (x: unknown) => x);
     expect(e).toBeInstanceOf(LockstepError);

@@ -24,6 +24,7 @@ describe("smoke", () => {
       expect(x).toBe(2);
     }, { iterations: 200, seed: 1, traceDir: false });
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("exception");
     if (!r.ok) expect(r.bug.format()).toMatch(/expected 1 to be 2/);
   });
 });

@@ -11,12 +11,12 @@ import { strategyFor, describeStrategy, checkStrategyParams } from "../src/explo
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-/** Iterations to the first bug for each seed; `cap` + 1 when not found. */
-async function itersToBug(body: () => Promise<void>, o: ExploreOptions, cap: number, kind?: string): Promise<number[]> {
+/** Iterations to the first bug (which must be of `kind`) for each seed; `cap` + 1 when not found. */
+async function itersToBug(body: () => Promise<void>, o: ExploreOptions, cap: number, kind: string): Promise<number[]> {
   const out: number[] = [];
   for (const seed of SEEDS) {
     const r = await explore(body, { ...o, seed, iterations: cap, traceDir: false });
-    if (!r.ok && kind) expect(r.bug.kind).toBe(kind);
+    if (!r.ok) expect(r.bug.kind, `seed ${seed}: ${r.bug.message}`).toBe(kind);
     out.push(r.ok ? cap + 1 : r.bug.iteration);
   }
   return out;
@@ -120,7 +120,7 @@ describe("pct", () => {
   it("finds a depth-2 ordering bug (random walk about 2^-10) within 500 iterations for every seed", async () => {
     const pct = await itersToBug(depth2(8), { strategy: "pct" }, 500, "crash");
     expect(Math.max(...pct)).toBeLessThanOrEqual(500);
-    const random = await itersToBug(depth2(8), { strategy: "random" }, 500);
+    const random = await itersToBug(depth2(8), { strategy: "random" }, 500, "crash");
     expect(mean(random)).toBeGreaterThan(3 * mean(pct));
   });
 
@@ -128,9 +128,9 @@ describe("pct", () => {
     const pct = await itersToBug(chain(12), { strategy: "pct" }, 60, "crash");
     expect(Math.max(...pct)).toBeLessThanOrEqual(60);
     expect(mean(pct)).toBeLessThan(20);
-    const pct1 = await itersToBug(chain(12), { strategy: "pct", depth: 1 }, 20);
+    const pct1 = await itersToBug(chain(12), { strategy: "pct", depth: 1 }, 20, "crash");
     expect(Math.max(...pct1)).toBeLessThanOrEqual(20);
-    const random = await itersToBug(chain(12), { strategy: "random" }, 200);
+    const random = await itersToBug(chain(12), { strategy: "random" }, 200, "crash");
     expect(mean(random)).toBeGreaterThan(5 * mean(pct));
   });
 
@@ -138,6 +138,7 @@ describe("pct", () => {
     const r = await explore(chain(12), { strategy: "pct", depth: 4, seed: 3, iterations: 100, traceDir: false });
     expect(r.ok).toBe(false);
     if (r.ok) return;
+    expect(r.bug.kind).toBe("crash");
     expect(r.bug.strategy).toMatch(/^pct\(d=4,k=\d+\)$/);
     expect(r.bug.trace.strategy).toBe(r.bug.strategy);
     expect(r.bug.format()).toContain(`strategy ${r.bug.strategy}`);
@@ -171,13 +172,14 @@ describe("fair-pct", () => {
   });
 
   it("never reports a spin-wait as a livelock: past its prefix it chooses at random", async () => {
-    const r = await itersToBug(spinWait, { strategy: "fair-pct", maxSteps: 2000 }, 100);
+    const r = await itersToBug(spinWait, { strategy: "fair-pct", maxSteps: 2000 }, 100, "step-limit");
     expect(r.every((n) => n === 101)).toBe(true);
   });
 
   it("names its prefix (default half of maxSteps) in its label", async () => {
     const r = await explore(depth2(8), { strategy: "fair-pct", fairPrefix: 300, seed: 5, iterations: 500, traceDir: false });
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("crash");
     if (!r.ok) expect(r.bug.strategy).toMatch(/^fair-pct\(d=3,k=\d+,prefix=300\)$/);
     expect(strategyFor("fair-pct", 1, { depth: 3 }, { k: 10, maxSteps: 2000 }).label).toBe("fair-pct(d=3,k=10,prefix=1000)");
   });
@@ -187,7 +189,7 @@ describe("pos", () => {
   it("finds a bug needing one process chosen over 8 consecutive steps within 100 iterations for every seed", async () => {
     const pos = await itersToBug(exclusive(8, 3), { strategy: "pos" }, 100, "crash");
     expect(Math.max(...pos)).toBeLessThanOrEqual(100);
-    const random = await itersToBug(exclusive(8, 3), { strategy: "random" }, 300);
+    const random = await itersToBug(exclusive(8, 3), { strategy: "random" }, 300, "crash");
     expect(mean(random)).toBeGreaterThan(4 * mean(pos));
   });
 
@@ -221,13 +223,14 @@ describe("portfolio", () => {
     const r = await explore(chain(12), { seed: 1, iterations: 200, traceDir: false });
     expect(r.stats.strategy).toBe("portfolio(random, pct(d=3), pos, rff)");
     expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("crash");
     if (!r.ok) expect(r.bug.strategy).toMatch(/^portfolio:(random|pct\(d=3,k=\d+\)|pos|rff)$/);
   });
 
   it("finds the chain bug within 100 iterations for every seed, and no spin-wait livelock", async () => {
     const r = await itersToBug(chain(12), {}, 100, "crash");
     expect(Math.max(...r)).toBeLessThanOrEqual(100);
-    const spin = await itersToBug(spinWait, { maxSteps: 2000 }, 60);
+    const spin = await itersToBug(spinWait, { maxSteps: 2000 }, 60, "step-limit");
     expect(spin.every((n) => n === 61)).toBe(true);
   });
 
@@ -237,6 +240,7 @@ describe("portfolio", () => {
       const all = await explore(body, { strategy, seed: 4, iterations: 800, traceDir: false });
       expect(all.ok).toBe(false);
       if (all.ok) continue;
+      expect(all.bug.kind).toBe("crash");
       const i = all.bug.iteration;
       const alone = await explore(body, { strategy, seed: 4, firstIteration: i, iterations: 1, traceDir: false });
       expect(alone.ok).toBe(false);

@@ -446,7 +446,7 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
       if (found >= 0 && r.s.ent[2 * found] === it0.running) {
         e = found;
         next = fn(r.s.ent[2 * e + 1] as V);
-        if (next !== null && typeof (next as { then?: unknown }).then === "function") {
+        if (next !== null && next !== undefined && typeof (next as { then?: unknown }).then === "function") {
           throw new TypeError("Registry.updateValue: the function must return the new value synchronously, not a promise");
         }
       }
