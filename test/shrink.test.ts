@@ -170,7 +170,7 @@ describe("shrink", () => {
   });
 
   it("a shrunk trace that cannot be saved is still returned, saying why", async () => {
-    const bug = await found(lostUpdate, { strategy: "random", seed: 4 });
+    const bug = await found(lostUpdate, "exception", { strategy: "random", seed: 4 });
     const blocker = join(dir, "not-a-dir");
     await writeFile(blocker, "a regular file");
     const s = await shrink(lostUpdate, { ...bug.trace, tracePath: join(blocker, "t.json") });
