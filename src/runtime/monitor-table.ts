@@ -5,6 +5,8 @@ import type { Proc } from "./proc.js";
 import type { Ref } from "../values/ref.js";
 import type { Iteration } from "./iteration.js";
 
+const NO_DOWNS: [Ref, Proc][] = [];
+
 export class MonitorTable {
   /** Invariant: refs[m] is defined exactly while engine monitor m is live. */
   private readonly refs: (Ref | undefined)[] = [];
@@ -46,7 +48,7 @@ export class MonitorTable {
     const it = this.it;
     it.x.monWatcherDown(q.id);
     const downs = it.x.monTargetDown(q.id);
-    if (downs === 0) return [];
+    if (downs === 0) return NO_DOWNS;
     const pairs = it.engine.readScratch(downs * 2);
     const out: [Ref, Proc][] = [];
     for (let i = 0; i < pairs.length; i += 2) {

@@ -45,17 +45,27 @@ function checkFn(fn: unknown, what: string): asserts fn is () => unknown {
   if (typeof fn !== "function") throw new TypeError(`${what} expects a function (the process body), got ${show(fn)}`);
 }
 
+/** How a spawn watches its child (bits of spawnAct's second argument). */
+const LINK = 1;
+const MONITOR = 2;
+const INTERNAL = 4;
+
 function spawnOp(fn: () => unknown, op: number, link: boolean, mon: boolean, internal = false): Promise<unknown> {
-  return sync(op, (p, it) => {
-    const me = p.home;
-    const q = it.spawnProcess(fn, false, "");
-    let ref: Ref | undefined;
-    if (link) it.x.linkAdd(me.id, q.id);
-    if (mon) ref = it.monitors.add(me, q, internal);
-    if (it.detail) it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
-    // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
-    return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
-  });
+  return sync(op, spawnAct, fn, (link ? LINK : 0) | (mon ? MONITOR : 0) | (internal ? INTERNAL : 0));
+}
+
+function spawnAct(p: Proc, it: Iteration, fn: () => unknown, how: number): Promise<unknown> {
+  const link = (how & LINK) !== 0;
+  const mon = (how & MONITOR) !== 0;
+  const internal = (how & INTERNAL) !== 0;
+  const me = p.home;
+  const q = it.spawnProcess(fn, false, "");
+  let ref: Ref | undefined;
+  if (link) it.x.linkAdd(me.id, q.id);
+  if (mon) ref = it.monitors.add(me, q, internal);
+  if (it.detail) it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
+  // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
+  return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
 }
 
 /** Starts a new process running `fn`; resolves to its pid. */

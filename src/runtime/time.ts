@@ -6,7 +6,8 @@ import { iterationFor } from "./context.js";
 import { sync } from "./sync.js";
 import { Pid } from "../values/pid.js";
 import { Ref } from "../values/ref.js";
-import { Wait } from "./proc.js";
+import { Wait, type Proc } from "./proc.js";
+import type { Iteration } from "./iteration.js";
 import { checkTimeout } from "./messages.js";
 import type { Dest } from "./processes.js";
 import { show } from "../values/show.js";
@@ -18,10 +19,12 @@ export function now(): number {
 
 /** Lets the scheduler run someone else; the caller stays runnable. */
 export function yieldNow(): Promise<void> {
-  return sync(OP.YIELD, (p, it) => {
-    if (it.detail) it.note(p, OP.YIELD, () => ["yield", ""]);
-    return it.handoff(p, OP.YIELD, resource(RES.PROC, p.id), 0, undefined);
-  });
+  return sync(OP.YIELD, yieldAct);
+}
+
+function yieldAct(p: Proc, it: Iteration): Promise<void> {
+  if (it.detail) it.note(p, OP.YIELD, () => ["yield", ""]);
+  return it.handoff(p, OP.YIELD, resource(RES.PROC, p.id), 0, undefined);
 }
 
 /** Sleeps `ms` virtual milliseconds; `sleep(0)` is `yieldNow()`. */
