@@ -21,7 +21,8 @@ export { LockstepError, UsageError, ArgumentError, OptionsError } from "./runtim
 export { GenServer, reply, noreply, stop, From, type Behaviour, type ServerRef, type StartOptions, type InitResult, type CallResult, type NoreplyResult } from "./otp/genserver.js";
 export { Supervisor, type ChildSpec, type SupervisorOptions, type ChildInfo, type Strategy, type RestartType } from "./otp/supervisor.js";
 export { Agent } from "./otp/agent.js";
-export { Task, TaskHandle, type YieldResult } from "./otp/task.js";
+export { Task, TaskHandle, type YieldResult, type TaskResult, type YieldManyOptions } from "./otp/task.js";
+export type { AsyncStreamOptions } from "./otp/task-stream.js";
 export { CallExit, StartError, BadReturnError } from "./otp/errors.js";
 export { Registry, RegistryHandle, viaRegister, viaUnregister, type RegistryRef, type RegistryOptions, type RegisterResult, type Entry, type Dispatcher, type ListenerEvent } from "./otp/registry.js";
 export { MatchSpecError } from "./otp/matchspec.js";
