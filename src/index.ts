@@ -20,6 +20,7 @@ export { Ref } from "./values/ref.js";
 export { LockstepError, UsageError, ArgumentError, OptionsError } from "./runtime/errors.js";
 export { GenServer, reply, noreply, stop, From, type Behaviour, type ServerRef, type StartOptions, type InitResult, type CallResult, type NoreplyResult } from "./otp/genserver.js";
 export { Supervisor, type ChildSpec, type SupervisorOptions, type ChildInfo, type Strategy, type RestartType } from "./otp/supervisor.js";
+export { DynamicSupervisor, type DynamicChildSpec, type DynamicSupervisorOptions, type DynamicStartResult, type DynamicTerminateResult, type DynamicCounts } from "./otp/dynamic-supervisor.js";
 export { Agent } from "./otp/agent.js";
 export { Task, TaskHandle, type YieldResult, type TaskResult, type YieldManyOptions } from "./otp/task.js";
 export type { AsyncStreamOptions } from "./otp/task-stream.js";

@@ -4,19 +4,15 @@
 // reverse order; a child's EXIT triggers the restart its `restart` type and the
 // strategy call for, counted against the restart intensity in virtual time.
 import { OptionsError } from "../runtime/errors.js";
-import { receive } from "../runtime/messages.js";
 import { Pid } from "../values/pid.js";
-import { exit, self, trapExits, unlink } from "../runtime/processes.js";
-import { now } from "../runtime/time.js";
-import { TIMEOUT } from "../runtime/timeout.js";
+import { self, trapExits } from "../runtime/processes.js";
 import { isPlainObject, termEquals } from "../values/term.js";
 import { show, trustShow } from "../values/show.js";
-import { StartError } from "./errors.js";
 import { GenServer, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
-import { downOf, exitFrom, monitorInternal } from "../runtime/library.js";
+import { addRestart, intensityOf, needsRestart, shutdownAll, specFields, startOne, type RestartType } from "./supervision.js";
 
 export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
-export type RestartType = "permanent" | "transient" | "temporary";
+export type { RestartType };
 
 /** A child specification (DESIGN.md): `start` must return a process linked to the caller. */
 export interface ChildSpec {
@@ -54,7 +50,6 @@ export type RestartResult = { ok: true; pid: Pid | undefined } | { ok: false; er
 // ---- validation -------------------------------------------------------------------
 
 const STRATEGIES: readonly string[] = ["one_for_one", "one_for_all", "rest_for_one"];
-const RESTARTS: readonly string[] = ["permanent", "transient", "temporary"];
 const SPEC_KEYS: readonly string[] = ["id", "start", "restart", "shutdown", "type"];
 const OPTION_KEYS: readonly string[] = ["strategy", "maxRestarts", "maxSeconds", "name"];
 
@@ -71,16 +66,7 @@ function toChild(spec: unknown, what: string): Child {
   if (!isPlainObject(spec)) throw new TypeError(`${what}: a child spec must be an object { id, start, restart? }, got ${show(spec)}`);
   for (const k of Object.keys(spec)) if (!SPEC_KEYS.includes(k)) throw new TypeError(`${what}: unknown key ${show(k)} in child spec ${show(spec.id)} (known: ${SPEC_KEYS.join(", ")})`);
   if (spec.id === undefined) throw new TypeError(`${what}: child spec ${show(spec)} has no id`);
-  if (typeof spec.start !== "function") throw new TypeError(`${what}: child ${show(spec.id)} needs start: () => Promise<Pid> (e.g. () => GenServer.startLink(...)), got ${show(spec.start)}`);
-  const restart = spec.restart ?? "permanent";
-  if (!RESTARTS.includes(restart as string)) throw new TypeError(`${what}: child ${show(spec.id)} has restart ${show(restart)}; expected "permanent", "transient" or "temporary"`);
-  const type = spec.type ?? "worker";
-  if (type !== "worker" && type !== "supervisor") throw new TypeError(`${what}: child ${show(spec.id)} has type ${show(type)}; expected "worker" or "supervisor"`);
-  const shutdown = spec.shutdown ?? (type === "supervisor" ? Infinity : 5000);
-  if (shutdown !== "brutal_kill" && (typeof shutdown !== "number" || Number.isNaN(shutdown) || shutdown < 0)) {
-    throw new TypeError(`${what}: child ${show(spec.id)} has shutdown ${show(shutdown)}; expected virtual ms, Infinity or "brutal_kill"`);
-  }
-  return { id: spec.id, start: spec.start as () => Promise<Pid>, restart: restart as RestartType, shutdown, type, pid: undefined };
+  return { id: spec.id, ...specFields(spec, what, `child ${show(spec.id)}`), pid: undefined };
 }
 
 interface Flags {
@@ -92,13 +78,11 @@ interface Flags {
 function checkOptions(opts: unknown, what: string): Flags & { name?: StartOptions["name"] } {
   if (!isPlainObject(opts)) throw new OptionsError(`${what}: options must be an object like { strategy: "one_for_one" }, got ${show(opts)}`);
   for (const k of Object.keys(opts)) if (!OPTION_KEYS.includes(k)) throw new OptionsError(`${what}: unknown option ${show(k)} (known: ${OPTION_KEYS.join(", ")})`);
-  const { strategy, maxRestarts = 3, maxSeconds = 5, name } = opts as Partial<SupervisorOptions>;
+  const { strategy, name } = opts as Partial<SupervisorOptions>;
   if (!STRATEGIES.includes(strategy as string)) {
     throw new OptionsError(`${what}: strategy must be "one_for_one", "one_for_all" or "rest_for_one", got ${show(strategy)}`);
   }
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new OptionsError(`${what}: maxRestarts must be a non-negative integer, got ${show(maxRestarts)}`);
-  if (typeof maxSeconds !== "number" || !(maxSeconds > 0)) throw new OptionsError(`${what}: maxSeconds must be a positive number, got ${show(maxSeconds)}`);
-  return { strategy: strategy as Strategy, intensity: maxRestarts, periodMs: maxSeconds * 1000, name };
+  return { strategy: strategy as Strategy, ...intensityOf(opts, what), name };
 }
 
 function checkChildren(children: unknown, what: string): Child[] {
@@ -142,45 +126,11 @@ class TryAgain {
 
 trustShow(SupCall, TryAgain);
 
-type Started = { pid: Pid } | { ignore: true } | { error: unknown; pid?: Pid };
-
-async function startOne(c: Child): Promise<Started> {
-  try {
-    const pid = await c.start();
-    if (!(pid instanceof Pid)) return { error: { bad_return_value: pid } };
-    return { pid };
-  } catch (e) {
-    if (e instanceof StartError && e.reason === "ignore") return { ignore: true };
-    if (e instanceof StartError && e.reason === "already_started") return { error: "already_started", pid: e.pid as Pid };
-    return { error: e instanceof StartError ? e.reason : e };
-  }
-}
-
-/** normal, shutdown and { shutdown: term } are successful exits (no transient restart). */
-function isShutdown(reason: unknown): boolean {
-  return reason === "normal" || reason === "shutdown" || (isPlainObject(reason) && Object.keys(reason).length === 1 && "shutdown" in reason);
-}
-
-/** supervisor.erl shutdown/1: monitor, exit(pid, shutdown), wait (then kill), and drop the link's EXIT. */
-async function shutdownChild(c: Child): Promise<void> {
-  const pid = c.pid;
-  if (!(pid instanceof Pid)) return;
-  const mref = await monitorInternal(pid);
-  await exit(pid, c.shutdown === "brutal_kill" ? "kill" : "shutdown");
-  const m = await receive(downOf(mref), { timeout: c.shutdown === "brutal_kill" ? Infinity : c.shutdown });
-  if (m === TIMEOUT) {
-    await exit(pid, "kill");
-    await receive(downOf(mref));
-  }
-  await unlink(pid);
-  await receive(exitFrom(pid), { timeout: 0 });
-}
-
 /** Terminates `group` in reverse start order; temporary children leave the list, the others stay with no pid. */
 async function terminateChildren(s: State, group: Child[]): Promise<void> {
   for (let i = group.length - 1; i >= 0; i--) {
     const c = group[i];
-    await shutdownChild(c);
+    if (c.pid instanceof Pid) await shutdownAll([{ pid: c.pid, shutdown: c.shutdown }]);
     removeOrClear(s, c);
   }
 }
@@ -190,24 +140,15 @@ function removeOrClear(s: State, c: Child): void {
   else c.pid = undefined;
 }
 
-/** OTP add_restart: keep restarts within the window (inclusive), add this one; false when there are too many. */
-function addRestart(s: State): boolean {
-  const t = now();
-  const threshold = t - s.flags.periodMs;
-  s.restarts = s.restarts.filter((r) => r >= threshold);
-  s.restarts.push(t);
-  return s.restarts.length <= s.flags.intensity;
-}
-
 /** A child exited with `reason`: restart it (and siblings) or forget it. Returns false when the supervisor must shut down. */
 async function childExited(s: State, c: Child, reason: unknown): Promise<boolean> {
-  if (c.restart === "permanent" || (c.restart === "transient" && !isShutdown(reason))) return restart(s, c);
+  if (needsRestart(c.restart, reason)) return restart(s, c);
   removeOrClear(s, c);
   return true;
 }
 
 async function restart(s: State, c: Child): Promise<boolean> {
-  if (!addRestart(s)) {
+  if (!addRestart(s.restarts, s.flags.intensity, s.flags.periodMs)) {
     removeOrClear(s, c);
     return false;
   }
@@ -217,7 +158,7 @@ async function restart(s: State, c: Child): Promise<boolean> {
   await terminateChildren(s, group.filter((x) => x !== c));
   for (const x of group) {
     if (!s.children.includes(x)) continue; // a temporary sibling that was terminated
-    const r = await startOne(x);
+    const r = await startOne(x.start);
     if ("pid" in r && !("error" in r)) x.pid = r.pid;
     else if ("ignore" in r) x.pid = undefined;
     else {
@@ -236,7 +177,7 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
     await trapExits(true);
     const s: State = { flags, children: [], restarts: [] };
     for (const c of children) {
-      const r = await startOne(c);
+      const r = await startOne(c.start);
       if ("error" in r) {
         await terminateChildren(s, s.children.slice());
         return { stop: { shutdown: { failed_to_start_child: c.id, reason: r.error } } };
@@ -260,7 +201,7 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
         const c = req.arg as Child;
         const old = find(s, c.id);
         if (old) return { reply: old.pid instanceof Pid ? { ok: false, error: "already_started", pid: old.pid } : { ok: false, error: "already_present" }, state: s };
-        const r = await startOne(c);
+        const r = await startOne(c.start);
         if ("error" in r) {
           const reply = r.error === "already_started" ? { ok: false, error: "already_started", pid: r.pid } : { ok: false, error: "start_failed", reason: r.error };
           return { reply, state: s };
@@ -272,7 +213,7 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
       case "terminate": {
         const c = find(s, req.arg);
         if (!c) return { reply: { ok: false, error: "not_found" }, state: s };
-        await shutdownChild(c);
+        if (c.pid instanceof Pid) await shutdownAll([{ pid: c.pid, shutdown: c.shutdown }]);
         removeOrClear(s, c);
         return { reply: { ok: true }, state: s };
       }
@@ -280,7 +221,7 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
         const c = find(s, req.arg);
         if (!c) return { reply: { ok: false, error: "not_found" }, state: s };
         if (c.pid !== undefined) return { reply: { ok: false, error: c.pid === "restarting" ? "restarting" : "running" }, state: s };
-        const r = await startOne(c);
+        const r = await startOne(c.start);
         if ("error" in r) return { reply: { ok: false, error: "start_failed", reason: r.error }, state: s };
         c.pid = "pid" in r ? r.pid : undefined;
         return { reply: { ok: true, pid: c.pid }, state: s };
