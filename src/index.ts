@@ -22,7 +22,8 @@ export { GenServer, reply, noreply, stop, From, type Behaviour, type ServerRef, 
 export { Supervisor, type ChildSpec, type SupervisorOptions, type ChildInfo, type Strategy, type RestartType } from "./otp/supervisor.js";
 export { DynamicSupervisor, type DynamicChildSpec, type DynamicSupervisorOptions, type DynamicStartResult, type DynamicTerminateResult, type DynamicCounts } from "./otp/dynamic-supervisor.js";
 export { Agent } from "./otp/agent.js";
-export { Task, TaskHandle, type YieldResult, type TaskResult, type YieldManyOptions } from "./otp/task.js";
+export { TaskHandle, type YieldResult, type TaskResult, type YieldManyOptions } from "./otp/task.js";
+export { Task } from "./otp/task-api.js";
 export type { AsyncStreamOptions } from "./otp/task-stream.js";
 export { CallExit, StartError, BadReturnError } from "./otp/errors.js";
 export { Registry, RegistryHandle, viaRegister, viaUnregister, type RegistryRef, type RegistryOptions, type RegisterResult, type Entry, type Dispatcher, type ListenerEvent } from "./otp/registry.js";

@@ -18,7 +18,7 @@ function files(dir: string): string[] {
 const sources = files(SRC).map((p) => ({ path: relative(SRC, p).replace(/\\/g, "/"), text: readFileSync(p, "utf8") }));
 
 /** The controller's own files: where the low-level entry and hand-off are defined. */
-const CONTROLLER = new Set(["runtime/iteration.ts", "runtime/sync.ts", "runtime/calls.ts"]);
+const CONTROLLER = new Set(["runtime/iteration.ts", "runtime/sync.ts", "runtime/calls.ts", "runtime/enter.ts"]);
 
 describe("sync points", () => {
   it("no hand-written entry: only the controller takes a low-level step (enterStep)", () => {
@@ -58,3 +58,39 @@ describe("layers", () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe("modules", () => {
+  it("have no import cycles (type-only imports aside)", () => {
+    const byPath = new Map(sources.map((f) => [f.path, f.text]));
+    const deps = (path: string): string[] => {
+      const dir = path.split("/").slice(0, -1);
+      const out: string[] = [];
+      for (const m of byPath.get(path)!.matchAll(/^(?:import|export) (?!type )[^;]*? from "(\.[^"]+)\.js";/gm)) {
+        const parts = [...dir];
+        for (const seg of m[1].split("/")) {
+          if (seg === "..") parts.pop();
+          else if (seg !== ".") parts.push(seg);
+        }
+        const target = `${parts.join("/")}.ts`;
+        if (byPath.has(target)) out.push(target);
+      }
+      return out;
+    };
+    const cycles: string[] = [];
+    const state = new Map<string, 1 | 2>();
+    const stack: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 1);
+      stack.push(f);
+      for (const d of deps(f)) {
+        if (state.get(d) === 1) cycles.push([...stack.slice(stack.indexOf(d)), d].join(" -> "));
+        else if (!state.has(d)) visit(d);
+      }
+      stack.pop();
+      state.set(f, 2);
+    };
+    for (const f of byPath.keys()) if (!state.has(f)) visit(f);
+    expect(cycles).toEqual([]);
+  });
+});
+

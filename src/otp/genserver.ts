@@ -13,7 +13,8 @@
 //   cast:   CastRequest, never fails.   stop: StopRequest + wait for DOWN (proc_lib:stop).
 import { ArgumentError } from "../runtime/errors.js";
 import { receive, send } from "../runtime/messages.js";
-import { register, whereis as whereisName, Via } from "../runtime/names.js";
+import { register, whereis as whereisName } from "../runtime/names.js";
+import { Via } from "../runtime/destinations.js";
 import { Pid } from "../values/pid.js";
 import { demonitor, makeRef, self, spawnMonitorInternal } from "../runtime/processes.js";
 import { Ref } from "../values/ref.js";

@@ -5,7 +5,7 @@
 import { resource, RES } from "../engine/ops.js";
 import { ArgumentError } from "../runtime/errors.js";
 import type { Iteration } from "../runtime/iteration.js";
-import { resolveDest, type ViaRegistry } from "../runtime/names.js";
+import { resolveDest, type ViaRegistry } from "../runtime/destinations.js";
 import { deliver } from "../runtime/mailbox.js";
 import type { Proc } from "../runtime/proc.js";
 import type { Ref } from "../values/ref.js";

@@ -25,7 +25,7 @@ import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "../runtime/sync.js";
 import { ArgumentError, OptionsError } from "../runtime/errors.js";
 import { currentIteration, type Iteration } from "../runtime/iteration.js";
-import { Via } from "../runtime/names.js";
+import { Via } from "../runtime/destinations.js";
 import { receive } from "../runtime/messages.js";
 import { Pid } from "../values/pid.js";
 import type { Proc } from "../runtime/proc.js";

@@ -4,7 +4,7 @@
 import { ArgumentError } from "../runtime/errors.js";
 import { receive } from "../runtime/messages.js";
 import { Pid } from "../values/pid.js";
-import { demonitor, exit, makeRef, monitor, self, spawn, spawnLink, spawnMonitor, spawnMonitorInternal, unlink } from "../runtime/processes.js";
+import { demonitor, exit, makeRef, monitor, self, spawnMonitor, spawnMonitorInternal, unlink } from "../runtime/processes.js";
 import { Ref } from "../values/ref.js";
 import { now } from "../runtime/time.js";
 import { TIMEOUT, type Timeout } from "../runtime/timeout.js";
@@ -12,7 +12,6 @@ import { show, trustShow } from "../values/show.js";
 import { CallExit } from "./errors.js";
 import { checkTimeout } from "./genserver.js";
 import { Alias, downOf, sendToAlias } from "../runtime/library.js";
-import { asyncStream } from "./task-stream.js";
 
 /** @internal A task's reply, sent through its alias. */
 export class TaskReply {
@@ -59,7 +58,7 @@ export type TaskResult<T> = { ok: true; value: T } | { ok: false; exit: unknown 
 /** What `Task.yield` resolves to: the result, the task's exit, or TIMEOUT (still running). */
 export type YieldResult<T> = TaskResult<T> | Timeout;
 
-function checkFn(fn: unknown, what: string): asserts fn is () => unknown {
+export function checkFn(fn: unknown, what: string): asserts fn is () => unknown {
   if (typeof fn !== "function") throw new TypeError(`${what} expects a function (the task body), got ${show(fn)}`);
 }
 
@@ -102,7 +101,7 @@ function takeSettled<T>(task: AnyTask<T>): { ok: true; value: T } | undefined {
   return { ok: true, value: s.value };
 }
 
-async function awaitTask<T>(task: AnyTask<T>, timeout = 5000): Promise<T> {
+export async function awaitTask<T>(task: AnyTask<T>, timeout = 5000): Promise<T> {
   checkOwned(task, "Task.await");
   const t = checkTimeout(timeout, "Task.await");
   const done = takeSettled(task);
@@ -122,7 +121,7 @@ async function awaitTask<T>(task: AnyTask<T>, timeout = 5000): Promise<T> {
   throw new CallExit((m as { reason: unknown }).reason, `Task.await(${task}, ${timeout})`);
 }
 
-async function awaitMany(tasks: AnyTask[], timeout = 5000): Promise<unknown[]> {
+export async function awaitMany(tasks: AnyTask[], timeout = 5000): Promise<unknown[]> {
   if (!Array.isArray(tasks)) throw new TypeError(`Task.awaitMany expects an array of tasks, got ${show(tasks)}`);
   for (const t of tasks) checkOwned(t, "Task.awaitMany");
   const t = checkTimeout(timeout, "Task.awaitMany");
@@ -165,7 +164,7 @@ async function awaitMany(tasks: AnyTask[], timeout = 5000): Promise<unknown[]> {
   return tasks.map((x) => results.get(x));
 }
 
-async function yieldTask<T>(task: AnyTask<T>, timeout = 5000): Promise<YieldResult<T>> {
+export async function yieldTask<T>(task: AnyTask<T>, timeout = 5000): Promise<YieldResult<T>> {
   checkOwned(task, "Task.yield");
   const t = checkTimeout(timeout, "Task.yield");
   const done = takeSettled(task);
@@ -213,7 +212,7 @@ function yieldManyOptions(opts: unknown, count: number): { timeout: number; limi
  * order of `tasks` (TIMEOUT for a task still running). Replied tasks are demonitored;
  * the others stay monitored, so they can be yielded, awaited or shut down later.
  */
-async function yieldMany(tasks: AnyTask[], opts: number | YieldManyOptions = 5000): Promise<YieldResult<unknown>[]> {
+export async function yieldMany(tasks: AnyTask[], opts: number | YieldManyOptions = 5000): Promise<YieldResult<unknown>[]> {
   if (!Array.isArray(tasks)) throw new TypeError(`Task.yieldMany expects an array of tasks, got ${show(tasks)}`);
   for (const t of tasks) checkOwned(t, "Task.yieldMany");
   const pending = new Set(tasks);
@@ -310,7 +309,7 @@ export async function shutdownTask<T>(task: AnyTask<T>, how: number | "brutal_ki
  * keeps running, its later reply is dropped. Answers the result if the task had
  * already replied or exited, undefined otherwise.
  */
-async function ignoreTask<T>(task: AnyTask<T>): Promise<TaskResult<T> | undefined> {
+export async function ignoreTask<T>(task: AnyTask<T>): Promise<TaskResult<T> | undefined> {
   checkOwned(task, "Task.ignore");
   if (task.pid === undefined) return takeSettled(task);
   const isReply = replyOf(task);
@@ -324,7 +323,7 @@ async function ignoreTask<T>(task: AnyTask<T>): Promise<TaskResult<T> | undefine
 }
 
 /** task.ex completed/1: a task of the caller already completed with `value` (a plain call, not a sync point). */
-function completed<T>(value: T): TaskHandle<T, undefined> {
+export function completed<T>(value: T): TaskHandle<T, undefined> {
   const me = self();
   const ref = makeRef();
   const alias = new Alias(me, ref);
@@ -333,62 +332,3 @@ function completed<T>(value: T): TaskHandle<T, undefined> {
   task.settled = { value };
   return task;
 }
-
-/**
- * Task, as in Elixir: `async` (linked + monitored) and `asyncNolink` (monitored
- * only, like Task.Supervisor.async_nolink), `await` with a virtual timeout,
- * `awaitMany`, `yield`, `yieldMany`, `shutdown`, `ignore`, `completed`,
- * `asyncStream`, and fire-and-forget `start` / `startLink`.
- *
- * @example
- * const t = await Task.async(async () => 1 + 1);
- * await Task.await(t); // 2
- */
-export const Task = {
-  /** Runs `fn` in a new process linked to and monitored by the caller. */
-  async<T>(fn: () => T | Promise<T>): Promise<TaskHandle<T>> {
-    return asyncTask(fn, true, "Task.async");
-  },
-  /** Runs `fn` in a new process monitored (not linked) by the caller: its crash only shows in await/yield. */
-  asyncNolink<T>(fn: () => T | Promise<T>): Promise<TaskHandle<T>> {
-    return asyncTask(fn, false, "Task.asyncNolink");
-  },
-  /** The task's result; rejects with CallExit ("timeout" or the task's exit reason). The task keeps running after a timeout. */
-  await: awaitTask,
-  /** The results of all tasks, in their order; rejects with CallExit on the first exit or on the timeout. */
-  awaitMany,
-  /** `{ ok: true, value }`, `{ ok: false, exit: reason }`, or TIMEOUT if the task is still running after `timeout`. */
-  yield: yieldTask,
-  /** One YieldResult per task, in the order of `tasks`, after at most `timeout` virtual ms in total (or `{ timeout, limit, onTimeout }`). */
-  yieldMany,
-  /** Unlinks and stops the task ("shutdown", then "kill" after `timeout`; or "brutal_kill"): its reply if it came first, `{ ok: false, exit }`, or undefined. */
-  shutdown: shutdownTask,
-  /** Unlinks and demonitors the task, which keeps running; its result if it already came, else undefined (later results are dropped). */
-  ignore: ignoreTask,
-  /** A task already completed with `value` (Task.completed/1). */
-  completed,
-  /** Runs `fn` on each item in tasks, at most `maxConcurrency` at once: an async iterable of TaskResults (see task-stream.ts). */
-  asyncStream,
-  /** Starts `fn` in a process nobody waits for (Task.start); resolves to its pid. */
-  start(fn: () => unknown): Promise<Pid> {
-    try {
-      checkFn(fn, "Task.start");
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return spawn(async () => {
-      await fn();
-    });
-  },
-  /** Like `start`, linked to the caller. */
-  startLink(fn: () => unknown): Promise<Pid> {
-    try {
-      checkFn(fn, "Task.startLink");
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return spawnLink(async () => {
-      await fn();
-    });
-  },
-} as const;

@@ -19,7 +19,7 @@
 // a chain of plain awaits longer than that between a result and the next call is
 // reported as a call out of turn (chains of a few awaits, as async helpers and
 // Promise.all make, behave the same in both).
-import { enterStep } from "./sync.js";
+import { enterStep } from "./enter.js";
 import { block, unblock } from "./blocking.js";
 import { OP, opName, resource, RES } from "../engine/ops.js";
 import { Proc, Wait, type InFlight } from "./proc.js";

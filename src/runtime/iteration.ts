@@ -16,7 +16,7 @@ import { show, errorText } from "../values/show.js";
 import { TimerTable } from "./timer-table.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
-import type { ViaRegistry } from "./names.js";
+import type { ViaRegistry } from "./destinations.js";
 import type { IterationConfig, StepEvent } from "./config.js";
 import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 

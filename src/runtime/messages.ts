@@ -5,7 +5,7 @@ import { sync } from "./sync.js";
 import type { Iteration } from "./iteration.js";
 import type { Proc } from "./proc.js";
 import { ArgumentError } from "./errors.js";
-import { Via, resolveDest } from "./names.js";
+import { Via, resolveDest } from "./destinations.js";
 import { deliver, scan } from "./mailbox.js";
 import { Pid } from "../values/pid.js";
 import { Wait, type Matcher } from "./proc.js";

@@ -2,49 +2,11 @@
 import { OP } from "../engine/ops.js";
 import { sync } from "./sync.js";
 import { ArgumentError } from "./errors.js";
-import type { Iteration } from "./iteration.js";
 import { Pid } from "../values/pid.js";
-import type { Proc } from "./proc.js";
-import { RES, resource } from "../engine/ops.js";
-import { show, trustShow } from "../values/show.js";
+import { show } from "../values/show.js";
+import { Via, resolveDest, nameRes } from "./destinations.js";
 
-/** A `via(registry, key)` name: resolved through the registry wherever a destination is accepted. */
-export class Via {
-  constructor(
-    readonly registry: unknown,
-    readonly key: unknown,
-    /** The value registered with the name (Elixir's `{:via, Registry, {reg, key, value}}`). */
-    readonly value?: unknown,
-  ) {}
-  toString(): string {
-    return this.value === undefined ? `via(${show(this.registry)}, ${show(this.key)})` : `via(${show(this.registry)}, ${show(this.key)}, ${show(this.value)})`;
-  }
-}
-
-trustShow(Via);
-
-/** Resolves a `via(registry, key)` name; implemented by src/otp/registry. */
-export interface ViaRegistry {
-  viaWhereis(key: unknown): Proc | undefined;
-}
-
-/** Resolves a destination (Pid, local name, via name) to a live or dead process, or undefined. */
-export function resolveDest(it: Iteration, dest: unknown): Proc | undefined {
-  if (dest instanceof Pid) return it.proc(dest);
-  if (typeof dest === "string" || typeof dest === "symbol") return it.names.get(dest);
-  if (dest instanceof Via) {
-    const reg = it.registries.get(dest.registry);
-    return reg ? reg.viaWhereis(dest.key) : undefined;
-  }
-  return undefined;
-}
-
-/** A per-iteration resource id for a local name, so strategies see races on it. */
-export function nameRes(it: Iteration, name: unknown): number {
-  let id = it.nameIds.get(name);
-  if (id === undefined) it.nameIds.set(name, (id = it.nameIds.size + 1));
-  return resource(RES.NAME, id);
-}
+export { Via };
 
 function checkName(name: unknown, what: string): asserts name is string | symbol {
   if (typeof name !== "string" && typeof name !== "symbol") {

@@ -9,7 +9,7 @@ import { Ref } from "../values/ref.js";
 import type { Iteration } from "./iteration.js";
 import { SURVIVES, die, exitSignal, continueAfterDeath } from "./exits.js";
 import { deliver } from "./mailbox.js";
-import { resolveDest, type Via } from "./names.js";
+import { resolveDest, type Via } from "./destinations.js";
 import type { Proc } from "./proc.js";
 import { show } from "../values/show.js";
 

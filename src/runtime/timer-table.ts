@@ -7,7 +7,7 @@ import { Ref } from "../values/ref.js";
 import { Wait, type Proc } from "./proc.js";
 import { TIMEOUT } from "./timeout.js";
 import type { Iteration } from "./iteration.js";
-import { resolveDest } from "./names.js";
+import { resolveDest } from "./destinations.js";
 import { deliver } from "./mailbox.js";
 
 const enum TimerKind {
