@@ -366,3 +366,13 @@ describe("lockstep shrink", () => {
     expect(rep.out).toMatch(/Deadlock/);
   });
 });
+
+describe("optional peer dependencies", () => {
+  it("a missing one is a clear error naming the package and the install command", async () => {
+    const { optionalImport } = await import("../src/cli/optional.js");
+    const e = await optionalImport("lockstep-no-such-package/sub", "loading the TypeScript scenario x.ts").then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toBe('loading the TypeScript scenario x.ts needs the package "lockstep-no-such-package", which is not installed: npm i -D lockstep-no-such-package');
+    expect(await optionalImport<typeof import("node:path")>("node:path", "test").then((m) => typeof m.join)).toBe("function");
+  });
+});

@@ -7,6 +7,7 @@ import { existsSync, realpathSync } from "node:fs";
 import type { ExploreOptions } from "../explore/options.js";
 import type { TraceFile } from "../explore/trace-file.js";
 import { OptionsError } from "../runtime/errors.js";
+import { optionalImport } from "./optional.js";
 import { UsageFailure } from "./args.js";
 
 export interface Scenario {
@@ -27,7 +28,12 @@ export interface ScenarioFile {
  * with tsx's loader registered for any .ts files it imports in turn.
  */
 async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
-  const [{ transform }, { register }, fs] = await Promise.all([import("esbuild"), import("tsx/esm/api"), import("node:fs/promises")]);
+  const what = `loading the TypeScript scenario ${basename(abs)}`;
+  const [{ transform }, { register }, fs] = await Promise.all([
+    optionalImport<typeof import("esbuild")>("esbuild", what),
+    optionalImport<typeof import("tsx/esm/api")>("tsx/esm/api", what),
+    import("node:fs/promises"),
+  ]);
   register();
   const source = await fs.readFile(abs, "utf8");
   const { code } = await transform(source, { loader: extname(abs) === ".tsx" ? "tsx" : "ts", format: "esm", sourcemap: "inline", sourcefile: abs, target: "es2022" });
@@ -71,7 +77,7 @@ export async function loadScenarios(file: string, only?: string): Promise<Scenar
 
 /** The scenario names `file` defines, read statically by esbuild's parser: nothing in it runs. */
 async function staticScenarioNames(abs: string): Promise<string[]> {
-  const { build } = await import("esbuild");
+  const { build } = await optionalImport<typeof import("esbuild")>("esbuild", "reading a trace's scenario file without running it");
   const r = await build({ entryPoints: [abs], bundle: false, write: false, metafile: true, format: "esm", outdir: join(dirname(abs), ".lockstep-exports"), logLevel: "silent", platform: "node" });
   const stem = basename(abs, extname(abs));
   const exported = Object.values(r.metafile.outputs).flatMap((o) => o.exports);
