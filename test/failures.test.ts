@@ -239,6 +239,14 @@ describe("failure kinds", () => {
     expect(err).toBeInstanceOf(BugFound);
     expect(err.bug.kind).toBe("exception");
     expect(err.message).toContain("The test body threw: Error: x");
+    expect(err.cause).toBeInstanceOf(Error);
+    expect(err.cause.message).toBe("x");
+    // A failed expect() keeps its values, so a test runner shows the user's diff.
+    const diff = await check(async () => { expect({ a: 1 }).toEqual({ a: 2 }); }, { ...base, iterations: 1 }).catch((e) => e);
+    expect(diff).toBeInstanceOf(BugFound);
+    expect(diff.expected).toEqual({ a: 2 });
+    expect(diff.actual).toEqual({ a: 1 });
+    expect(diff.showDiff).toBe(true);
   });
 });
 

@@ -121,9 +121,19 @@ function clip(s: string, n: number): string {
 export class BugFound extends LockstepError {
   override name = "BugFound";
   readonly bug: Bug;
+  /** A failed assertion's values (chai/vitest `expect`), so test runners show their diff. */
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+  readonly showDiff?: boolean;
   constructor(bug: Bug) {
-    super(bug.format());
+    super(bug.format(), { cause: bug.error });
     this.bug = bug;
+    const e = bug.error as { expected?: unknown; actual?: unknown; showDiff?: boolean } | null;
+    if (e !== null && typeof e === "object" && "expected" in e && "actual" in e) {
+      this.expected = e.expected;
+      this.actual = e.actual;
+      this.showDiff = e.showDiff ?? true;
+    }
   }
 }
 
