@@ -29,6 +29,8 @@ export class Bug {
   traceSaveError: string | undefined;
   /** Set when re-running the failing schedule did not reproduce it exactly. */
   readonly nondeterminism: string | undefined;
+  /** Set by lockstep/vitest: the replay hint is then a ctest call, the one that works in a test file. */
+  ctestName: string | undefined = undefined;
 
   constructor(f: Failure, trace: TraceFile, events: StepEvent[], nondeterminism?: string) {
     this.kind = f.kind as BugKind;
@@ -53,11 +55,17 @@ export class Bug {
 
   /** The command (or call) that replays this bug. */
   replayCommand(): string {
+    if (this.ctestName !== undefined) {
+      const name = JSON.stringify(this.ctestName);
+      return this.tracePath
+        ? `ctest(${name}, body, { replay: ${JSON.stringify(this.tracePath)} })`
+        : `ctest(${name}, body, { ...theTestsOptions, seed: ${this.seed}, iterations: ${this.iteration} })  // finds it again at its last iteration`;
+    }
     if (this.tracePath && this.trace.file) return `npx lockstep replay ${this.tracePath}`;
     if (this.tracePath) return `await replay(body, ${JSON.stringify(this.tracePath)})`;
     if (this.traceSaveError && this.trace.file) return `no trace file was saved; run \`npx lockstep explore ${this.trace.file} --seed ${this.seed} --trace-dir <a writable directory>\` to find it again`;
     if (this.traceSaveError) return `await replay(body, bug)  // no trace file was saved`;
-    return `await replay(body, bug)  // traceDir: false wrote no trace file`;
+    return `await replay(body, bug)  // no trace file was written (traceDir: false, or a browser)`;
   }
 
   /**

@@ -4,7 +4,7 @@ import { test } from "vitest";
 import { explore } from "../explore/explore.js";
 import { replay } from "../explore/replay.js";
 import type { ExploreOptions } from "../explore/options.js";
-import { BugFound } from "../explore/bug.js";
+import { BugFound, type Bug } from "../explore/bug.js";
 
 export interface CtestOptions extends ExploreOptions {
   /** Replay this saved trace instead of exploring. */
@@ -31,12 +31,18 @@ export function timeBudget(timeout: number | undefined): number | undefined {
   return Math.max(1, Math.floor(timeout - margin));
 }
 
+/** The error a failing ctest throws: its replay hint is a ctest call. */
+function found(bug: Bug, name: string): BugFound {
+  bug.ctestName = name;
+  return new BugFound(bug);
+}
+
 function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
   const { replay: tracePath, timeout: _t, ...opts } = options;
   return async (context?: Context) => {
     if (tracePath) {
       const r = await replay(body, tracePath);
-      if (!r.ok) throw new BugFound(r.bug);
+      if (!r.ok) throw found(r.bug, name);
       return;
     }
     // Stop exploring before vitest's timeout: a test that timed out would leave its
@@ -44,7 +50,7 @@ function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
     const budget = timeBudget(context?.task?.timeout);
     const timeLimitMs = budget === undefined ? opts.timeLimitMs : Math.min(budget, opts.timeLimitMs ?? Infinity);
     const r = await explore(body, { name, ...opts, ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) });
-    if (!r.ok) throw new BugFound(r.bug);
+    if (!r.ok) throw found(r.bug, name);
     const wanted = opts.iterations ?? 100;
     if (r.iterations < wanted) {
       await context?.annotate?.(`lockstep: time limit reached before the test's timeout: explored ${r.iterations} of ${wanted} iterations (${r.stats.distinctSchedulesEstimated ? "~" : ""}${r.stats.distinctSchedules} distinct schedules, seed ${r.stats.seed}); no bug found`);
