@@ -87,7 +87,7 @@ export class From extends Alias {
 
 // ---- messages ---------------------------------------------------------------------
 
-class CallRequest {
+export class CallRequest {
   constructor(
     readonly from: From,
     readonly request: unknown,
@@ -97,21 +97,21 @@ class CallRequest {
   }
 }
 
-class CastRequest {
+export class CastRequest {
   constructor(readonly request: unknown) {}
   toString(): string {
     return `$gen_cast(${show(this.request)})`;
   }
 }
 
-class StopRequest {
+export class StopRequest {
   constructor(readonly reason: unknown) {}
   toString(): string {
     return `$gen_stop(${show(this.reason)})`;
   }
 }
 
-class CallReply {
+export class CallReply {
   constructor(
     readonly tag: Ref,
     readonly value: unknown,
@@ -121,7 +121,7 @@ class CallReply {
   }
 }
 
-class StartAck {
+export class StartAck {
   constructor(
     readonly tag: Ref,
     readonly ok: boolean,
@@ -161,7 +161,7 @@ function checkName(name: unknown, what: string): void {
   }
 }
 
-function checkStartOptions(opts: unknown, what: string): StartOptions {
+export function checkStartOptions(opts: unknown, what: string): StartOptions {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== "object") throw new TypeError(`${what}: options must be an object like { name }, got ${show(opts)}`);
   for (const k of Object.keys(opts)) if (k !== "name") throw new TypeError(`${what}: unknown option ${show(k)} (known: name)`);
@@ -177,7 +177,7 @@ export function checkTimeout(t: unknown, what: string): number {
   return t;
 }
 
-function checkServer(server: unknown, what: string): asserts server is ServerRef {
+export function checkServer(server: unknown, what: string): asserts server is ServerRef {
   if (!(server instanceof Pid) && typeof server !== "string" && typeof server !== "symbol" && !(server instanceof Via)) {
     throw new TypeError(`${what} expects a pid, a name or via(registry, key), got ${show(server)}`);
   }
@@ -201,11 +201,16 @@ export function whereis(server: ServerRef): Promise<Pid | undefined> {
  * allowed). Rejects with CallExit: "noproc" (no such server), "calling_self",
  * "timeout", or the reason the server died with during the call.
  */
-export async function call<T = any>(server: ServerRef, request: unknown, timeout: number = 5000): Promise<T> {
-  checkServer(server, "GenServer.call");
-  const t = checkTimeout(timeout, "GenServer.call");
+export function call<T = any>(server: ServerRef, request: unknown, timeout: number = 5000): Promise<T> {
+  return callAs<T>("GenServer.call", server, request, timeout);
+}
+
+/** The call protocol, naming `what` (e.g. "GenStatem.call") in errors and CallExit. */
+export async function callAs<T = any>(what: string, server: ServerRef, request: unknown, timeout: number): Promise<T> {
+  checkServer(server, what);
+  const t = checkTimeout(timeout, what);
   // Formatted only when the call exits.
-  const op = () => `GenServer.call(${show(server)}, ${show(request)})`;
+  const op = () => `${what}(${show(server)}, ${show(request)})`;
   const me = self();
   const pid = await whereis(server);
   if (pid === undefined) throw new CallExit("noproc", op());
@@ -232,8 +237,13 @@ export async function call<T = any>(server: ServerRef, request: unknown, timeout
 }
 
 /** Sends an asynchronous request; never fails, even when no process holds the name (as in Elixir). */
-export async function cast(server: ServerRef, request: unknown): Promise<void> {
-  checkServer(server, "GenServer.cast");
+export function cast(server: ServerRef, request: unknown): Promise<void> {
+  return castAs("GenServer.cast", server, request);
+}
+
+/** The cast protocol, naming `what` in errors. */
+export async function castAs(what: string, server: ServerRef, request: unknown): Promise<void> {
+  checkServer(server, what);
   try {
     await send(server, new CastRequest(request));
   } catch (e) {
@@ -252,10 +262,15 @@ export function replyTo(from: From, value: unknown): Promise<void> {
  * exited, at most `timeout` virtual ms. Rejects with CallExit "noproc",
  * "calling_self", "timeout", or the other reason it exited with (proc_lib:stop).
  */
-export async function stopServer(server: ServerRef, reason: unknown = "normal", timeout: number = Infinity): Promise<void> {
-  checkServer(server, "GenServer.stop");
-  const t = checkTimeout(timeout, "GenServer.stop");
-  const op = () => `GenServer.stop(${show(server)}, ${show(reason)})`;
+export function stopServer(server: ServerRef, reason: unknown = "normal", timeout: number = Infinity): Promise<void> {
+  return stopAs("GenServer.stop", server, reason, timeout);
+}
+
+/** The stop protocol (proc_lib:stop), naming `what` in errors and CallExit. */
+export async function stopAs(what: string, server: ServerRef, reason: unknown, timeout: number): Promise<void> {
+  checkServer(server, what);
+  const t = checkTimeout(timeout, what);
+  const op = () => `${what}(${show(server)}, ${show(reason)})`;
   const pid = await whereis(server);
   if (pid === undefined) throw new CallExit("noproc", op());
   if (pid === self()) throw new CallExit("calling_self", op());
@@ -280,12 +295,29 @@ export function startLink(behaviour: Behaviour, arg?: unknown, opts?: StartOptio
   return startServer(behaviour, arg, opts, true, "GenServer.startLink");
 }
 
-async function startServer(b: Behaviour, arg: unknown, rawOpts: unknown, link: boolean, what: string): Promise<Pid> {
-  checkBehaviour(b, what);
+function startServer(b: Behaviour, arg: unknown, rawOpts: unknown, link: boolean, what: string): Promise<Pid> {
+  try {
+    checkBehaviour(b, what);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return startAs(what, rawOpts, link, (name, starter, tag, parent) => serverMain(b, arg, name, starter, tag, parent));
+}
+
+/**
+ * The start protocol (proc_lib): spawns `main` (linked when `link`), which must
+ * answer StartAck(tag); resolves to the pid or rejects with StartError.
+ */
+export async function startAs(
+  what: string,
+  rawOpts: unknown,
+  link: boolean,
+  main: (name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null) => Promise<void>,
+): Promise<Pid> {
   const opts = checkStartOptions(rawOpts, what);
   const starter = self();
   const tag = makeRef();
-  const body = () => serverMain(b, arg, opts.name, starter, tag, link ? starter : null);
+  const body = () => main(opts.name, starter, tag, link ? starter : null);
   const { pid, ref: mref } = await spawnMonitorInternal(body, link, what);
   const m = await receive((x) => (x instanceof StartAck && x.tag === tag) || downOf(mref)(x));
   if (m instanceof StartAck && m.ok) {
@@ -311,21 +343,26 @@ interface Ctx {
   name: unknown;
 }
 
-async function serverMain(b: Behaviour, arg: unknown, name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null): Promise<void> {
-  if (name !== undefined) {
-    let taken: Awaited<ReturnType<typeof registerName>>;
-    try {
-      taken = await registerName(name);
-    } catch (e) {
-      // A bad name (an unknown or duplicate registry) is the starter's programming error.
-      await send(starter, new StartAck(tag, false, e, undefined, true));
-      return;
-    }
-    if (taken.ok === false) {
-      await send(starter, new StartAck(tag, false, "already_started", taken.pid));
-      return;
-    }
+/** Registers the starting server's name; false (after answering the starter) when it could not. */
+export async function registerForStart(name: StartOptions["name"], starter: Pid, tag: Ref): Promise<boolean> {
+  if (name === undefined) return true;
+  let taken: Awaited<ReturnType<typeof registerName>>;
+  try {
+    taken = await registerName(name);
+  } catch (e) {
+    // A bad name (an unknown or duplicate registry) is the starter's programming error.
+    await send(starter, new StartAck(tag, false, e, undefined, true));
+    return false;
   }
+  if (taken.ok === false) {
+    await send(starter, new StartAck(tag, false, "already_started", taken.pid));
+    return false;
+  }
+  return true;
+}
+
+async function serverMain(b: Behaviour, arg: unknown, name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null): Promise<void> {
+  if (!(await registerForStart(name, starter, tag))) return;
   let r: unknown;
   try {
     r = await b.init(arg);
@@ -361,7 +398,7 @@ async function registerName(name: string | symbol | Via): Promise<{ ok: true } |
   }
 }
 
-const isObject = (r: unknown): r is Record<string, unknown> => r !== null && typeof r === "object";
+export const isObject = (r: unknown): r is Record<string, unknown> => r !== null && typeof r === "object";
 
 async function loop(ctx: Ctx, pending: { arg: unknown } | null): Promise<void> {
   const b = ctx.b;
