@@ -14,10 +14,11 @@
 // order. Answers that span several chains (a duplicate key in a partitioned registry,
 // scans) are k-way merges of the per-partition chains by sequence number.
 //
-// Partitions (Elixir's registry.ex): a unique registry puts a key in partition
-// key % P, a duplicate registry puts an entry in partition pid % P (Elixir hashes the
-// key, resp. the pid, with phash2). A unique lookup reads one partition; a duplicate
-// lookup merges all P. The reverse index is per registry (its "pid partition" is
+// Partitions (Elixir's registry.ex): a unique registry, and a duplicate registry
+// partitioned by key (DUPLICATE_BY_KEY), put a key in partition key % P; a duplicate
+// registry partitioned by pid (the default) puts an entry in partition pid % P (Elixir
+// hashes the key, resp. the pid, with phash2). A lookup of a key-partitioned registry
+// reads one partition; a pid-partitioned duplicate lookup merges all P. The reverse index is per registry (its "pid partition" is
 // only which cleanup process of the TS side watches the pid). Observable answers are
 // the same for any P.
 //
@@ -34,6 +35,8 @@ import { procAlive } from "./procs";
 
 export const UNIQUE: i32 = 0;
 export const DUPLICATE: i32 = 1;
+/** A duplicate registry partitioned by key (Elixir's `keys: {:duplicate, :key}`). */
+export const DUPLICATE_BY_KEY: i32 = 2;
 
 // Entry record fields.
 const TAB: i32 = 0; // table (partition) id; -1 for a free slot
@@ -60,7 +63,7 @@ let seqNext: i32 = 0;
 // Registries: kind, partition count, first table id.
 /** Registry handles [0, registries) exist this iteration. */
 let registries: i32 = 0;
-/** regKind[r] for r < registries: UNIQUE or DUPLICATE. */
+/** regKind[r] for r < registries: UNIQUE, DUPLICATE or DUPLICATE_BY_KEY. */
 let regKind = new StaticArray<i32>(16);
 /** regParts[r] for r < registries: its partition count, >= 1. */
 let regParts = new StaticArray<i32>(16);
@@ -105,7 +108,7 @@ export function resetRegistry(): void {
   metaMap.reset();
 }
 
-/** Creates a registry of `kind` (UNIQUE / DUPLICATE) with `partitions` >= 1 tables; returns its handle. */
+/** Creates a registry of `kind` (UNIQUE / DUPLICATE / DUPLICATE_BY_KEY) with `partitions` >= 1 tables; returns its handle. */
 export function regNew(kind: i32, partitions: i32): i32 {
   const r = registries++;
   if (r >= regKind.length) {
@@ -174,7 +177,7 @@ export function regKindOf(r: i32): i32 {
   const parts = unchecked(regParts[r]);
   const base = unchecked(regBase[r]);
   if (parts == 1) return base;
-  return base + (unchecked(regKind[r]) == UNIQUE ? key : pid) % parts;
+  return base + (unchecked(regKind[r]) == DUPLICATE ? pid : key) % parts;
 }
 
 function alloc(): i32 {
@@ -386,7 +389,7 @@ function merge(k: i32, NEXT: i32, withKey: bool): i32 {
  */
 export function regLookup(r: i32, key: i32): i32 {
   const parts = unchecked(regParts[r]);
-  if (parts == 1 || unchecked(regKind[r]) == UNIQUE) {
+  if (parts == 1 || unchecked(regKind[r]) != DUPLICATE) {
     let e = keyMap.get(keyTable(r, key, 0), key);
     let out = scratchFor(64);
     let i = 0;

@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { OP } from "../src/engine/ops.js";
 import { PICK, STRATEGY_CODE, FLAG_SYSTEM } from "../src/engine/engine.js";
-import { KIND_CODE } from "../src/otp/registry-state.js";
+import { DUPLICATE_BY_KEY_CODE, KIND_CODE } from "../src/otp/registry-state.js";
 
 /** The value of `const NAME: i32 = value` in an assembly/ file. */
 function asConst(file: string, name: string): number {
@@ -36,5 +36,6 @@ describe("engine constants", () => {
 
   it("registry kinds", () => {
     expect({ unique: asConst("registry.ts", "UNIQUE"), duplicate: asConst("registry.ts", "DUPLICATE") }).toEqual(KIND_CODE);
+    expect(asConst("registry.ts", "DUPLICATE_BY_KEY")).toBe(DUPLICATE_BY_KEY_CODE);
   });
 });

@@ -83,14 +83,14 @@ beforeAll(async () => {
   engine = await createEngine();
 });
 
-function run(unique: boolean, partitions: number, cmds: Cmd[], seed: number): void {
+function run(unique: boolean, partitions: number, cmds: Cmd[], seed: number, byKey = false): void {
   const x = engine.x;
   x.begin(seed, 0, 1, 0, 0, 0, 0, 0);
   for (let p = 1; p <= PIDS; p++) x.spawn(0);
   // An unrelated registry first, so handles and tables are not all zero.
   const other = x.regNew(1, 2);
   x.regRegister(other, 0, 1);
-  const r = x.regNew(unique ? 0 : 1, partitions);
+  const r = x.regNew(unique ? 0 : byKey ? 2 : 1, partitions);
   const m = new Model(unique);
   const vals: number[] = []; // entry id -> value (the TS side's handle table)
   let n = 0;
@@ -200,6 +200,14 @@ describe("registry engine tables vs a Map model", () => {
         run(false, parts, cmds, seed);
       }),
       { numRuns: 250, seed: 202 },
+    );
+  });
+  it("duplicate registries partitioned by key (DUPLICATE_BY_KEY)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(cmd, { maxLength: 80, size: "max" }), fc.nat(1000), (parts, cmds, seed) => {
+        run(false, parts, cmds, seed, true);
+      }),
+      { numRuns: 250, seed: 303 },
     );
   });
   it("many keys: growth, rehashing and backward-shift deletion keep every chain intact", () => {

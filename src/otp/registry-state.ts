@@ -15,6 +15,20 @@ import { show, trustShow } from "../values/show.js";
 /** Engine registry kinds (assembly/registry.ts). */
 export const KIND_CODE = { unique: 0, duplicate: 1 } as const;
 export type Keys = keyof typeof KIND_CODE;
+/** Engine kind of a duplicate registry partitioned by key (assembly/registry.ts DUPLICATE_BY_KEY). */
+export const DUPLICATE_BY_KEY_CODE = 2;
+/** How a duplicate registry spreads entries over its partitions (Elixir's `{:duplicate, :pid | :key}`). */
+export type PartitionBy = "pid" | "key";
+
+/** The per-key lock of `Registry.lock` (Elixir's Registry.Partition lock queue). */
+export class KeyLock {
+  /** The holding process (a home process), or null. */
+  holder: Proc | null = null;
+  /** The internal monitor the key's partition process holds on the holder (released on its DOWN). */
+  ref: Ref | null = null;
+  /** Parked lockers; all woken at a release, each retries when scheduled. */
+  readonly waiters: Proc[] = [];
+}
 
 /**
  * A started registry, as `Registry.start` resolves it. Pass it (or the registry's
@@ -38,6 +52,10 @@ export class RegistryHandle {
   }
   get partitions(): number {
     return this.state.partitions;
+  }
+  /** How entries are spread over partitions: `"pid"` or `"key"` for a duplicate registry; undefined for a unique one. */
+  get partitionBy(): PartitionBy | undefined {
+    return this.state.kind === "duplicate" ? this.state.partitionBy : undefined;
   }
   toString(): string {
     const n = this.state.name;
@@ -63,6 +81,10 @@ export class RegState implements ViaRegistry {
   readonly monitored = new Map<number, Ref>();
   /** Resource of whole-registry operations (count, scans, cleanup). */
   readonly wholeRes: number;
+  /** Registry.lock: key id -> its lock, while held or waited for. */
+  readonly locks = new Map<number, KeyLock>();
+  /** Registry.lock: the monitor a partition process holds on a lock holder -> the key id. */
+  readonly lockRefs = new Map<Ref, number>();
 
   constructor(
     readonly it: Iteration,
@@ -73,6 +95,7 @@ export class RegState implements ViaRegistry {
     readonly partitions: number,
     readonly name: string | symbol | undefined,
     readonly listeners: readonly unknown[],
+    readonly partitionBy: PartitionBy = "pid",
   ) {
     this.handle = new RegistryHandle(this);
     this.wholeRes = resource(RES.REGISTRY, 0xfffff0 + (id & 15));
@@ -91,6 +114,11 @@ export class RegState implements ViaRegistry {
 
   metaRes(k: number): number {
     return resource(RES.REGISTRY, (1 + k * 16 + (this.id & 15)) % 0xfffff0 ^ 0x800000);
+  }
+
+  /** The partition process of lock key k (Elixir: the key's partition serves its lock). */
+  lockServer(k: number): Proc {
+    return this.cleaners[k % this.partitions];
   }
 
   /** The cleanup process responsible for p (the `owner` `register` reports). */

@@ -23,7 +23,11 @@
  */
 import { OP, resource, RES } from "../engine/ops.js";
 import { sync } from "../runtime/sync.js";
-import { ArgumentError, OptionsError } from "../runtime/errors.js";
+import { ArgumentError, OptionsError, UsageError } from "../runtime/errors.js";
+import { block, unblock } from "../runtime/blocking.js";
+import { resync } from "../runtime/sync.js";
+import { Wait } from "../runtime/proc.js";
+import type { Ref } from "../values/ref.js";
 import { currentIteration, type Iteration } from "../runtime/iteration.js";
 import { Via } from "../runtime/destinations.js";
 import { receive } from "../runtime/messages.js";
@@ -33,7 +37,7 @@ import { isPlainObject } from "../values/term.js";
 import { show } from "../values/show.js";
 import { StartError } from "./errors.js";
 import { compileMatchSpec, compileValueMatch, NO_MATCH } from "./matchspec.js";
-import { interner, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys } from "./registry-state.js";
+import { DUPLICATE_BY_KEY_CODE, interner, KeyLock, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys, type PartitionBy } from "./registry-state.js";
 
 export { RegistryHandle };
 
@@ -61,6 +65,11 @@ export interface RegistryOptions {
   name?: string | symbol;
   /** Number of partitions (default 1): entries are spread over them; answers are the same. */
   partitions?: number;
+  /**
+   * Duplicate registries only: spread entries over partitions by `"pid"` (default) or
+   * by `"key"` (Elixir's `keys: {:duplicate, :pid | :key}`). Every answer is the same.
+   */
+  partitionBy?: PartitionBy;
   /** Processes (names or pids) that receive `register` / `unregister` events. */
   listeners?: readonly (string | symbol | Pid)[];
   /** Initial metadata: a plain object, a Map, or `[key, value]` pairs. */
@@ -68,7 +77,7 @@ export interface RegistryOptions {
 }
 
 const MAX_PARTITIONS = 1024;
-const START_KEYS = new Set(["keys", "name", "partitions", "listeners", "meta"]);
+const START_KEYS = new Set(["keys", "name", "partitions", "partitionBy", "listeners", "meta"]);
 
 // ---------------------------------------------------------------------------------
 // Helpers
@@ -199,6 +208,7 @@ interface StartConfig {
   kind: Keys;
   name: string | symbol | undefined;
   partitions: number;
+  partitionBy: PartitionBy;
   listeners: unknown[];
   meta: [unknown, unknown][];
 }
@@ -217,18 +227,25 @@ function checkStartOptions(opts: unknown): StartConfig {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
     throw new OptionsError(`Registry.start: partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${show(o.partitions)}`);
   }
+  if (o.partitionBy !== undefined) {
+    if (o.keys !== "duplicate") throw new OptionsError(`Registry.start: partitionBy is only for keys: "duplicate" registries, got it with keys: ${show(o.keys)}`);
+    if (o.partitionBy !== "pid" && o.partitionBy !== "key") throw new OptionsError(`Registry.start: partitionBy must be "pid" or "key", got ${show(o.partitionBy)}`);
+  }
   const listeners = o.listeners ?? [];
   if (!Array.isArray(listeners) || !listeners.every((l) => typeof l === "string" || typeof l === "symbol" || l instanceof Pid)) {
     throw new OptionsError(`Registry.start: listeners must be an array of process names or pids, got ${show(o.listeners)}`);
   }
-  return { kind: o.keys, name: o.name, partitions, listeners: [...listeners], meta: metaEntries(o.meta) };
+  return { kind: o.keys, name: o.name, partitions, partitionBy: o.partitionBy ?? "pid", listeners: [...listeners], meta: metaEntries(o.meta) };
 }
 
 /** The body of a cleanup process: removes a dead registrant's entries, one DOWN at a time. */
 async function cleaner(r: RegState): Promise<void> {
   for (;;) {
-    const msg = (await receive()) as { type?: unknown; pid?: unknown } | undefined;
-    if (msg?.type === "DOWN" && msg.pid instanceof Pid) await cleanup(r, msg.pid);
+    const msg = (await receive()) as { type?: unknown; pid?: unknown; ref?: unknown } | undefined;
+    if (msg?.type !== "DOWN" || !(msg.pid instanceof Pid)) continue;
+    const k = r.lockRefs.get(msg.ref as Ref);
+    if (k !== undefined) await lockDown(r, msg.ref as Ref, k, msg.pid);
+    else await cleanup(r, msg.pid);
   }
 }
 
@@ -261,8 +278,9 @@ export function start(opts: RegistryOptions): Promise<RegistryHandle> {
     if (o.name !== undefined && it.registries.has(o.name)) {
       throw new StartError("already_started", (it.registries.get(o.name) as RegState).handle);
     }
-    const id = it.x.regNew(KIND_CODE[o.kind], o.partitions);
-    const r = new RegState(it, s, id, o.kind, o.partitions, o.name, o.listeners);
+    const code = o.kind === "duplicate" && o.partitionBy === "key" ? DUPLICATE_BY_KEY_CODE : KIND_CODE[o.kind];
+    const id = it.x.regNew(code, o.partitions);
+    const r = new RegState(it, s, id, o.kind, o.partitions, o.name, o.listeners, o.partitionBy);
     const label = `registry ${o.name === undefined ? id + 1 : show(o.name)}`;
     for (let i = 0; i < o.partitions; i++) {
       r.cleaners.push(it.spawnProcess(() => cleaner(r), true, o.partitions > 1 ? `${label} partition ${i}` : label));
@@ -567,6 +585,126 @@ export function deleteMeta(reg: RegistryRef, key: unknown): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------
+// Per-key locks (Elixir's Registry.lock/3)
+// ---------------------------------------------------------------------------------
+
+/**
+ * Runs `fn` in the calling process while holding the lock of (`reg`, `key`) and
+ * resolves to what it returns, or rejects with what it throws — the lock is released
+ * either way (Elixir's `lock/3`, since 1.18). Other lockers of the same key wait;
+ * which of them goes next after a release is a scheduling decision (each woken waiter
+ * retries when it runs, as with a Mutex). Locks are independent of registrations and
+ * work in unique and duplicate registries alike. If the holder dies, the key's
+ * partition process (which monitors the holder) releases the lock when it next runs
+ * — a separately scheduled event, as in Elixir. Taking and releasing are sync points
+ * on the key's resource. Not reentrant: locking a key the caller already holds
+ * rejects with a UsageError (Elixir would wait forever).
+ *
+ * @example
+ * const n = await Registry.lock(reg, "counter", async () => {
+ *   const v = await cell.get();
+ *   await cell.set(v + 1);
+ *   return v + 1;
+ * });
+ */
+export async function lock<R>(reg: RegistryRef, key: unknown, fn: () => R | Promise<R>): Promise<R> {
+  if (typeof fn !== "function") throw new TypeError(`Registry.lock expects a function to run under the lock, got ${show(fn)}`);
+  await sync(OP.REG_WRITE, (p, it) => {
+    const r = regOf(it, reg, "Registry.lock");
+    const k = keyId(key, "Registry.lock");
+    const l = lockOf(r, k);
+    if (l.holder === p.home) throw new UsageError(`Registry.lock(${r.label}, ${show(key)}): ${p.home.pid} already holds this lock (it is not reentrant: this would wait forever)`);
+    if (l.holder === null) {
+      takeLock(r, k, l, p.home);
+      if (it.detail) it.note(p, OP.REG_WRITE, () => [call("lock", r, show(key)), "acquired"]);
+      return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, undefined);
+    }
+    return parkLock(r, k, key, p);
+  });
+  try {
+    return await fn();
+  } finally {
+    await sync(OP.REG_WRITE, (p, it) => {
+      const r = regOf(it, reg, "Registry.lock");
+      const k = keyId(key, "Registry.lock");
+      const l = r.locks.get(k);
+      if (l === undefined || l.holder !== p.home) throw new UsageError(`Registry.lock(${r.label}, ${show(key)}): ${p.home.pid} no longer holds the lock at release`);
+      releaseLock(r, k, l);
+      if (it.detail) it.note(p, OP.REG_WRITE, () => [call("unlock", r, show(key)), "released"]);
+      return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, undefined);
+    });
+  }
+}
+
+function lockOf(r: RegState, k: number): KeyLock {
+  let l = r.locks.get(k);
+  if (l === undefined) {
+    l = new KeyLock();
+    r.locks.set(k, l);
+  }
+  return l;
+}
+
+/** q takes the free lock; the key's partition process monitors it (Elixir: the partition monitors the locker). */
+function takeLock(r: RegState, k: number, l: KeyLock, q: Proc): void {
+  l.holder = q;
+  l.ref = r.it.monitors.add(r.lockServer(k), q, true);
+  r.lockRefs.set(l.ref, k);
+}
+
+/** Frees the lock and wakes every waiter (each retries when scheduled). */
+function releaseLock(r: RegState, k: number, l: KeyLock): void {
+  if (l.ref !== null) {
+    r.lockRefs.delete(l.ref);
+    r.it.monitors.remove(l.ref, r.lockServer(k));
+  }
+  l.holder = null;
+  l.ref = null;
+  for (const q of l.waiters) {
+    if (q.alive && q.waiting === Wait.OTHER) {
+      q.resumeValue = undefined;
+      unblock(r.it, q);
+    }
+  }
+  l.waiters.length = 0;
+  r.locks.delete(k);
+}
+
+function parkLock(r: RegState, k: number, key: unknown, p: Proc): Promise<void> {
+  const it = r.it;
+  const l = lockOf(r, k);
+  const holder = l.holder!;
+  l.waiters.push(p);
+  const why = (): string => `Registry.lock(${r.label}, ${show(key)}) held by ${holder.pid}`;
+  block(it, p, Wait.OTHER, undefined, Infinity, why);
+  if (it.detail) it.note(p, OP.REG_WRITE, () => [call("lock", r, show(key)), `waits (held by ${holder.pid})`]);
+  return it.handoff(p, OP.BLOCK, r.keyRes(k), 0, undefined).then(() => relock(r, k, key, p));
+}
+
+/** p was woken and runs (no step taken yet): take the lock if free, else wait again (a new step). */
+function relock(r: RegState, k: number, key: unknown, p: Proc): Promise<void> | void {
+  const l = lockOf(r, k);
+  if (l.holder === null) {
+    takeLock(r, k, l, p.home);
+    if (r.it.detail) r.it.note(p, OP.REG_WRITE, () => [`${call("lock", r, show(key))} (woken)`, "acquired"]);
+    return;
+  }
+  return resync(r.it, p, OP.REG_WRITE, () => parkLock(r, k, key, p));
+}
+
+/** The partition process saw a lock holder die: it releases the lock (Elixir's `{:unlock, key}` DOWN). */
+function lockDown(r: RegState, ref: Ref, k: number, pid: Pid): Promise<void> {
+  return sync(OP.REG_WRITE, (p, it) => {
+    r.lockRefs.delete(ref);
+    const l = r.locks.get(k);
+    const held = l !== undefined && l.ref === ref;
+    if (held) releaseLock(r, k, l);
+    if (it.detail) it.note(p, OP.REG_WRITE, () => [`unlock(${r.label}) after ${pid} died`, held ? "released" : "not held"]);
+    return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, undefined);
+  });
+}
+
+// ---------------------------------------------------------------------------------
 // via names (for GenServer and friends)
 // ---------------------------------------------------------------------------------
 
@@ -615,4 +753,5 @@ export const Registry = {
   meta,
   putMeta,
   deleteMeta,
+  lock,
 } as const;
