@@ -52,7 +52,7 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
   const words = new Uint16Array(Math.ceil(n / 16));
   const keyOf = model.key ? (s: unknown) => model.key!(s) : (s: unknown) => String(JSON.stringify(s));
   const seen = new Set<string>();
-  const memoKey = (state: unknown) => String.fromCharCode.apply(null, words as unknown as number[]) + "\u0000" + keyOf(state);
+  const memoKey = (state: unknown) => placedKey() + "\u0000" + keyOf(state);
 
   // Program order per process (sequential mode): ops without a process are each their own.
   const procIndex = new Int32Array(n);
@@ -74,10 +74,31 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
     }
   }
   let lo = 0; // first unplaced op (linearizable mode)
+  let placedCount = 0;
+
+  /**
+   * The placed set, exactly and compactly. Sequential: each process's placed ops are a
+   * prefix of its program order, so the heads say it all. Linearizable: every op below
+   * `lo` is placed; the rest are encoded as 16-bit chars from `lo` up to the last word
+   * holding a placed op (the scan stops once all `placedCount - lo` are found), so the
+   * cost follows the window of concurrent ops, not the history's length.
+   */
+  const placedKey = (): string => {
+    if (mode === "sequential") return heads.join(",");
+    let rest = placedCount - lo;
+    let out = lo + ":";
+    for (let w = lo >> 4; rest > 0; w++) {
+      const word = w === lo >> 4 ? words[w] & (0xffff << (lo & 15)) & 0xffff : words[w];
+      out += String.fromCharCode(word);
+      rest -= popcount16(word);
+    }
+    return out;
+  };
 
   const mark = (i: number, v: 0 | 1) => {
     done[i] = v;
     words[i >> 4] ^= 1 << (i & 15);
+    placedCount += v === 1 ? 1 : -1;
     if (mode === "linearizable") {
       if (v === 1) while (lo < n && done[lo]) lo++;
       else if (i < lo) lo = i;
@@ -222,4 +243,11 @@ export function explain(stuck: Stuck, model: Model, mode: Mode): string {
     lines.push(`  ${show(s)}, where ${call(blocked.name, blocked.args)} returns ${show(r)}${verdict.startsWith(",") ? verdict : " " + verdict}`);
   }
   return lines.join("\n");
+}
+
+function popcount16(x: number): number {
+  x = x - ((x >> 1) & 0x5555);
+  x = (x & 0x3333) + ((x >> 2) & 0x3333);
+  x = (x + (x >> 4)) & 0x0f0f;
+  return (x + (x >> 8)) & 0x1f;
 }
