@@ -73,20 +73,37 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
       procOps[k].push(i);
     }
   }
-  let lo = 0; // first unplaced op (linearizable mode)
+  // Linearizable mode: the unplaced ops in invoke order, as a doubly linked list
+  // (Porcupine's lift/unlift), so scans skip placed ops; n is the end sentinel.
+  const nextU = new Int32Array(n + 1);
+  const prevU = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) {
+    nextU[i] = i + 1;
+    prevU[i] = i - 1;
+  }
+  let head = 0;
   let placedCount = 0;
 
   /**
    * The placed set, exactly and compactly. Sequential: each process's placed ops are a
-   * prefix of its program order, so the heads say it all. Linearizable: every op below
-   * `lo` is placed; the rest are encoded as 16-bit chars from `lo` up to the last word
-   * holding a placed op (the scan stops once all `placedCount - lo` are found), so the
-   * cost follows the window of concurrent ops, not the history's length.
+   * prefix of its program order, so the heads say it all. Linearizable: `lo` is the
+   * first unplaced required op; below it every op is placed except the (unplaced,
+   * optional) ones listed; from it the placed set is encoded as 16-bit chars up to the
+   * last word holding a placed op, so the cost follows the window of concurrent ops
+   * (and pending info ops), not the history's length.
    */
   const placedKey = (): string => {
     if (mode === "sequential") return heads.join(",");
-    let rest = placedCount - lo;
-    let out = lo + ":";
+    let out = "";
+    let lo = head;
+    let skipped = 0;
+    while (lo < n && !required(lo)) {
+      out += lo + ",";
+      skipped++;
+      lo = nextU[lo];
+    }
+    let rest = placedCount - (lo - skipped);
+    out += lo + ":";
     for (let w = lo >> 4; rest > 0; w++) {
       const word = w === lo >> 4 ? words[w] & (0xffff << (lo & 15)) & 0xffff : words[w];
       out += String.fromCharCode(word);
@@ -100,8 +117,17 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
     words[i >> 4] ^= 1 << (i & 15);
     placedCount += v === 1 ? 1 : -1;
     if (mode === "linearizable") {
-      if (v === 1) while (lo < n && done[lo]) lo++;
-      else if (i < lo) lo = i;
+      if (v === 1) {
+        // Lift i out of the unplaced list (its own links stay, for the undo).
+        if (prevU[i] >= 0) nextU[prevU[i]] = nextU[i];
+        else head = nextU[i];
+        prevU[nextU[i]] = prevU[i];
+      } else {
+        // Undo in reverse order of lifts: i's neighbours are as they were.
+        if (prevU[i] >= 0) nextU[prevU[i]] = i;
+        else head = i;
+        prevU[nextU[i]] = i;
+      }
     } else {
       const k = procIndex[i];
       const list = procOps[k];
@@ -122,8 +148,7 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
       // Every op scanned was invoked before the final minimum: a later op lowers it only
       // to its own completion, which is after its invocation, after theirs.
       let minComplete = Infinity;
-      for (let i = lo; i < n && ops[i].invoke < minComplete; i++) {
-        if (done[i]) continue;
+      for (let i = head; i < n && ops[i].invoke < minComplete; i = nextU[i]) {
         out.push(i);
         if (ops[i].complete < minComplete) minComplete = ops[i].complete;
       }
