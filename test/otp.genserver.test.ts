@@ -640,3 +640,45 @@ describe("bad input", () => {
     }, { iterations: 2 });
   });
 });
+
+describe("callback timeouts (gen_server's {noreply, State, Timeout})", () => {
+  /** Records when handleInfo("timeout") runs; casts restart the wait. */
+  const idle: Behaviour<number[], number> = {
+    init: (ms) => ({ state: [], timeout: ms }),
+    handleCast: (_msg, seen) => ({ state: seen, timeout: 50 }),
+    handleInfo: (msg, seen) => (msg === "timeout" ? { state: [...seen, now()] } : { state: seen }),
+    handleCall: (_req, _from, seen) => ({ reply: seen, state: seen }),
+  };
+
+  it("no message within the timeout: handleInfo('timeout') at exactly that virtual time, once", async () => {
+    await passes(async () => {
+      const s = await GenServer.start(idle, 100);
+      await sleep(1000);
+      expect(await GenServer.call(s, "seen")).toEqual([100]);
+    });
+  });
+
+  it("a message cancels the timeout; the callback's new timeout starts from it; a reply without timeout sets none", async () => {
+    await passes(async () => {
+      const s = await GenServer.start(idle, 100);
+      await sleep(30);
+      await GenServer.cast(s, "poke"); // at 30: cancels the init timeout, sets 50
+      await sleep(1000);
+      expect(await GenServer.call(s, "seen")).toEqual([80]);
+      await sleep(1000);
+      expect(await GenServer.call(s, "seen")).toEqual([80]); // the call's reply set no timeout
+    });
+  });
+
+  it("a timeout with continue, or a negative timeout, is a bad return; hibernate is accepted", async () => {
+    await passes(async () => {
+      const bad = await GenServer.start({ init: () => ({ state: 0 }), handleCast: (m: string, n: number) => (m === "both" ? { state: n, timeout: 5, continue: 1 } : { state: n, timeout: -1 }) }, undefined);
+      const ref = await monitor(bad);
+      await GenServer.cast(bad, "both");
+      const down = await receive(downOf(ref));
+      expect(down.reason).toBeInstanceOf(BadReturnError);
+      const h = await GenServer.start({ init: () => ({ state: 1, hibernate: true }), handleCall: (_r: unknown, _f: unknown, n: number) => ({ reply: n, state: n, hibernate: true }) }, undefined);
+      expect(await GenServer.call(h, "x")).toBe(1);
+    }, crashes);
+  });
+});

@@ -29,15 +29,21 @@ import { viaRegister } from "./registry.js";
 /** A server: its pid, a locally registered name, or a `via(registry, key)` name. */
 export type ServerRef = Pid | string | symbol | Via;
 
+/**
+ * What a callback may add to a result that keeps the server running: `timeout` (virtual
+ * ms; if no message arrives first, handleInfo("timeout") runs, as gen_server's
+ * `{noreply, State, Timeout}`), or `hibernate` (accepted, no effect).
+ */
+export type Extras = { timeout?: number; hibernate?: boolean };
 /** What init may return: `{ state }`, `{ state, continue }`, `{ ignore: true }` or `{ stop: reason }`. */
-export type InitResult<S> = { state: S; continue?: unknown } | { ignore: true } | { stop: unknown };
+export type InitResult<S> = ({ state: S; continue?: unknown } & Extras) | { ignore: true } | { stop: unknown };
 /** What handleCall may return; `stop` wins over `reply`, and `{ state }` alone replies later via `GenServer.reply`. */
 export type CallResult<S> =
-  | { reply: unknown; state: S; continue?: unknown }
-  | { state: S; continue?: unknown }
+  | ({ reply: unknown; state: S; continue?: unknown } & Extras)
+  | ({ state: S; continue?: unknown } & Extras)
   | { stop: unknown; state?: S; reply?: unknown };
 /** What handleCast, handleInfo and handleContinue may return. */
-export type NoreplyResult<S> = { state: S; continue?: unknown } | { stop: unknown; state?: S };
+export type NoreplyResult<S> = ({ state: S; continue?: unknown } & Extras) | { stop: unknown; state?: S };
 
 type Ret<T> = T | Promise<T>;
 
@@ -341,6 +347,8 @@ interface Ctx {
   /** The process that started us with startLink: its EXIT (when trapping) stops the server. */
   parent: Pid | null;
   name: unknown;
+  /** gen_server's timeout from the last callback result: the next receive waits at most this long, then handleInfo("timeout"). */
+  timeout: number | undefined;
 }
 
 /** Registers the starting server's name; false (after answering the starter) when it could not. */
@@ -377,7 +385,8 @@ async function serverMain(b: Behaviour, arg: unknown, name: StartOptions["name"]
     await send(starter, new StartAck(tag, false, "ignore"));
   } else if (isObject(r) && "state" in r) {
     await send(starter, new StartAck(tag, true, undefined));
-    const ctx: Ctx = { b, state: r.state, parent, name: name ?? self() };
+    const ctx: Ctx = { b, state: r.state, parent, name: name ?? self(), timeout: undefined };
+    ctx.timeout = await timeoutOf(ctx, "init", r);
     await loop(ctx, "continue" in r ? { arg: r.continue } : null);
   } else {
     const err = new BadReturnError("init", r, "{ state }, { state, continue }, { ignore: true } or { stop: reason }");
@@ -410,7 +419,11 @@ async function loop(ctx: Ctx, pending: { arg: unknown } | null): Promise<void> {
       pending = await afterNoreply(ctx, "handleContinue", r);
       continue;
     }
-    const msg = await receive();
+    const wait = ctx.timeout;
+    ctx.timeout = undefined;
+    const received = await receive(undefined, wait === undefined ? undefined : { timeout: wait });
+    // gen_server: nothing arrived within the callback's timeout -> handle_info(:timeout, state).
+    const msg = received === TIMEOUT ? "timeout" : received;
     if (msg instanceof CallRequest) {
       const r = await guard(ctx, () => (b.handleCall ? b.handleCall(msg.request, msg.from, ctx.state) : missing(ctx, "call", "handleCall")));
       if (isObject(r) && "stop" in r) {
@@ -421,6 +434,7 @@ async function loop(ctx: Ctx, pending: { arg: unknown } | null): Promise<void> {
       if (!isObject(r) || !("state" in r)) await badReturn(ctx, "handleCall", r, "{ reply, state }, { state }, either with continue, or { stop, state, reply? }");
       const res = r as Record<string, unknown>;
       ctx.state = res.state;
+      ctx.timeout = await timeoutOf(ctx, "handleCall", res);
       if ("reply" in res) await replyTo(msg.from, res.reply);
       pending = "continue" in res ? { arg: res.continue } : null;
     } else if (msg instanceof CastRequest) {
@@ -445,7 +459,23 @@ async function afterNoreply(ctx: Ctx, cb: string, r: unknown): Promise<{ arg: un
   if (!isObject(r) || !("state" in r)) await badReturn(ctx, cb, r, "{ state }, { state, continue } or { stop, state }");
   const res = r as Record<string, unknown>;
   ctx.state = res.state;
+  ctx.timeout = await timeoutOf(ctx, cb, res);
   return "continue" in res ? { arg: res.continue } : null;
+}
+
+/**
+ * A callback result's `timeout` (gen_server's `{noreply, State, Timeout}`): virtual ms
+ * the next receive may wait before handleInfo("timeout"); any message cancels it.
+ * It cannot be combined with `continue` (OTP's result has one or the other);
+ * `hibernate: true` is accepted and means nothing here.
+ */
+async function timeoutOf(ctx: Ctx, cb: string, res: Record<string, unknown>): Promise<number | undefined> {
+  if (!("timeout" in res) || res.timeout === undefined) return undefined;
+  const t = res.timeout;
+  if (typeof t !== "number" || Number.isNaN(t) || t < 0 || "continue" in res) {
+    await badReturn(ctx, cb, res, "a timeout that is a non-negative number of virtual ms (or Infinity), and not together with continue");
+  }
+  return t === Infinity ? undefined : (t as number);
 }
 
 /** Runs a callback; if it throws, runs terminate (as gen_server does) and crashes with the error. */
