@@ -376,7 +376,7 @@ export class Iteration {
    * so no string is formatted during the search.
    */
   note(p: Proc, op: number, text: () => [detail: string, result: string]): void {
-    if (!this.config.detail) return;
+    if (!this.detail) return; // callers also guard with it.detail, so no closure is made during the search
     const [detail, result] = text();
     this.log.push({ step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result });
   }

@@ -18,12 +18,8 @@ export const enum Wait {
 export interface InFlight {
   /** Settles, in the process's turn, what finished; re-arms idle detection while work remains. */
   resumed(): void;
-  /** Calls not yet handed over. */
-  readonly inFlight: number;
-  /** Of those, lockstep calls made concurrently (a process must not end with one floating). */
+  /** Lockstep calls made concurrently and not yet handed over (a process must not end with one floating). */
   readonly syncInFlight: number;
-  /** A readable list of the calls in flight (reports). */
-  describe(): string;
 }
 
 /** A receive predicate: true for the messages the process wants. */
