@@ -27,6 +27,7 @@
 import { currentIteration, type Iteration, type Failure } from "../runtime/iteration.js";
 import type { Proc } from "../runtime/proc.js";
 import { errorText } from "../values/show.js";
+import { promiseHooks } from "../engine/host.js";
 
 const TAG = Symbol("lockstep.creator");
 
@@ -88,11 +89,7 @@ export function tracking(): boolean {
 export async function startTracking(): Promise<void> {
   if (nodeProcess === null) return;
   if (hooks === undefined) {
-    try {
-      hooks = ((await import("node:v8")) as unknown as { promiseHooks?: PromiseHooks }).promiseHooks ?? null;
-    } catch {
-      hooks = null;
-    }
+    hooks = await promiseHooks<PromiseHooks>();
   }
   if (hooks === null || installs++ > 0) return;
   saved = nodeProcess.rawListeners("unhandledRejection").slice();

@@ -2,6 +2,7 @@
 // iteration: seed, strategy, options, the decision list and the operation records.
 import { OptionsError } from "../runtime/errors.js";
 import { VERSION } from "../version.js";
+import { IS_NODE, readText, writeText } from "../engine/host.js";
 
 export const TRACE_FORMAT = "lockstep-trace";
 export const TRACE_VERSION = 1;
@@ -109,28 +110,18 @@ export function traceFileName(t: TraceFile, suffix = ""): string {
   return `${safeName(t.test)}-i${t.iteration}-s${t.seed}${suffix}.json`;
 }
 
-function isNode(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
-}
-
 /** Writes a trace under `dir` (Node only); returns its path, or undefined in browsers. */
 export async function saveTrace(t: TraceFile, dir: string, suffix = ""): Promise<string | undefined> {
-  if (!isNode()) return undefined;
-  const fs = await import("node:fs/promises");
-  const path = await import("node:path");
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, traceFileName(t, suffix));
-  await fs.writeFile(file, JSON.stringify(t) + "\n");
-  return file;
+  if (!IS_NODE) return undefined;
+  return writeText(dir, traceFileName(t, suffix), JSON.stringify(t) + "\n");
 }
 
 /** Reads and validates a trace file (Node only). */
 export async function loadTrace(file: string): Promise<TraceFile> {
-  if (!isNode()) throw new OptionsError("loading a trace from a path needs Node; pass the trace object instead");
-  const fs = await import("node:fs/promises");
+  if (!IS_NODE) throw new OptionsError("loading a trace from a path needs Node; pass the trace object instead");
   let text: string;
   try {
-    text = await fs.readFile(file, "utf8");
+    text = await readText(file);
   } catch (e) {
     throw new OptionsError(`cannot read trace file ${file}: ${(e as Error).message}`);
   }
