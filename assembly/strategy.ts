@@ -46,7 +46,7 @@ export const PCT: i32 = 2;
 export const POS: i32 = 3;
 /** Parameters: the iteration number (rff keeps a corpus across the iterations of an exploration). */
 export const RFF: i32 = 4;
-/** Parameters: the iteration number (dpor's DFS stack lives across the iterations of an exploration), the preemption bound (-1: none). */
+/** Parameters: the iteration number (dpor's DFS stack lives across the iterations of an exploration), the preemption bound (-1: none), naive (1: no reduction; tests only). */
 export const DPOR: i32 = 5;
 
 /** The strategy code of the current iteration (RANDOM .. DPOR), set by strategyBegin. */
@@ -73,7 +73,7 @@ export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool): vo
   if (k == PCT) pctBegin(p1, p2);
   else if (k == POS) posBegin();
   else if (k == RFF) rffBegin(p1);
-  else if (k == DPOR) dporBegin(p1, p2, race);
+  else if (k == DPOR) dporBegin(p1, p2, p3, race);
 }
 
 /** Called when a process is spawned (it is already enabled). */

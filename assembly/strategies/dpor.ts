@@ -97,6 +97,11 @@ let racing: bool = false;
 let exhausted: bool = false;
 /** Complete (not pruned) runs analysed so far. */
 let traces: i32 = 0;
+/**
+ * Naive mode (tests only: the differential test's reference): no reduction at all —
+ * every candidate of every node is explored, no sleep sets, no race analysis.
+ */
+let naive: bool = false;
 
 /** pool[0 .. poolTop): node data and footprints, in node order (see the file comment). */
 let pool = new StaticArray<i32>(4096);
@@ -183,7 +188,7 @@ function growRun(k: i32): void {
 }
 
 /** Starts a run (iteration `iteration` of an exploration). */
-export function dporBegin(iteration: i32, preemptionBound: i32, race: bool): void {
+export function dporBegin(iteration: i32, preemptionBound: i32, naiveMode: i32, race: bool): void {
   if (iteration <= lastIteration) {
     depth = 0;
     prefixLen = 0;
@@ -193,6 +198,7 @@ export function dporBegin(iteration: i32, preemptionBound: i32, race: bool): voi
   }
   lastIteration = iteration;
   bound = preemptionBound;
+  naive = naiveMode != 0;
   racing = race;
   n = 0;
   accTop = 0;
@@ -344,6 +350,14 @@ function preempts(k: i32, pid: i32): bool {
   return pid > 0 && a > 0 && pid != a && unchecked(nActorEnabled[k]) != 0;
 }
 
+/** withinBound for a node whose actor fields are not set yet. */
+function withinBoundAt(k: i32, actor: i32, pid: i32): bool {
+  if (bound < 0) return true;
+  const pre = k == 0 ? 0 : unchecked(nPre[k - 1]) + (preempts(k - 1, unchecked(nChoice[k - 1])) ? 1 : 0);
+  const p = pid > 0 && actor > 0 && pid != actor && procIsEnabled(actor);
+  return pre + (p ? 1 : 0) <= bound;
+}
+
 function withinBound(k: i32, pid: i32): bool {
   return bound < 0 || unchecked(nPre[k]) + (preempts(k, pid) ? 1 : 0) <= bound;
 }
@@ -391,14 +405,14 @@ export function dporChoose(actor: i32, timerReady: bool): i32 {
     unchecked((nEnLen[k] = len));
     const st = poolTop;
     for (let i = 0; i < len; i++) {
-      push(NONE);
+      push(naive && withinBoundAt(k, actor, P(en + i)) ? BACKTRACK : NONE);
       push(-1);
     }
     unchecked((nSt[k] = st));
     // Sleep set: what slept at the parent, and the parent's other explored children,
     // that are independent of the transition the parent took.
     const sl = poolTop;
-    if (k > 0) {
+    if (k > 0 && !naive) {
       const q = k - 1;
       const ps = unchecked(nSl[q]);
       for (let i = 0; i < unchecked(nSlLen[q]); i++) {
@@ -494,18 +508,19 @@ function coverAll(k: i32): void {
 }
 
 /**
- * The run ended without a failure (`ended`: the body returned; otherwise it was
- * pruned): analyse its races, pick the next branch. Returns 1 when another run is
- * due, 0 when the space (up to the bound) is exhausted.
+ * The run ended: analyse its races, pick the next branch. `ended` != 0 when its last
+ * transition ended the iteration (the body returned, or a failure such as a crash);
+ * 0 when it stopped with nothing runnable (deadlock) or was pruned. Returns 1 when
+ * another run is due, 0 when the space (up to the bound) is exhausted.
  */
-export function dporNext(): i32 {
+export function dporNext(ended: i32): i32 {
   if (!pruned) {
-    if (n > 0) unchecked((tGlobal[n - 1] = 1)); // the body's return ends everything
+    if (n > 0 && ended != 0) unchecked((tGlobal[n - 1] = 1)); // the end drops everything
     finishTransition();
     traces++;
   }
-  analyse();
-  if (!pruned && n > 0) {
+  if (!naive) analyse();
+  if (!pruned && n > 0 && ended != 0 && !naive) {
     // Processes still runnable when the body ended never ran their next step here.
     const last = n - 1;
     const e = unchecked(nEn[last]);

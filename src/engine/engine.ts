@@ -76,7 +76,7 @@ export interface EngineExports {
   regEntries(): number;
   // dpor (assembly/strategies/dpor.ts)
   touch(res: number, write: number): void;
-  dporNext(): number;
+  dporNext(ended: number): number;
   dporTraces(): number;
   dporComplete(): number;
   dporPruned(): number;

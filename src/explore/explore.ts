@@ -215,7 +215,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
       seen.add(e.x.scheduleHash());
       window.push({ i, decisions: e.decisions() });
     }
-    const more = e.x.dporNext() !== 0;
+    const more = e.x.dporNext(it.pruned ? 0 : 1) !== 0;
     traces = e.x.dporTraces();
     if (!more) {
       complete = true;

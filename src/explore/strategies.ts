@@ -203,7 +203,7 @@ export const STRATEGIES = {
     // Stateful like rff: the engine keeps the DFS stack across the iterations of one
     // exploration (a new one starts when the iteration number does not increase), so
     // iteration i is not a function of (seed, i): one worker only (see explore.ts).
-    at: (i, params) => ({ code: STRATEGY_CODE.dpor, label: "dpor", params: [i & 0x7fffffff, params.preemptionBound ?? -1] }),
+    at: (i, params) => ({ code: STRATEGY_CODE.dpor, label: "dpor", params: [i & 0x7fffffff, params.preemptionBound ?? -1, 0] }),
     calibrates: never,
     describe: (p) => (p.preemptionBound !== undefined ? `dpor(preemptionBound=${p.preemptionBound})` : "dpor"),
   },
