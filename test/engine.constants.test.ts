@@ -23,6 +23,7 @@ describe("engine constants", () => {
       pct: asConst("strategy.ts", "PCT"),
       pos: asConst("strategy.ts", "POS"),
       rff: asConst("strategy.ts", "RFF"),
+      dpor: asConst("strategy.ts", "DPOR"),
     }).toEqual(STRATEGY_CODE);
   });
 
@@ -30,6 +31,7 @@ describe("engine constants", () => {
     expect(asConst("strategies/common.ts", "TIMER")).toBe(PICK.TIMER);
     expect(asConst("strategies/common.ts", "DIVERGED")).toBe(PICK.DIVERGED);
     expect(asConst("index.ts", "NOTHING")).toBe(PICK.NOTHING);
+    expect(asConst("strategies/dpor.ts", "PRUNED")).toBe(PICK.PRUNED);
     expect(asConst("procs.ts", "FLAG_SYSTEM")).toBe(FLAG_SYSTEM);
     expect(asConst("index.ts", "OP_TIMER_FIRE")).toBe(OP.TIMER_FIRE);
   });

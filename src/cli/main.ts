@@ -1,6 +1,6 @@
 // The `lockstep` command: explore | replay | shrink | show.
 // Exit codes: 0 no bug, 1 bug found (or replay reproduced it), 2 usage or input error.
-import { explore, type ExploreResult } from "../explore/explore.js";
+import { explore, type ExploreResult, type ExploreStats } from "../explore/explore.js";
 import { replay, ReplayDivergence } from "../explore/replay.js";
 import { loadTrace } from "../explore/trace-file.js";
 import { formatInterleaving, type Bug } from "../explore/bug.js";
@@ -32,7 +32,9 @@ named bodies, and may export \`options\`. TypeScript files run as they are.
 
 Options:
   --iterations N      iterations per scenario (default 100, or the file's options)
-  --strategy S        portfolio (default), random, pct, fair-pct, pos, idpct, rff
+  --strategy S        portfolio (default), random, pct, fair-pct, pos, idpct, rff,
+                      dpor (exhaustive: every interleaving once, --iterations caps the traces)
+  --preemption-bound N  dpor: only paths with at most N preemptions
   --seed N            seed of the search (default: random, always printed)
   --max-steps N       scheduling decisions per iteration before "step-limit" (default 100000)
   --timers P          quiescent (default) or race
@@ -62,7 +64,7 @@ Prints the trace's summary and its interleaving (and causal slice when available
 const EXPLORE_FLAGS: FlagSpec = {
   iterations: "int", strategy: "string", seed: "int", "max-steps": "int", timers: "string",
   "allow-crashes": "bool", scenario: "string", workers: "int", shard: "string", "time-limit": "string",
-  "trace-dir": "string", report: "string", json: "bool", quiet: "bool", help: "bool",
+  "trace-dir": "string", report: "string", json: "bool", quiet: "bool", help: "bool", "preemption-bound": "int",
 };
 
 type Out = { log(s: string): void; err(s: string): void };
@@ -116,11 +118,15 @@ async function exploreCmd(argv: string[]): Promise<number> {
   if (flags["max-steps"] !== undefined) base.maxSteps = flags["max-steps"] as number;
   if (flags.timers !== undefined) base.timers = flags.timers as ExploreOptions["timers"];
   if (flags["allow-crashes"]) base.allowCrashes = true;
+  if (flags["preemption-bound"] !== undefined) base.preemptionBound = flags["preemption-bound"] as number;
   if (flags["trace-dir"] !== undefined) base.traceDir = flags["trace-dir"] as string;
   if (flags["time-limit"] !== undefined) base.timeLimitMs = parseDuration(flags["time-limit"] as string);
   const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };
-  const workers = flags.workers !== undefined ? (flags.workers as number) : defaultWorkers(base.iterations ?? 100);
+  const workers = flags.workers !== undefined ? (flags.workers as number) : base.strategy === "dpor" ? 1 : defaultWorkers(base.iterations ?? 100);
   if (workers < 1) throw new UsageFailure("--workers must be at least 1");
+  if (base.strategy === "dpor" && (workers > 1 || shard.count > 1)) {
+    throw new UsageFailure("--strategy dpor is one depth-first search over the whole space: it runs in one worker and cannot be sharded (drop --workers / --shard)");
+  }
   base.seed ??= (await import("../explore/options.js")).randomSeed();
   const json = !!flags.json;
   const quiet = json || !!flags.quiet;
@@ -138,11 +144,21 @@ async function exploreCmd(argv: string[]): Promise<number> {
       if (flags.report) await writeReport(flags.report as string, result.bug);
       if (!json) out.log(result.bug.format());
     } else if (!json) {
-      out.log(`${s.name}: no bug in ${result.iterations} iterations (${distinctText(result.stats)} distinct schedules, seed ${result.stats.seed}, strategy ${result.stats.strategy})`);
+      out.log(verdict(s.name, result.stats, result.iterations, base.iterations ?? 100));
     }
   }
   if (json) out.log(JSON.stringify(results.length === 1 ? jsonOf(results[0]) : results.map(jsonOf), null, 2));
   return code;
+}
+
+/** The closing line of a scenario without a bug; an exhaustive search says whether it covered everything. */
+function verdict(name: string, stats: ExploreStats, iterations: number, cap: number): string {
+  if (stats.complete) return `${name}: explored all ${stats.traces} interleavings: no bug (strategy ${stats.strategy})`;
+  if (stats.traces !== undefined) {
+    const why = stats.traces >= cap ? `stopped at the iterations cap (${cap})` : "stopped at the time limit";
+    return `${name}: no bug in ${stats.traces} interleavings explored, NOT complete: ${why}; more interleavings remain (raise --iterations)`;
+  }
+  return `${name}: no bug in ${iterations} iterations (${distinctText(stats)} distinct schedules, seed ${stats.seed}, strategy ${stats.strategy})`;
 }
 
 /** One worker per core, except for runs too short to pay for starting threads and warming their JIT (< 100,000 iterations). */
@@ -160,7 +176,8 @@ async function runScenario(file: string, s: Scenario, opts: ExploreOptions, shar
 /** The documented --json shape. */
 function jsonOf({ scenario, result }: { scenario: string; result: ExploreResult }): unknown {
   if (result.ok) {
-    return { ok: true, scenario, iterations: result.iterations, seed: result.stats.seed, strategy: result.stats.strategy, distinctSchedules: result.stats.distinctSchedules, distinctSchedulesEstimated: result.stats.distinctSchedulesEstimated };
+    const exhaustive = result.stats.traces !== undefined ? { complete: result.stats.complete, traces: result.stats.traces } : {};
+    return { ok: true, scenario, iterations: result.iterations, seed: result.stats.seed, strategy: result.stats.strategy, distinctSchedules: result.stats.distinctSchedules, distinctSchedulesEstimated: result.stats.distinctSchedulesEstimated, ...exhaustive };
   }
   const b = result.bug;
   return {

@@ -26,6 +26,10 @@ export interface ExploreStats {
   elapsedMs: number;
   seed: number;
   strategy: string;
+  /** dpor only: true when every interleaving (up to preemptionBound) was explored — the verdict "no bug in any interleaving". */
+  complete?: boolean;
+  /** dpor only: Mazurkiewicz traces explored (runs cut short by the sleep set do not count). */
+  traces?: number;
 }
 
 export type ExploreResult = { ok: true; iterations: number; stats: ExploreStats } | { ok: false; bug: Bug; stats: ExploreStats };
@@ -60,6 +64,7 @@ export async function check(body: () => unknown, options?: ExploreOptions): Prom
 }
 
 async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
+  if (o.strategy === "dpor") return searchDpor(e, body, o);
   const started = performance.now();
   let slice = started;
   const seen = o.distinctCounter ?? new DistinctCounter(); // exact up to 2^20 schedules, then an estimate in bounded memory
@@ -136,6 +141,101 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   const found = await lookBack(windowStart, ran);
   if (found) return found;
   o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
+  return { ok: true, iterations: ran, stats: stats() };
+}
+
+/**
+ * The exhaustive search (strategy "dpor"): the engine's depth-first search
+ * (assembly/strategies/dpor.ts) is advanced once per run with dporNext() until it says
+ * the space is exhausted, or `iterations` traces were explored. Runs cut short by the
+ * sleep set end without a verdict and do not count as traces. The first bug ends the
+ * search as for the other strategies; its decisions replay like theirs.
+ */
+async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
+  const started = performance.now();
+  let slice = started;
+  const seen = o.distinctCounter ?? new DistinctCounter();
+  let steps = 0;
+  let ran = 0;
+  let traces = 0;
+  let complete = false;
+  const stats = (): ExploreStats => ({
+    iterations: ran,
+    distinctSchedules: seen.count,
+    distinctSchedulesEstimated: seen.estimated,
+    steps,
+    elapsedMs: performance.now() - started,
+    seed: o.seed,
+    strategy: describeStrategy(o.strategy, o.params),
+    complete,
+    traces,
+  });
+  const progress = () => o.onProgress?.({ iterations: traces, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
+  // dpor's runs are not a function of (seed, i): the look-back for unhandled rejections
+  // (see search()) replays the decisions of the runs since the last yield instead.
+  let window: { i: number; decisions: number[] }[] = [];
+  const lookBack = async (): Promise<ExploreResult | undefined> => {
+    if (!hasPending()) return undefined;
+    let explained = false;
+    for (const { i, decisions } of window) {
+      const it = await tagged(() => runIteration(e, body, configFor(o, i, { decisions, strict: false })));
+      const left = await settleIteration(it);
+      if (it.failure) {
+        explainPending();
+        return { ok: false, bug: await reproduce(e, body, o, it, i, "dpor"), stats: stats() };
+      }
+      if (left !== undefined) explained = true;
+    }
+    if (explained) explainPending();
+    else forwardPending();
+    return undefined;
+  };
+  for (let i = 1; traces < o.iterations; i++) {
+    if (o.shouldContinue && !o.shouldContinue(i)) break;
+    const s = strategyFor(o.strategy, i, o.params);
+    const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
+    ran++;
+    steps += e.x.steps();
+    if (it.failure) {
+      traces = e.x.dporTraces() + 1;
+      await flushRejections();
+      let failing = it;
+      if (hasPending()) {
+        // An earlier run, or this one, may have left the rejection: look back, then run
+        // the failing schedule again (the look-back replaced the engine's trace).
+        const decisions = e.decisions();
+        window.push({ i, decisions });
+        const first = await lookBack();
+        if (first) return first;
+        failing = await runIteration(e, body, configFor(o, i, { decisions, strict: false }));
+      }
+      return { ok: false, bug: await reproduce(e, body, o, failing, i, s.label), stats: stats() };
+    }
+    if (!it.pruned) {
+      seen.add(e.x.scheduleHash());
+      window.push({ i, decisions: e.decisions() });
+    }
+    const more = e.x.dporNext(it.pruned ? 0 : 1) !== 0;
+    traces = e.x.dporTraces();
+    if (!more) {
+      complete = true;
+      break;
+    }
+    const t = performance.now();
+    if (t - slice > SLICE_MS) {
+      progress();
+      if (t - started > o.timeLimitMs) break;
+      await yieldToHost();
+      const found = await lookBack();
+      if (found) return found;
+      window = [];
+      slice = performance.now();
+    }
+  }
+  await flushRejections();
+  const found = await lookBack();
+  if (found) return found;
+  progress();
   return { ok: true, iterations: ran, stats: stats() };
 }
 

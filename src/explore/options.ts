@@ -68,7 +68,7 @@ export interface ResolvedOptions {
 const KNOWN = new Set([
   "iterations", "seed", "strategy", "maxSteps", "timers", "allowCrashes", "traceDir", "name",
   "timeLimitMs", "firstIteration", "stride", "onProgress", "depth", "changePoints", "fairPrefix",
-  "maxDepth", "minDepth", "replay", "shouldContinue", "file", "distinctCounter",
+  "maxDepth", "minDepth", "preemptionBound", "replay", "shouldContinue", "file", "distinctCounter",
 ]);
 
 function positiveInt(v: unknown, what: string, min = 1): number {
@@ -112,6 +112,9 @@ export function resolveOptions(o: ExploreOptions | undefined, bodyName: string):
   if (o.shouldContinue !== undefined && typeof o.shouldContinue !== "function") throw new OptionsError("shouldContinue must be a function");
   if (o.file !== undefined && typeof o.file !== "string") throw new OptionsError("file must be a path string");
   if (o.distinctCounter !== undefined && !(o.distinctCounter instanceof DistinctCounter)) throw new OptionsError("distinctCounter must be a DistinctCounter");
+  if (strategy === "dpor" && (firstIteration !== 1 || stride !== 1)) {
+    throw new OptionsError(`strategy "dpor" is one depth-first search over the whole space: it cannot be split into shards or workers (run it with one worker, no --shard)`);
+  }
   return {
     iterations, seed, strategy, params, maxSteps, timers, allowCrashes: o.allowCrashes ?? false,
     traceDir, name: o.name ?? (bodyName || "body"), timeLimitMs, firstIteration, stride, onProgress: o.onProgress,

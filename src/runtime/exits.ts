@@ -6,6 +6,7 @@ import type { Proc } from "./proc.js";
 import type { Iteration } from "./iteration.js";
 import { deliver } from "./mailbox.js";
 import { crashMessage } from "./failure.js";
+import { nameRes } from "./destinations.js";
 
 /** exitSignal's answer when the receiver survives: undefined is a valid exit reason. */
 export const SURVIVES: unique symbol = Symbol("survives");
@@ -48,7 +49,11 @@ export function die(it: Iteration, p: Proc, reason: unknown): void {
     q.wakeErr = null;
     it.x.kill(q.id);
     if (q.names) {
-      for (const n of q.names) it.names.delete(n);
+      // Freeing a name is a write of it (an access dpor's dependency relation needs; a no-op otherwise).
+      for (const n of q.names) {
+        it.names.delete(n);
+        it.x.touch(nameRes(it, n), 1);
+      }
       q.names = null;
     }
     if (q.waitTimer >= 0) it.timers.drop(q.waitTimer);

@@ -53,6 +53,8 @@ export class Iteration {
   private deferred: Proc | null = null;
   private readonly deferredOp = [0, 0, 0];
   done = false;
+  /** Ended early by dpor without a verdict: every runnable process was in the sleep set (the run would repeat explored traces). */
+  pruned = false;
   failure: Failure | null = null;
   /** Set by a strict replay's check when the program stopped following the trace. */
   divergence: DivergenceInfo | null = null;
@@ -311,6 +313,11 @@ export class Iteration {
         if (this.done) return null;
         c = this.x.pick(actor);
         continue;
+      }
+      if (c === PICK.PRUNED) {
+        this.pruned = true;
+        this.finish(null);
+        return null;
       }
       if (c === PICK.NOTHING) {
         this.fail("deadlock", new Error("deadlock"), deadlockMessage(this.procs), this.procs[1]);
