@@ -18,6 +18,7 @@
 import { Outcome, describeOp, type History, type Op } from "./history.js";
 import type { CheckResult } from "./model.js";
 import { shrink } from "./check.js";
+import { timeline } from "./timeline.js";
 import { OptionsError } from "../runtime/errors.js";
 import { termEquals } from "../values/term.js";
 import { show } from "../values/show.js";
@@ -56,7 +57,7 @@ export function causallyConsistent(h: History, spec: RegisterSpec = {}): CheckRe
   const v = violation(ops, s);
   if (v === null) return { ok: true };
   const smallest = shrink([...ops].sort((a, b) => a.invoke - b.invoke), (sub) => violation(sub, s)?.pattern === v.pattern);
-  return { ok: false, ops: smallest, explanation: violation(smallest, s)!.text };
+  return { ok: false, ops: smallest, explanation: `${violation(smallest, s)!.text}\n${timeline(smallest)}` };
 }
 
 interface Resolved {
