@@ -25,6 +25,7 @@ export { DynamicSupervisor, type DynamicChildSpec, type DynamicSupervisorOptions
 export { Agent } from "./otp/agent.js";
 export { TaskHandle, type YieldResult, type TaskResult, type YieldManyOptions } from "./otp/task.js";
 export { Task } from "./otp/task-api.js";
+export { TaskSupervisor, MaxChildrenError, type TaskSupervisorOptions, type TaskSupervisorAsyncOptions, type TaskSupervisorChildOptions } from "./otp/task-supervisor.js";
 export type { AsyncStreamOptions } from "./otp/task-stream.js";
 export { CallExit, StartError, BadReturnError } from "./otp/errors.js";
 export { Registry, RegistryHandle, viaRegister, viaUnregister, type RegistryRef, type RegistryOptions, type RegisterResult, type Entry, type Dispatcher, type ListenerEvent } from "./otp/registry.js";
