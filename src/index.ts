@@ -19,7 +19,7 @@ export { Pid, isPid } from "./values/pid.js";
 export { Ref } from "./values/ref.js";
 export { LockstepError, UsageError, ArgumentError, OptionsError } from "./runtime/errors.js";
 export { GenServer, reply, noreply, stop, From, type Behaviour, type ServerRef, type StartOptions, type InitResult, type CallResult, type NoreplyResult } from "./otp/genserver.js";
-export { GenStatem, type StatemBehaviour, type EventType, type Action, type StatemInitResult, type EventResult } from "./otp/gen-statem.js";
+export { GenStatem, type StatemBehaviour, type EventType, type Action, type TimeoutMs, type StatemInitResult, type EventResult } from "./otp/gen-statem.js";
 export { Supervisor, type ChildSpec, type SupervisorOptions, type ChildInfo, type Strategy, type RestartType } from "./otp/supervisor.js";
 export { DynamicSupervisor, type DynamicChildSpec, type DynamicSupervisorOptions, type DynamicStartResult, type DynamicTerminateResult, type DynamicCounts } from "./otp/dynamic-supervisor.js";
 export { Agent } from "./otp/agent.js";
