@@ -28,7 +28,7 @@ export { Task } from "./otp/task-api.js";
 export { TaskSupervisor, MaxChildrenError, type TaskSupervisorOptions, type TaskSupervisorAsyncOptions, type TaskSupervisorChildOptions } from "./otp/task-supervisor.js";
 export type { AsyncStreamOptions } from "./otp/task-stream.js";
 export { CallExit, StartError, BadReturnError } from "./otp/errors.js";
-export { Registry, RegistryHandle, viaRegister, viaUnregister, type RegistryRef, type RegistryOptions, type RegisterResult, type Entry, type Dispatcher, type ListenerEvent } from "./otp/registry.js";
+export { Registry, RegistryHandle, viaRegister, viaUnregister, type RegistryRef, type RegistryOptions, type RegisterResult, type Entry, type Dispatcher, type DispatchOptions, type ListenerEvent } from "./otp/registry.js";
 export { MatchSpecError } from "./otp/matchspec.js";
 export { setEngineBytes } from "./engine/load.js";
 export { VERSION } from "./version.js";
