@@ -16,7 +16,7 @@ import { receive, send } from "../runtime/messages.js";
 import { register, whereis as whereisName } from "../runtime/names.js";
 import { Via } from "../runtime/destinations.js";
 import { Pid } from "../values/pid.js";
-import { demonitor, makeRef, self, spawnMonitorInternal } from "../runtime/processes.js";
+import { demonitor, exit, makeRef, self, spawnMonitorInternal, unlink } from "../runtime/processes.js";
 import { Ref } from "../values/ref.js";
 import { TIMEOUT } from "../runtime/timeout.js";
 import { show, trustShow } from "../values/show.js";
@@ -64,6 +64,12 @@ export interface Behaviour<S = any, A = any> {
 export interface StartOptions {
   /** Registers the server: a local name (string or symbol) or `via(registry, key)`. */
   name?: string | symbol | Via;
+  /**
+   * Virtual ms init may take (default Infinity). When it has not returned by then the
+   * server is killed and start rejects with StartError reason "timeout" (gen_server's
+   * start timeout, proc_lib:sync_start/2).
+   */
+  timeout?: number;
 }
 
 // ---- result helpers ---------------------------------------------------------------
@@ -170,8 +176,9 @@ function checkName(name: unknown, what: string): void {
 export function checkStartOptions(opts: unknown, what: string): StartOptions {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== "object") throw new TypeError(`${what}: options must be an object like { name }, got ${show(opts)}`);
-  for (const k of Object.keys(opts)) if (k !== "name") throw new TypeError(`${what}: unknown option ${show(k)} (known: name)`);
+  for (const k of Object.keys(opts)) if (k !== "name" && k !== "timeout") throw new TypeError(`${what}: unknown option ${show(k)} (known: name, timeout)`);
   checkName((opts as StartOptions).name, what);
+  if ((opts as StartOptions).timeout !== undefined) checkTimeout((opts as StartOptions).timeout, what);
   return opts as StartOptions;
 }
 
@@ -325,7 +332,18 @@ export async function startAs(
   const tag = makeRef();
   const body = () => main(opts.name, starter, tag, link ? starter : null);
   const { pid, ref: mref } = await spawnMonitorInternal(body, link, what);
-  const m = await receive((x) => (x instanceof StartAck && x.tag === tag) || downOf(mref)(x));
+  const isAck = (x: unknown) => x instanceof StartAck && x.tag === tag;
+  const m = await receive((x) => isAck(x) || downOf(mref)(x), { timeout: opts.timeout ?? Infinity });
+  if (m === TIMEOUT) {
+    // proc_lib:sync_start/2 kill_flush: unlink, kill, drop the link's EXIT. Here the start
+    // also waits for the DOWN (as a failed start does) and drops an ack that raced the kill.
+    if (link) await unlink(pid);
+    await exit(pid, "kill");
+    await receive(downOf(mref));
+    if (link) await receive(exitFrom(pid), { timeout: 0 });
+    await receive(isAck, { timeout: 0 });
+    throw new StartError("timeout");
+  }
   if (m instanceof StartAck && m.ok) {
     await demonitor(mref, { flush: true });
     return pid;
