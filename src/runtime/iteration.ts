@@ -267,13 +267,16 @@ export class Iteration {
     if (p.calls !== null) p.calls.resumed();
     this.selfValue = p.resumeValue;
     p.resumeValue = undefined;
+    let claimed: Promise<T>;
     if (p.hasResumeError) {
       this.selfValue = p.resumeError;
       p.hasResumeError = false;
       p.resumeError = undefined;
-      return RESOLVED.then(this.claimSelfError) as Promise<T>;
-    }
-    return RESOLVED.then(this.claimSelf) as Promise<T>;
+      claimed = RESOLVED.then(this.claimSelfError) as Promise<T>;
+    } else claimed = RESOLVED.then(this.claimSelf) as Promise<T>;
+    // After the self-claim, so handed callbacks run as p's own code, not as a concurrent call.
+    if (p.due !== null) this.runDue(p);
+    return claimed;
   }
 
   /** Asks the engine for the next process, firing timers as it decides; null on failure. */
@@ -339,6 +342,8 @@ export class Iteration {
     // Results of its concurrent calls first: their reactions run in q's turn, before
     // the continuation of the call q was parked in.
     if (q.calls !== null) q.calls.resumed();
+    // Timer callbacks handed to q (src/runtime/virtual-timers.ts) run once q holds the turn.
+    if (q.due !== null) this.runDue(q);
     if (q.hasResumeError) {
       q.hasResumeError = false;
       const e = q.resumeError;
@@ -349,6 +354,21 @@ export class Iteration {
       q.resumeValue = undefined;
       wake(v);
     }
+  }
+
+  /**
+   * Runs the callbacks handed to q, in order, in q's turn: queued after the claim (or
+   * self-claim) microtask, so q is the running process when they run.
+   */
+  private runDue(q: Proc): void {
+    const list = q.due!;
+    q.due = null;
+    RESOLVED.then(() => {
+      for (const f of list) {
+        if (this.done || !q.alive) return;
+        f();
+      }
+    });
   }
 
   /**
