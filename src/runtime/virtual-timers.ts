@@ -218,11 +218,17 @@ class EventLoop {
     return t.callback.apply(t, t.args);
   }
 
-  /** The process to run t's callback in: its creator if that waits on the event loop, else the first process that does, else none. */
+  /**
+   * The process to run t's callback in: one still holding earlier callbacks it was
+   * handed (so callbacks run in the order they became due), else its creator if that
+   * waits on the event loop, else the first process that does, else none.
+   */
   private waiter(t: VirtualTimer): Proc | null {
+    const procs = this.it.procs;
+    for (const q of procs) if (q !== undefined && q.alive && q.due !== null) return q;
     const o = t.owner;
     if (o !== null && o.alive && o.eventWait) return o;
-    for (const q of this.it.procs) if (q !== undefined && q.alive && q.eventWait) return q;
+    for (const q of procs) if (q !== undefined && q.alive && q.eventWait) return q;
     return null;
   }
 
