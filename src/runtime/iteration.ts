@@ -16,6 +16,7 @@ import { show, errorText } from "../values/show.js";
 import { TimerTable } from "./timer-table.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
+import { handTo } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
 import type { IterationConfig, StepEvent } from "./config.js";
 import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
@@ -183,6 +184,13 @@ export class Iteration {
   /** A process function returned or threw. */
   private returned(p: Proc, crashed: boolean, reason: unknown): void {
     if (this.done || !p.alive) return;
+    // p waited on the event loop and a timer callback run in another process's turn
+    // settled what it awaited: its code went on to the end there. It ends in its own
+    // turn, when next picked (src/runtime/virtual-timers.ts).
+    if (p.eventWait && this.running !== p) {
+      handTo(this, p, () => this.returned(p, crashed, reason));
+      return;
+    }
     const floating = p.calls !== null ? p.calls.syncInFlight : 0;
     if (this.running !== p || p.wake !== null || floating > 0) {
       this.fail("missing-await", new Error("missing await"), floatingCallMessage(p, floating), p);
