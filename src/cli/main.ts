@@ -39,6 +39,7 @@ Options:
   --max-steps N       scheduling decisions per iteration before "step-limit" (default 100000)
   --timers P          quiescent (default) or race
   --allow-crashes     do not report crashes of unwatched processes
+  --virtual-timers    lockstep's setTimeout/setInterval/setImmediate, Date and performance.now
   --scenario NAME     run only this export of the file
   --workers N         worker threads (default: one per core from 100,000 iterations, else 1)
   --shard i/n         run the i-th of n slices of the iterations (CI matrices)
@@ -63,7 +64,7 @@ Prints the trace's summary and its interleaving (and causal slice when available
 
 const EXPLORE_FLAGS: FlagSpec = {
   iterations: "int", strategy: "string", seed: "int", "max-steps": "int", timers: "string",
-  "allow-crashes": "bool", scenario: "string", workers: "int", shard: "string", "time-limit": "string",
+  "allow-crashes": "bool", "virtual-timers": "bool", scenario: "string", workers: "int", shard: "string", "time-limit": "string",
   "trace-dir": "string", report: "string", json: "bool", quiet: "bool", help: "bool", "preemption-bound": "int",
 };
 
@@ -119,6 +120,7 @@ async function exploreCmd(argv: string[]): Promise<number> {
   if (flags.timers !== undefined) base.timers = flags.timers as ExploreOptions["timers"];
   if (flags["allow-crashes"]) base.allowCrashes = true;
   if (flags["preemption-bound"] !== undefined) base.preemptionBound = flags["preemption-bound"] as number;
+  if (flags["virtual-timers"]) base.virtualTimers = base.virtualTimers || true;
   if (flags["trace-dir"] !== undefined) base.traceDir = flags["trace-dir"] as string;
   if (flags["time-limit"] !== undefined) base.timeLimitMs = parseDuration(flags["time-limit"] as string);
   const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };

@@ -32,6 +32,10 @@ export const OP = {
   SHARED_WRITE: 41,
   SHARED_LOCK: 42,
   CALL_CONTROLLED: 43,
+  // virtual timers (src/runtime/virtual-timers.ts): a process whose code went idle
+  // waits on the event loop; a timer callback runs (readable log only)
+  EVENT_WAIT: 44,
+  TIMER_CALLBACK: 45,
   // a line of the user's in the readable log (note()); never recorded in the engine
   NOTE: 50,
 } as const;

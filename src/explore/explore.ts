@@ -1,5 +1,6 @@
 // explore() and check(): run the body many times under different seeded
 // interleavings and report the first failing one.
+import { hostNow } from "../runtime/virtual-timers.js";
 import type { Engine } from "../engine/engine.js";
 import type { Iteration } from "../runtime/iteration.js";
 import { resolveOptions, type ExploreOptions, type ResolvedOptions } from "./options.js";
@@ -65,7 +66,7 @@ export async function check(body: () => unknown, options?: ExploreOptions): Prom
 
 async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
   if (o.strategy === "dpor") return searchDpor(e, body, o);
-  const started = performance.now();
+  const started = hostNow();
   let slice = started;
   const seen = o.distinctCounter ?? new DistinctCounter(); // exact up to 2^20 schedules, then an estimate in bounded memory
   let steps = 0;
@@ -76,7 +77,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     distinctSchedules: seen.count,
     distinctSchedulesEstimated: seen.estimated,
     steps,
-    elapsedMs: performance.now() - started,
+    elapsedMs: hostNow() - started,
     seed: o.seed,
     strategy: describeStrategy(o.strategy, o.params),
   });
@@ -126,7 +127,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       const bug = await reproduce(e, body, o, it, i, s.label);
       return { ok: false, bug, stats: stats() };
     }
-    const t = performance.now();
+    const t = hostNow();
     if (t - slice > SLICE_MS) {
       o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
       if (t - started > o.timeLimitMs) break;
@@ -134,7 +135,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       const found = await lookBack(windowStart, k + 1);
       if (found) return found;
       windowStart = k + 1;
-      slice = performance.now();
+      slice = hostNow();
     }
   }
   await flushRejections();
@@ -152,7 +153,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
  * search as for the other strategies; its decisions replay like theirs.
  */
 async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
-  const started = performance.now();
+  const started = hostNow();
   let slice = started;
   const seen = o.distinctCounter ?? new DistinctCounter();
   let steps = 0;
@@ -164,7 +165,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
     distinctSchedules: seen.count,
     distinctSchedulesEstimated: seen.estimated,
     steps,
-    elapsedMs: performance.now() - started,
+    elapsedMs: hostNow() - started,
     seed: o.seed,
     strategy: describeStrategy(o.strategy, o.params),
     complete,
@@ -221,7 +222,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
       complete = true;
       break;
     }
-    const t = performance.now();
+    const t = hostNow();
     if (t - slice > SLICE_MS) {
       progress();
       if (t - started > o.timeLimitMs) break;
@@ -229,7 +230,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
       const found = await lookBack();
       if (found) return found;
       window = [];
-      slice = performance.now();
+      slice = hostNow();
     }
   }
   await flushRejections();
@@ -240,7 +241,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
 }
 
 /** Builds the trace object of a finished iteration. */
-export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: number; maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; file?: string }, iteration: number, strategy: string): TraceFile {
+export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: number; maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; virtualTimers?: { clockStart: number } | null; file?: string }, iteration: number, strategy: string): TraceFile {
   const f = it.failure;
   return {
     format: TRACE_FORMAT,
@@ -251,7 +252,7 @@ export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: numbe
     seed: o.seed,
     iteration,
     strategy,
-    options: { maxSteps: o.maxSteps, timers: o.timers, allowCrashes: o.allowCrashes },
+    options: { maxSteps: o.maxSteps, timers: o.timers, allowCrashes: o.allowCrashes, ...(o.virtualTimers ? { virtualTimers: { clockStart: o.virtualTimers.clockStart } } : {}) },
     decisions: e.decisions(),
     events: e.events(),
     failure: f ? { kind: f.kind, message: f.message, step: f.step } : null,

@@ -24,6 +24,7 @@
 // after; with none, it becomes a process warning (never a crash: it may come from a
 // program that behaves differently when re-run). Browsers: nothing is
 // tracked (no promise hooks); the page's own "unhandledrejection" handling applies.
+import { hostSetImmediate } from "../runtime/virtual-timers.js";
 import { currentIteration, type Iteration, type Failure } from "../runtime/iteration.js";
 import type { Proc } from "../runtime/proc.js";
 import { errorText } from "../values/show.js";
@@ -142,7 +143,7 @@ export function forwardPending(): void {
 }
 
 function nodeTurn(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
+  return new Promise((r) => hostSetImmediate!(r));
 }
 
 /** Lets Node report the rejections made so far (one macrotask), if tracking. */

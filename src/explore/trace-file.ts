@@ -18,7 +18,7 @@ export interface TraceFile {
   seed: number;
   iteration: number;
   strategy: string;
-  options: { maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean };
+  options: { maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; virtualTimers?: { clockStart: number } };
   /** The chosen pid per scheduling decision; 0 means "the next timer fired". */
   decisions: number[];
   /** Operation records [step, pid, op, resource, aux] (src/engine/ops.ts). */
@@ -65,6 +65,10 @@ export function validateTrace(t: unknown, source = "trace"): TraceFile {
   if (!Number.isSafeInteger(opts.maxSteps) || (opts.maxSteps as number) < 1) bad(`"options.maxSteps" must be a positive integer, got ${got(opts.maxSteps)}`);
   if (opts.timers !== "quiescent" && opts.timers !== "race") bad(`"options.timers" must be "quiescent" or "race", got ${got(opts.timers)}`);
   if (typeof opts.allowCrashes !== "boolean") bad(`"options.allowCrashes" must be true or false, got ${got(opts.allowCrashes)}`);
+  if (opts.virtualTimers !== undefined) {
+    const v = opts.virtualTimers as { clockStart?: unknown } | null;
+    if (v === null || typeof v !== "object" || typeof v.clockStart !== "number" || !Number.isFinite(v.clockStart) || v.clockStart < 0) bad(`"options.virtualTimers" must be { clockStart: a non-negative number }, got ${got(opts.virtualTimers)}`);
+  }
 
   if (!Array.isArray(o.decisions)) return bad(`"decisions" must be an array of non-negative integers, got ${got(o.decisions)}`);
   o.decisions.forEach((d, i) => {
