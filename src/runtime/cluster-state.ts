@@ -333,9 +333,11 @@ export class ClusterState {
    */
   private exchangeNames(sides: number[][]): void {
     const conflicts = this.merge(null);
-    if (conflicts === 0) return;
+    if (conflicts.size === 0) return;
     const token = { done: false };
     for (const side of sides) {
+      // Only a side that holds one of the names takes part (global resolves between the two nodes involved).
+      if (!side.some((n) => [...this.tables[n].keys()].some((k) => conflicts.has(k)))) continue;
       const label = `global resolver (${side.map((n) => this.nodes[n].name).join(", ")})`;
       this.it.spawnProcess(() => resolver(this, token, side), true, label);
     }
@@ -343,13 +345,13 @@ export class ClusterState {
 
   /**
    * Merges the tables of every group of nodes that reach each other. With `preferred`
-   * null, only names with one owner are merged and the number of conflicting names is
+   * null, only names with one owner are merged and the conflicting names are
    * returned; otherwise conflicts are resolved in favour of the owner registered on a
    * `preferred` node (else the lowest pid), and the losers are killed ("kill", as
    * random_exit_name's exit(Max, kill)).
    */
-  merge(preferred: Set<number> | null): number {
-    let conflicts = 0;
+  merge(preferred: Set<number> | null): Set<unknown> {
+    const conflicts = new Set<unknown>();
     const losers: Proc[] = [];
     const done = new Set<number>();
     for (let n = 0; n < this.nodes.length; n++) {
@@ -370,7 +372,7 @@ export class ClusterState {
         let winner: Proc;
         if (list.length === 1) winner = list[0];
         else if (preferred === null) {
-          conflicts++;
+          conflicts.add(k);
           continue;
         } else {
           winner = mine.get(k) ?? list.reduce((a, b) => (b.id < a.id ? b : a));
