@@ -416,3 +416,29 @@ describe("determinism", () => {
 async function yieldN(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await yieldNow();
 }
+
+describe("examples (issue acceptance: found by the default strategy, shrunk, replayable)", () => {
+  const cases: [string, RegExp][] = [
+    ["leader-election", /split brain: 2 leaders elected/],
+    ["replicated-counter", /lost increments: 2 acknowledged/],
+  ];
+  for (const [name, error] of cases) {
+    it(`examples/${name}.mjs`, async () => {
+      const mod = await import(`../examples/${name}.mjs`);
+      expect(mod.options.strategy).toBeUndefined();
+      const r = await explore(mod.default, { ...mod.options, seed: 1, traceDir: false });
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.bug.kind).toBe("exception");
+      expect(String(r.bug.error)).toMatch(error);
+      const again = await replay(mod.default, r.bug);
+      expect(again.ok).toBe(false);
+      if (!again.ok) expect(String(again.bug.error)).toBe(String(r.bug.error));
+      const s = await shrink(mod.default, r.bug);
+      expect(s.shrunkLength).toBeLessThanOrEqual(s.originalLength);
+      const shrunk = await replay(mod.default, s.bug);
+      expect(shrunk.ok).toBe(false);
+      if (!shrunk.ok) expect(String(shrunk.bug.error)).toMatch(error);
+    });
+  }
+});
