@@ -6,7 +6,7 @@
 // one pair of processes keep their order).
 import { describe, it, expect } from "vitest";
 import {
-  explore, replay, shrink, yieldNow, spawn, send, receive, self, monitor, link, trapExits, isAlive, exit, TIMEOUT,
+  explore, replay, shrink, yieldNow, sleep, spawn, send, receive, self, monitor, link, trapExits, isAlive, exit, TIMEOUT,
   Cluster, node, ClusterNode, GenServer, CallExit, ArgumentError, type Pid,
 } from "lockstep";
 import { passer, rejection } from "./helpers/explore";
@@ -306,6 +306,30 @@ describe("partition (defer)", () => {
       const ref = await monitor(pa);
       await Cluster.heal();
       expect((await receive(downOf(ref))).reason).toBe("killed");
+    });
+  });
+});
+
+describe("GenServer.call under a deferring partition", () => {
+  it("a reply held by the partition and delivered after the call timed out is dropped (the call's alias is inactive)", async () => {
+    await passes(async () => {
+      const [a] = await Cluster.startNodes(["a"]);
+      const me = self();
+      await Cluster.spawn(a, async () => {
+        await send(me, await GenServer.start({
+          init: () => ({ state: 0 }),
+          handleCall: async (_r: unknown, _f: unknown, s: number) => {
+            await Cluster.partition([a], ["main"], { mode: "defer" }); // the reply will be held
+            return { reply: "late", state: s };
+          },
+        }));
+      });
+      const server = (await receive()) as Pid;
+      const e = await rejection(GenServer.call(server, "get", 100));
+      expect(e.reason).toBe("timeout");
+      await Cluster.heal();
+      await sleep(10); // the courier delivered (and dropped) the reply
+      expect(await receive(null, { timeout: 0 })).toBe(TIMEOUT);
     });
   });
 });

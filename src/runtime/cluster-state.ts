@@ -58,6 +58,8 @@ interface Held {
   kind: Kind;
   /** The message, or the exit reason. */
   value: unknown;
+  /** A reply sent through a call's alias: dropped if the call ended before delivery (OTP 24 aliases are checked by the receiver). */
+  alias: { readonly active: boolean } | undefined;
 }
 
 /** The connection from one process to another on another node. Invariant: queue is non-empty or the channel is about to be dropped. */
@@ -129,7 +131,7 @@ export class ClusterState {
    * when a dropping partition or a stopped node loses it. DOWN and link signals are
    * never lost: across a lost connection they are the noconnection that it caused.
    */
-  transit(from: Proc, to: Proc, kind: Kind, value: unknown): "held" | "lost" | null {
+  transit(from: Proc, to: Proc, kind: Kind, value: unknown, alias?: { readonly active: boolean }): "held" | "lost" | null {
     const a = from.home.node;
     const b = to.home.node;
     if (a === b || from.system || to.system) return null;
@@ -141,7 +143,7 @@ export class ClusterState {
     } else if (ch === undefined || ch.queue.length === 0) {
       return null;
     }
-    ch.queue.push({ kind, value });
+    ch.queue.push({ kind, value, alias });
     return "held";
   }
 
@@ -404,8 +406,11 @@ function courierAct(p: Proc, it: Iteration, ch: Channel): Promise<boolean> {
     return it.handoff(p, OP.DELIVER, res, 0, false);
   }
   const h = ch.queue.shift()!;
-  if (it.detail) it.note(p, OP.DELIVER, () => [`${h.kind === "msg" || h.kind === "down" ? "" : `exit signal ${h.kind === "link" ? "(link) " : ""}`}${ch.from.pid} -> ${ch.to.pid}: ${show(h.value)}`, ch.to.alive ? "delivered" : "dropped (dead)"]);
-  if (h.kind === "msg" || h.kind === "down") deliver(it, ch.to, h.value);
+  const stale = h.alias !== undefined && !h.alias.active;
+  if (it.detail) it.note(p, OP.DELIVER, () => [`${h.kind === "msg" || h.kind === "down" ? "" : `exit signal ${h.kind === "link" ? "(link) " : ""}`}${ch.from.pid} -> ${ch.to.pid}: ${show(h.value)}`, stale ? "dropped (alias inactive: the call ended)" : ch.to.alive ? "delivered" : "dropped (dead)"]);
+  if (stale) {
+    // nothing: the caller stopped waiting for this reply
+  } else if (h.kind === "msg" || h.kind === "down") deliver(it, ch.to, h.value);
   else {
     const why = exitSignal(it, ch.from, ch.to, h.value, h.kind === "exit");
     if (why !== SURVIVES) die(it, ch.to, why);

@@ -31,7 +31,7 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
     const q = it.proc(alias.pid);
     const live = alias.active && q !== undefined;
     // A reply to a caller on another node travels through the cluster (held or lost by a partition).
-    const how = live && it.cluster !== null ? it.cluster.transit(p.home, q, "msg", msg) : null;
+    const how = live && it.cluster !== null ? it.cluster.transit(p.home, q, "msg", msg, alias) : null;
     if (it.detail) it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, !live ? "dropped (alias inactive: the call ended)" : how !== null ? `${how} (partition)` : ""]);
     if (live && how === null) deliver(it, q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, alias.pid.id), 0, undefined);
