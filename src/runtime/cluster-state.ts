@@ -23,8 +23,7 @@
 //   The connection counts as up: no nodedown, no noconnection, and :global sees one
 //   table (its lock protocol would wait for the network, then succeed).
 import { OP, resource, RES } from "../engine/ops.js";
-import { show } from "../values/show.js";
-import { trustShow } from "../values/show.js";
+import { show, trustShow } from "../values/show.js";
 import type { Proc } from "./proc.js";
 import type { Iteration } from "./iteration.js";
 import { deliver } from "./mailbox.js";
