@@ -44,6 +44,8 @@ export const OP = {
   GLOBAL_READ: 67,
   /** global's name exchange after a heal, resolving conflicts. */
   GLOBAL_SYNC: 68,
+  /** A fault a nemesis process injects (Cluster.faults): a partition, its heal, a node stop. */
+  FAULT: 69,
   // a line of the user's in the readable log (note()); never recorded in the engine
   NOTE: 50,
 } as const;

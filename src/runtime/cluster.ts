@@ -229,6 +229,95 @@ function nodes(): ClusterNode[] {
   return c === null ? [MAIN_NODE] : c.nodes.filter((n) => !c.stopped[n.index]);
 }
 
+/** What `Cluster.faults` injects. */
+export interface FaultOptions {
+  /** Partitions to inject one after the other, each isolating one node from the rest and healed later (default 1). */
+  partitions?: number;
+  /** Node stops to inject (default 0). */
+  stops?: number;
+  /** Mode of the injected partitions (default "drop"). */
+  mode?: "drop" | "defer";
+}
+
+/** One fault round: candidates race, the first the strategy runs injects its fault. */
+interface Round {
+  done: boolean;
+}
+
+interface Plan {
+  partitions: number;
+  stops: number;
+  mode: "drop" | "defer";
+}
+
+/**
+ * Lets the strategy inject faults (a nemesis, Jepsen's word): after this call, system
+ * processes race to isolate one node from the rest (then heal it) or stop one node,
+ * `partitions` and `stops` times. Which node and when are scheduling decisions, so
+ * they are explored, shrunk and replayed like every other choice. The main node is
+ * never isolated or stopped; candidates are the nodes running when each round starts
+ * (so call this after Cluster.startNodes). Resolves to true.
+ */
+function faults(opts: FaultOptions = {}): Promise<true> {
+  return sync(OP.FAULT, (p, it) => {
+    if (opts === null || typeof opts !== "object") throw new TypeError(`Cluster.faults expects options { partitions?, stops?, mode? }, got ${show(opts)}`);
+    for (const k of Object.keys(opts)) if (!["partitions", "stops", "mode"].includes(k)) throw new TypeError(`Cluster.faults: unknown option ${show(k)} (known: partitions, stops, mode)`);
+    const count = (v: unknown, d: number, what: string): number => {
+      if (v === undefined) return d;
+      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new TypeError(`Cluster.faults: ${what} must be an integer >= 0, got ${show(v)}`);
+      return v;
+    };
+    const mode = opts.mode ?? "drop";
+    if (mode !== "drop" && mode !== "defer") throw new TypeError(`Cluster.faults: mode must be "drop" or "defer", got ${show(mode)}`);
+    const plan: Plan = { partitions: count(opts.partitions, 1, "partitions"), stops: count(opts.stops, 0, "stops"), mode };
+    const c = clusterOf(it);
+    nextRound(c, plan);
+    if (it.detail) it.note(p, OP.FAULT, () => [`faults ${show(opts)}`, "nemesis started"]);
+    return it.handoff(p, OP.FAULT, TOPOLOGY, 0, true as const);
+  });
+}
+
+/** Spawns the candidates of the next fault of `plan` (one per node and kind), if any remain. */
+function nextRound(c: ClusterState, plan: Plan): void {
+  if (plan.partitions + plan.stops === 0) return;
+  const round: Round = { done: false };
+  for (let n = 1; n < c.nodes.length; n++) {
+    if (c.stopped[n]) continue;
+    const name = c.nodes[n].name;
+    if (plan.partitions > 0) c.it.spawnProcess(() => fault(c, plan, round, "isolate", n), true, `nemesis: isolate ${name}`);
+    if (plan.stops > 0) c.it.spawnProcess(() => fault(c, plan, round, "stop", n), true, `nemesis: stop ${name}`);
+  }
+}
+
+async function fault(c: ClusterState, plan: Plan, round: Round, kind: "isolate" | "stop" | "heal", n: number): Promise<void> {
+  await sync(OP.FAULT, (p, it) => {
+    let what = "";
+    if (kind === "heal") {
+      if (c.partitioned) c.heal();
+      what = "heal";
+      nextRound(c, plan);
+    } else if (!round.done && !c.stopped[n]) {
+      round.done = true;
+      if (kind === "stop") {
+        plan.stops--;
+        c.stopNode(n);
+        what = `stop ${c.nodes[n].name}`;
+        nextRound(c, plan);
+      } else {
+        plan.partitions--;
+        // A partition the body placed itself is left alone: this round's fault is skipped.
+        if (!c.partitioned) {
+          c.partition([[n]], plan.mode);
+          what = `isolate ${c.nodes[n].name} (${plan.mode})`;
+          it.spawnProcess(() => fault(c, plan, round, "heal", n), true, `nemesis: heal ${c.nodes[n].name}`);
+        } else nextRound(c, plan);
+      }
+    }
+    if (it.detail) it.note(p, OP.FAULT, () => [what === "" ? "(another fault ran first)" : what, ""]);
+    return handoffAlive(p, it, OP.FAULT, TOPOLOGY, undefined);
+  });
+}
+
 /**
  * The simulated cluster. Nodes are logical groups of processes in one iteration; the
  * body runs on the node "main".
@@ -253,6 +342,7 @@ export const Cluster = {
   monitorNode,
   demonitorNode,
   nodes,
+  faults,
 };
 
 // ---- :global ----------------------------------------------------------------------
