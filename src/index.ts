@@ -13,6 +13,7 @@ export type { Dest, DownMessage, ExitMessage } from "./runtime/processes.js";
 export { send, receive, type ReceiveOptions } from "./runtime/messages.js";
 export { sendAfter, cancelTimer, sleep, now, yieldNow } from "./runtime/time.js";
 export { note } from "./runtime/note.js";
+export { Cluster, Global, node, ClusterNode, type NodeRef, type NodeMessage, type GlobalRegisterResult, type FaultOptions } from "./runtime/cluster.js";
 export { register, unregister, whereis, via, Via } from "./runtime/names.js";
 export { TIMEOUT, type Timeout } from "./runtime/timeout.js";
 export { Pid, isPid } from "./values/pid.js";

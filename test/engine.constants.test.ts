@@ -36,6 +36,20 @@ describe("engine constants", () => {
     expect(asConst("index.ts", "OP_TIMER_FIRE")).toBe(OP.TIMER_FIRE);
   });
 
+  it("dpor's op codes (its dependency relation reads them)", () => {
+    const src = readFileSync(new URL("../assembly/strategies/dpor.ts", import.meta.url), "utf8");
+    const named = [...src.matchAll(/^const OP_(\w+): i32 = (\d+);/gm)];
+    expect(named.length).toBeGreaterThan(10);
+    for (const [, name, value] of named) {
+      if (name === "CLUSTER_FIRST") expect(Number(value)).toBe(OP.START_NODES);
+      else if (name === "CLUSTER_LAST") expect(Number(value)).toBe(OP.FAULT);
+      else expect([name, Number(value)]).toEqual([name, OP[name as keyof typeof OP]]);
+    }
+    // The cluster's ops are one contiguous range, as dpor assumes.
+    const cluster = [OP.START_NODES, OP.PARTITION, OP.HEAL, OP.STOP_NODE, OP.MONITOR_NODE, OP.DELIVER, OP.GLOBAL_WRITE, OP.GLOBAL_READ, OP.GLOBAL_SYNC, OP.FAULT];
+    expect(cluster).toEqual(cluster.map((_, i) => OP.START_NODES + i));
+  });
+
   it("registry kinds", () => {
     expect({ unique: asConst("registry.ts", "UNIQUE"), duplicate: asConst("registry.ts", "DUPLICATE") }).toEqual(KIND_CODE);
     expect(asConst("registry.ts", "DUPLICATE_BY_KEY")).toBe(DUPLICATE_BY_KEY_CODE);

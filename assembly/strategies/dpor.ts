@@ -65,6 +65,9 @@ const OP_YIELD: i32 = 18;
 const OP_WHEREIS: i32 = 21;
 const OP_REG_READ: i32 = 31;
 const OP_SHARED_READ: i32 = 40;
+const OP_CLUSTER_FIRST: i32 = 60; // START_NODES .. FAULT
+const OP_GLOBAL_READ: i32 = 67;
+const OP_CLUSTER_LAST: i32 = 69;
 
 // Resource spaces (src/engine/ops.ts RES), and spaces private to dpor.
 const SPACE: i32 = 0x1000000;
@@ -249,7 +252,10 @@ export function dporTimers(): void {
 /** An operation was recorded: add what it touched to the current transition. */
 export function dporEvent(pid: i32, op: i32, res: i32, aux: i32): void {
   if (n == 0) return;
-  if (op == OP_TIMER_FIRE) {
+  // A timer firing, and the cluster's topology changes (a partition, a heal, a node
+  // stop, an injected fault, nodes starting, Global's name exchange): they change what
+  // every later cross-node send, monitor and link does, so they conflict with everything.
+  if (op == OP_TIMER_FIRE || (op >= OP_CLUSTER_FIRST && op <= OP_CLUSTER_LAST && op != OP_GLOBAL_READ)) {
     unchecked((tGlobal[n - 1] = 1));
     return;
   }
@@ -261,7 +267,7 @@ export function dporEvent(pid: i32, op: i32, res: i32, aux: i32): void {
     return;
   }
   if (op == OP_YIELD || op == OP_SLEEP) return; // only the caller's own state (sleep's timer: dporTimers)
-  const read = op == OP_SHARED_READ || op == OP_REG_READ || op == OP_WHEREIS || op == OP_IS_ALIVE;
+  const read = op == OP_SHARED_READ || op == OP_REG_READ || op == OP_WHEREIS || op == OP_IS_ALIVE || op == OP_GLOBAL_READ;
   if (space == RES_REGISTRY) {
     dporAccess(RES_REGISTRIES, !read);
     return;

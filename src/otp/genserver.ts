@@ -22,6 +22,7 @@ import { TIMEOUT } from "../runtime/timeout.js";
 import { show, trustShow } from "../values/show.js";
 import { Alias, sendToAlias, exitSelf, monitorInternal, downOf, exitFrom } from "../runtime/library.js";
 import { BadReturnError, CallExit, StartError } from "./errors.js";
+import { node } from "../runtime/cluster.js";
 import { viaRegister } from "./registry.js";
 
 // ---- types ------------------------------------------------------------------------
@@ -212,7 +213,9 @@ export function whereis(server: ServerRef): Promise<Pid | undefined> {
 /**
  * Calls the server and waits for its reply, at most `timeout` virtual ms (Infinity
  * allowed). Rejects with CallExit: "noproc" (no such server), "calling_self",
- * "timeout", or the reason the server died with during the call.
+ * "timeout", `{ nodedown: node }` (a server on another node that cannot be reached:
+ * a dropping partition or a stopped node, as gen_server's exit({nodedown, Node})), or
+ * the reason the server died with during the call.
  */
 export function call<T = any>(server: ServerRef, request: unknown, timeout: number = 5000): Promise<T> {
   return callAs<T>("GenServer.call", server, request, timeout);
@@ -246,7 +249,10 @@ export async function callAs<T = any>(what: string, server: ServerRef, request: 
     if (late !== TIMEOUT) return (late as CallReply).value as T;
     throw new CallExit("timeout", op());
   }
-  throw new CallExit((m as { reason: unknown }).reason, op());
+  const reason = (m as { reason: unknown }).reason;
+  // gen.erl's do_call: a server on another node that cannot be reached exits {nodedown, Node}.
+  if (reason === "noconnection" && node(pid) !== node(me)) throw new CallExit({ nodedown: node(pid) }, op());
+  throw new CallExit(reason, op());
 }
 
 /** Sends an asynchronous request; never fails, even when no process holds the name (as in Elixir). */

@@ -60,11 +60,18 @@ export function die(it: Iteration, p: Proc, reason: unknown): void {
     // Tasks receiving for q go with it: nothing can reach that mailbox any more.
     if (q.receivers !== null) for (const r of q.receivers.splice(0)) work.push([r, why]);
     if (q.timersTo > 0) it.timers.cancelTo(q);
-    for (const [ref, watcher] of it.monitors.targetDown(q)) deliver(it, watcher, { type: "DOWN", ref, pid: q.pid, reason: why });
+    // On a cluster, signals to processes on other nodes travel like messages (held by a deferring partition).
+    const c = it.cluster;
+    if (c !== null) c.died(q);
+    for (const [ref, watcher] of it.monitors.targetDown(q)) {
+      const down = { type: "DOWN", ref, pid: q.pid, reason: why };
+      if (c === null || c.transit(q, watcher, "down", down) === null) deliver(it, watcher, down);
+    }
     const n = it.x.linkTakeAll(q.id);
     if (n > 0) {
       for (const other of it.engine.readScratch(n)) {
         const l = it.procs[other]!;
+        if (c !== null && c.transit(q, l, "link", why) !== null) continue;
         const killedBy = exitSignal(it, q, l, why);
         if (killedBy !== SURVIVES) work.push([l, killedBy]);
       }

@@ -18,6 +18,7 @@ import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
 import { handTo } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
+import type { ClusterState } from "./cluster-state.js";
 import type { IterationConfig, StepEvent } from "./config.js";
 import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 
@@ -71,6 +72,8 @@ export class Iteration {
   readonly detail: boolean;
   readonly timers: TimerTable;
   readonly monitors: MonitorTable;
+  /** The simulated cluster, from the first Cluster call on (null: one node, no partitions, no hooks run). */
+  cluster: ClusterState | null = null;
   private refCounter = 0;
   private resolveFinished!: () => void;
   readonly finished: Promise<void>;

@@ -38,6 +38,14 @@ function sendAct(p: Proc, it: Iteration, dest: Dest, msg: unknown): Promise<void
     }
     throw new TypeError(`send expects a pid, a name or a via name as destination, got ${show(dest)}`);
   }
+  const c = it.cluster;
+  if (c !== null && q.node !== p.home.node) {
+    const how = c.transit(p.home, q, "msg", msg);
+    if (how !== null) {
+      if (it.detail) it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, `${how} (partition)`]);
+      return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);
+    }
+  }
   if (it.detail) it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)"]);
   deliver(it, q, msg);
   return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);

@@ -68,6 +68,8 @@ export class Proc {
    * effects (a Mutex's owner, a registration, a link, a monitor's watcher) use `home`.
    */
   home: Proc = this;
+  /** Index of the simulated node it runs on (src/runtime/cluster-state.ts); 0 is the main node. */
+  node = 0;
   /** Tasks acting for this process that wait in a receive on its mailbox, in the order they began waiting. */
   receivers: Proc[] | null = null;
   /**
