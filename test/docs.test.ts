@@ -5,6 +5,10 @@
 //   <!-- doc-test: file NAME, expect bug|ok -->  a scenario file, also written as NAME;
 //                                                its default export is explored
 //   <!-- doc-test: vitest, expect fail|pass -->  a vitest file, run by a child vitest
+//   <!-- doc-test: body[, expect bug][, race][, virtualTimers] -->
+//                                                the block is an exploration's body (its
+//                                                imports hoisted, lockstep's names in
+//                                                scope), explored 30 times
 //   <!-- doc-test: run -->                       (the default) a module run top to bottom
 // Blocks in other languages (sh, text, elixir) are not JavaScript; the README's
 // shell commands run in test/package.test.ts against the packed package.
@@ -12,8 +16,9 @@ import { describe, it, expect, beforeAll } from "vitest";
 import { readFileSync, readdirSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import * as lockstep from "lockstep";
 import { explore } from "lockstep";
-import { blocksOf, type Block } from "./helpers/doc-blocks";
+import { asBody, blocksOf, type Block } from "./helpers/doc-blocks";
 
 const root = new URL("..", import.meta.url).pathname;
 const out = join(root, "test/doc-blocks.tmp");
@@ -54,6 +59,16 @@ describe("documentation code blocks", () => {
         } else {
           expect(r.status, output).toBe(0);
         }
+      }, 120_000);
+      continue;
+    }
+    if (b.directive.kind === "body") {
+      it(`${where} runs as an exploration's body and ${b.directive.expect === "bug" ? "finds the bug" : "passes"}`, async () => {
+        const file = fileFor(b);
+        writeFileSync(file, asBody(b.code, Object.keys(lockstep)));
+        const mod = (await import(/* @vite-ignore */ file)) as { default: () => unknown };
+        const r = await explore(mod.default, { iterations: 30, seed: 1, ...b.directive.options, traceDir: false });
+        expect(r.ok, r.ok ? "" : r.bug.format()).toBe(b.directive.expect !== "bug");
       }, 120_000);
       continue;
     }
