@@ -14,7 +14,10 @@ export default defineConfig({
     ],
   },
   test: {
-    include: [process.env.LOCKSTEP_FIXTURES ? "test/fixtures/**/*.fixture.ts" : "test/**/*.test.ts"],
+    // Fixtures and the README's generated vitest blocks (test/docs.test.ts) run only in
+    // the child vitest processes that expect them to fail.
+    include: [process.env.LOCKSTEP_FIXTURES ? "test/fixtures/**/*.fixture.ts" : process.env.LOCKSTEP_DOC_BLOCKS ? "test/doc-blocks.tmp/**/*.test.{ts,js}" : "test/**/*.test.ts"],
+    exclude: process.env.LOCKSTEP_DOC_BLOCKS ? [] : ["test/doc-blocks.tmp/**", "**/node_modules/**"],
     env: { LOCKSTEP_ENGINE: "debug" },
     testTimeout: 120000,
     hookTimeout: 60000,

@@ -50,7 +50,7 @@ describe("documentation code blocks", () => {
       it(`${where} runs under vitest and ${b.directive.expect === "fail" ? "fails, showing the schedule" : "passes"}`, () => {
         const file = fileFor(b, ".test").replace(/\.mjs$/, ".js");
         writeFileSync(file, b.code);
-        const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", file], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } });
+        const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", file], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true", LOCKSTEP_DOC_BLOCKS: "1" } });
         const output = r.stdout + r.stderr;
         if (b.directive.expect === "fail") {
           expect(r.status, output).toBe(1);
