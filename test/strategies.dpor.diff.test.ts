@@ -39,6 +39,8 @@ const opArb = (procs: number): fc.Arbitrary<Op> =>
   );
 
 const programArb: fc.Arbitrary<Program> = fc.constantFrom(2, 2, 3).chain((n) => fc.array(fc.array(opArb(n), { minLength: 1, maxLength: 2 }), { minLength: n, maxLength: n }));
+/** Smaller programs (two processes of 1-2 operations) for the many-programs run. */
+const smallArb: fc.Arbitrary<Program> = fc.array(fc.array(opArb(2), { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 2 });
 
 /** The body running `prog`: records every observation into `out` (set when the body ends). */
 function bodyOf(prog: Program, out: { value: string }) {
@@ -102,6 +104,9 @@ function bodyOf(prog: Program, out: { value: string }) {
 const NAIVE_CAP = 1500;
 /** Generated programs. */
 const RUNS = 220;
+/** Small generated programs (about two thirds fit the naive cap: at least 2,000 are compared, in about 35 s). */
+const SMALL_RUNS = 3200;
+const SMALL_NAIVE_CAP = 1000;
 
 const READS: ReadonlySet<number> = new Set([OP.SHARED_READ, OP.REG_READ, OP.WHEREIS, OP.IS_ALIVE]);
 
@@ -177,30 +182,42 @@ async function search(e: Engine, prog: Program, naive: boolean, cap = Infinity) 
   return { outcomes, forms, runs };
 }
 
+/** The property: equal outcomes, no more runs, no equivalent traces; returns how many programs were compared and reduced. */
+async function differential(arb: fc.Arbitrary<Program>, seed: number, numRuns: number, naiveCap: number) {
+  return withEngine("diff", async (e) => {
+    let reduced = 0;
+    let skipped = 0;
+    await fc.assert(
+      fc.asyncProperty(arb, async (prog) => {
+        // Programs whose naive space is too large for the test's time are skipped (counted).
+        const naive = await search(e, prog, true, naiveCap);
+        if (naive === null) {
+          skipped++;
+          return;
+        }
+        const dpor = (await search(e, prog, false))!;
+        expect([...dpor.outcomes].sort()).toEqual([...naive.outcomes].sort());
+        expect(dpor.runs).toBeLessThanOrEqual(naive.runs);
+        expect(new Set(dpor.forms).size).toBe(dpor.forms.length);
+        if (dpor.runs < naive.runs) reduced++;
+      }),
+      { seed, numRuns },
+    );
+    return { compared: numRuns - skipped, reduced };
+  });
+}
+
 describe("dpor against a naive enumeration of every schedule", () => {
+  it("same reachable outcomes, no more runs, no two equivalent traces (at least 2,000 small generated programs)", async () => {
+    const { compared, reduced } = await differential(smallArb, 20240614, SMALL_RUNS, SMALL_NAIVE_CAP);
+    expect(compared).toBeGreaterThanOrEqual(2000); // of 3,200 generated, the rest over the naive cap
+    expect(reduced).toBeGreaterThan(1000);
+  }, 180_000);
+
   it("same reachable outcomes, no more runs, no two equivalent traces (220 generated programs)", async () => {
-    await withEngine("diff", async (e) => {
-      let reduced = 0;
-      let skipped = 0;
-      await fc.assert(
-        fc.asyncProperty(programArb, async (prog) => {
-          // Programs whose naive space is too large for the test's time are skipped (counted below).
-          const naive = await search(e, prog, true, NAIVE_CAP);
-          if (naive === null) {
-            skipped++;
-            return;
-          }
-          const dpor = (await search(e, prog, false))!;
-          expect([...dpor.outcomes].sort()).toEqual([...naive.outcomes].sort());
-          expect(dpor.runs).toBeLessThanOrEqual(naive.runs);
-          expect(new Set(dpor.forms).size).toBe(dpor.forms.length);
-          if (dpor.runs < naive.runs) reduced++;
-        }),
-        { seed: 20240613, numRuns: RUNS },
-      );
-      // At least 100 programs compared (the rest had a naive space over NAIVE_CAP runs).
-      expect(RUNS - skipped).toBeGreaterThanOrEqual(100);
-      expect(reduced).toBeGreaterThan(50); // the reduction does something
-    });
+    const { compared, reduced } = await differential(programArb, 20240613, RUNS, NAIVE_CAP);
+    // At least 100 programs compared (the rest had a naive space over NAIVE_CAP runs).
+    expect(compared).toBeGreaterThanOrEqual(100);
+    expect(reduced).toBeGreaterThan(50); // the reduction does something
   }, 120_000);
 });
