@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { afterAll } from "vitest";
 import { join } from "node:path";
-import { explore, replay, spawn, send, receive, self, sleep, SharedCell, Mutex, OptionsError } from "lockstep";
+import { explore, replay, spawn, send, receive, self, sleep, SharedCell, Mutex, OptionsError, ReplayDivergence, Generator } from "lockstep";
 import lostUpdate from "../examples/lost-update.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -149,6 +149,47 @@ describe("dpor: bugs", () => {
       await sleep(1);
     }, dpor());
     expect([all.stats.traces, all.stats.complete]).toEqual([120, true]);
+  });
+});
+
+describe("dpor: a body that is not deterministic from run to run", () => {
+  it("is rejected with a ReplayDivergence naming the step, never explored as if it were something else", async () => {
+    let run = 0;
+    const body = async () => {
+      run++;
+      const c = new SharedCell(0);
+      await spawn(async () => void (await c.set(1)));
+      if (run % 2 === 0) await spawn(async () => void (await c.get())); // a different program every other run
+      await c.get();
+    };
+    const err = await explore(body, { strategy: "dpor", iterations: 50, traceDir: false }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ReplayDivergence);
+    expect((err as Error).message).toMatch(/^dpor: the body is not deterministic from run to run: at step \d+ of run 2/);
+  });
+
+  it("Generator's default seed is the same in every dpor run (and in the replay of a dpor bug)", async () => {
+    const drawn: string[] = [];
+    const r = await explore(
+      async () => {
+        const g = new Generator({ a: (r) => r.int(0, 1_000_000) });
+        drawn.push(JSON.stringify(g.take(3)));
+        const c = new SharedCell(0);
+        await spawn(async () => void (await c.set(1)));
+        if ((await c.get()) === 1) throw new Error("the child ran first");
+      },
+      { strategy: "dpor", iterations: 20, seed: 4, traceDir: false },
+    );
+    expect(new Set(drawn).size).toBe(1);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const again = await replay(async () => {
+      drawn.push(JSON.stringify(new Generator({ a: (r) => r.int(0, 1_000_000) }).take(3)));
+      const c = new SharedCell(0);
+      await spawn(async () => void (await c.set(1)));
+      if ((await c.get()) === 1) throw new Error("the child ran first");
+    }, r.bug);
+    expect(again.ok).toBe(false);
+    expect(new Set(drawn).size).toBe(1);
   });
 });
 

@@ -47,7 +47,7 @@
 // node order; popping nodes truncates it.
 import { enabledAt, enabledCount, procIsEnabled, procCount } from "../procs";
 import { grow32 } from "../grow";
-import { TIMER } from "./common";
+import { TIMER, DIVERGED } from "./common";
 
 /** choose()'s answer when every candidate is in the sleep set (or the preemption bound forbids the rest). */
 export const PRUNED: i32 = -3;
@@ -388,7 +388,11 @@ export function dporChoose(actor: i32, timerReady: bool): i32 {
   if (k < depth) {
     // On the replayed prefix: the program is deterministic, so the same candidates.
     choice = unchecked(nChoice[k]);
-    if (!ASC_NO_ASSERT) assert(choice == TIMER ? timerReady : procIsEnabled(choice), "dpor: a replayed choice is a candidate (the program is deterministic)");
+    // The body must be deterministic: replaying the prefix, the same candidates. A body
+    // that is not (it depends on the run's number, a module-level variable carried from
+    // run to run, Math.random) gets DIVERGED here, and the runtime rejects the search
+    // with a clear error rather than exploring something else than it thinks.
+    if (choice == TIMER ? !timerReady : !procIsEnabled(choice)) return DIVERGED;
   } else {
     growNodes(k);
     const mark = poolTop;

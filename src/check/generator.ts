@@ -3,7 +3,8 @@
 // stream is a function of its seed alone, so a failing iteration replays with the same
 // operations. Created inside an exploration without a seed, a generator is seeded from
 // the exploration's seed and the iteration number: every iteration tries other
-// operations, and iteration i's are the same in every run, worker and replay.
+// operations, and iteration i's are the same in every run, worker and replay. Under
+// dpor (which re-runs prefixes of one program) every run draws the same operations.
 import { currentIteration } from "../runtime/iteration.js";
 import { OptionsError } from "../runtime/errors.js";
 import { show } from "../values/show.js";
@@ -130,5 +131,5 @@ function mix(a: number, b: number): number {
 
 function defaultSeed(): number {
   const it = currentIteration();
-  return it === null ? 0 : mix(it.config.seed, it.config.iteration);
+  return it === null ? 0 : it.config.inputSeed;
 }

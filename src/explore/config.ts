@@ -14,6 +14,8 @@ export interface RunOptions {
   allowCrashes: boolean;
   /** Virtual timers and clocks (absent in traces written without them). */
   virtualTimers?: { clockStart: number } | null;
+  /** The strategy's name or label ("dpor", "portfolio:pct(d=3,k=9)"): dpor's runs share one input seed. */
+  strategy?: string;
 }
 
 /** How the iteration is scheduled: a strategy, or a replay of decisions (strict: checked against `events`). */
@@ -26,6 +28,9 @@ export function configFor(o: RunOptions, iteration: number, schedule: Schedule, 
   return {
     seed: o.seed,
     iteration,
+    // dpor re-runs prefixes of one body, so its runs must draw the same inputs
+    // (Generator's default seed); other strategies vary them by iteration.
+    inputSeed: o.strategy !== undefined && o.strategy.startsWith("dpor") ? o.seed : mixSeed(o.seed, iteration),
     strategy: s !== null ? s.code : STRATEGY_CODE.replay,
     params: s !== null ? s.params : NO_PARAMS,
     race: o.timers === "race",
@@ -38,3 +43,12 @@ export function configFor(o: RunOptions, iteration: number, schedule: Schedule, 
 }
 
 const NO_PARAMS: number[] = [];
+
+/** (seed, iteration) to one 32-bit seed (splitmix32's finaliser over both). */
+function mixSeed(seed: number, iteration: number): number {
+  let z = (Math.imul(seed | 0, 0x9e3779b1) ^ (iteration | 0)) >>> 0;
+  z = (z + 0x9e3779b9) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}

@@ -6,6 +6,7 @@ import type { Iteration } from "../runtime/iteration.js";
 import { resolveOptions, type ExploreOptions, type ResolvedOptions } from "./options.js";
 import { type IterationStrategy, strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { configFor } from "./config.js";
+import { ReplayDivergence } from "./divergence.js";
 import { runIteration, runSettled, withEngine, yieldToHost } from "./run.js";
 import { Bug, BugFound } from "./bug.js";
 import { DistinctCounter } from "./distinct.js";
@@ -197,6 +198,10 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
     const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
     ran++;
     steps += e.x.steps();
+    if (it.divergence) {
+      const d = it.divergence;
+      throw new ReplayDivergence(d.step, d.expected, d.actual, `dpor: the body is not deterministic from run to run: at step ${d.step} of run ${i} it offered other choices than an earlier run with the same prefix. Exhaustive search needs a body that does the same whenever it is scheduled the same way; this one depends on the run's number, state kept across runs, Math.random, real time or I/O.`);
+    }
     if (it.failure) {
       traces = e.x.dporTraces() + 1;
       await flushRejections();

@@ -4,20 +4,12 @@ import { runSettled, withEngine } from "./run.js";
 import { Bug } from "./bug.js";
 import { loadTrace, validateTrace, type TraceFile } from "./trace-file.js";
 import { traceOf } from "./explore.js";
-import { LockstepError, OptionsError } from "../runtime/errors.js";
+import { ReplayDivergence } from "./divergence.js";
+
+export { ReplayDivergence };
+import { OptionsError } from "../runtime/errors.js";
 
 /** The program no longer follows the trace: it did something else at `step`. */
-export class ReplayDivergence extends LockstepError {
-  override name = "ReplayDivergence";
-  constructor(
-    readonly step: number,
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(`replay diverged at step ${step}: the trace expected ${expected}, but the program did ${actual}. The program changed since the trace was recorded, the trace is incomplete, or the program depends on something outside lockstep's control.`);
-  }
-}
-
 export type ReplayResult = { ok: true } | { ok: false; bug: Bug };
 
 /** Accepts a trace object, a trace file path (Node), or a bug. */
@@ -37,7 +29,7 @@ export async function replay(body: () => unknown, source: TraceFile | string | B
   if (typeof body !== "function") throw new OptionsError(`replay expects the test body first, got ${typeof body}`);
   const trace = await resolveTrace(source);
   return withEngine("replay", async (e) => {
-    const it = await runSettled(e, body, configFor({ seed: trace.seed, ...trace.options }, trace.iteration, { decisions: trace.decisions, strict: true, events: trace.events }, true));
+    const it = await runSettled(e, body, configFor({ seed: trace.seed, ...trace.options, strategy: trace.strategy }, trace.iteration, { decisions: trace.decisions, strict: true, events: trace.events }, true));
     if (it.divergence) throw new ReplayDivergence(it.divergence.step, it.divergence.expected, it.divergence.actual);
     if (!it.failure) return { ok: true } as const;
     const fresh = traceOf(e, it, { name: trace.test, seed: trace.seed, ...trace.options, file: trace.file }, trace.iteration, trace.strategy);

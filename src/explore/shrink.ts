@@ -173,7 +173,7 @@ class Shrinker {
   /** Replays `decisions`; strict replays check the operations against `events`. */
   private async run(decisions: number[], events: number[][] | undefined, maxSteps: number, detail = false) {
     const t = this.trace;
-    const it = await runSettled(this.e, this.body, configFor({ seed: t.seed, ...t.options, maxSteps }, t.iteration, { decisions, strict: events !== undefined, events }, detail));
+    const it = await runSettled(this.e, this.body, configFor({ seed: t.seed, ...t.options, maxSteps, strategy: t.strategy }, t.iteration, { decisions, strict: events !== undefined, events }, detail));
     this.decisionsRun += this.e.x.steps();
     const run: Run = { decisions: this.e.decisions(), preemptions: this.e.preemptionSteps(), events: this.e.events(), failure: it.failure };
     return { it, run };

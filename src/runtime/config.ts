@@ -33,6 +33,8 @@ export interface ReplayConfig {
 export interface IterationConfig {
   seed: number;
   iteration: number;
+  /** The seed user-level input generators draw from (src/check/generator.ts): (seed, iteration) mixed, or the seed alone under dpor. */
+  inputSeed: number;
   /** Engine strategy code (src/engine/engine.ts STRATEGY_CODE). */
   strategy: number;
   /** Up to three integer strategy parameters (src/explore/strategies.ts). */

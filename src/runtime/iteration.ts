@@ -337,8 +337,13 @@ export class Iteration {
         this.fail("deadlock", new Error("deadlock"), deadlockMessage(this.procs), this.procs[1]);
         return null;
       }
-      // PICK.DIVERGED: only strict replays, which always have a check.
-      check!.impossible(this, actor);
+      // PICK.DIVERGED: a strict replay's trace is impossible, or dpor replaying its
+      // prefix found the body behaving differently than in an earlier run.
+      if (check !== undefined) check.impossible(this, actor);
+      else {
+        this.divergence = { step: this.x.steps(), expected: "the choices of an earlier run with the same prefix", actual: "something else: the body is not deterministic from run to run (it depends on the run's number, state kept across runs, Math.random, real time or I/O)" };
+        this.fail("divergence", new Error("dpor: nondeterministic body"), `dpor diverged at step ${this.x.steps()}: ${this.divergence.actual}`);
+      }
       return null;
     }
   }
