@@ -164,7 +164,7 @@ describe("dpor: a body that is not deterministic from run to run", () => {
     };
     const err = await explore(body, { strategy: "dpor", iterations: 50, traceDir: false }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(ReplayDivergence);
-    expect((err as Error).message).toMatch(/^dpor: the body is not deterministic from run to run: at step \d+ of run \d+ it offered other choices);
+    expect((err as Error).message).toMatch(/^dpor: the body is not deterministic from run to run: at step \d+ of run \d+ it offered other choices/);
   });
 
   it("Generator's default seed is the same in every dpor run (and in the replay of a dpor bug)", async () => {
