@@ -185,9 +185,10 @@ async function emit(text: string, output: string | undefined): Promise<void> {
 }
 
 /** A flag value that must be one of `choices`: checked before anything loads or prints. */
-function oneOf(flag: string, value: unknown, choices: readonly string[]): void {
+function oneOf(flag: string, noun: string, value: unknown, choices: readonly string[]): void {
   if (value !== undefined && !choices.includes(value as string)) {
-    throw new UsageFailure(`--${flag} must be one of ${choices.join(", ")}, got ${JSON.stringify(value)}`);
+    const hit = suggest(String(value), [...choices]);
+    throw new UsageFailure(`--${flag}: unknown ${noun} ${JSON.stringify(value)}${hit ? ` (did you mean ${hit}?)` : ""}; choose one of ${choices.join(", ")}`);
   }
 }
 
@@ -199,8 +200,8 @@ async function exploreCmd(argv: string[]): Promise<number> {
   if (flags.iterations === 0) throw new UsageFailure("--iterations must be at least 1, got 0");
   if (flags.workers === 0) throw new UsageFailure("--workers must be at least 1, got 0");
   if (flags["max-steps"] === 0) throw new UsageFailure("--max-steps must be at least 1, got 0");
-  oneOf("strategy", flags.strategy, STRATEGY_NAMES);
-  oneOf("timers", flags.timers, ["quiescent", "race"]);
+  oneOf("strategy", "strategy", flags.strategy, STRATEGY_NAMES);
+  oneOf("timers", "timer policy", flags.timers, ["quiescent", "race"]);
   const timeLimitMs = flags["time-limit"] !== undefined ? parseDuration(flags["time-limit"] as string) : undefined;
   const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };
   const { reporter, output } = reporterOf(flags);
