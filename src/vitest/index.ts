@@ -139,7 +139,10 @@ function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
 type Define = (name: string, body: () => unknown, options?: CtestOptions) => void;
 
 /** `ctest.each(table)(name, body, options)`: one ctest per row, named and called as vitest's `test.each`. */
-type Each = <Row>(table: readonly Row[]) => (name: string, body: (...args: Row extends readonly unknown[] ? Row : [Row]) => unknown, options?: CtestOptions) => void;
+type Each = <Row>(table: readonly Row[]) => (name: string, body: (...args: RowArgs<Row>) => unknown, options?: CtestOptions) => void;
+
+/** A row's values as the body's parameters: an array row spreads (a readonly tuple too), anything else is one argument. */
+type RowArgs<Row> = Row extends readonly unknown[] ? [...Row] : [Row];
 
 export interface Ctest extends Define {
   /** Only this test (and other `.only` ones) run in the file. */
