@@ -16,6 +16,19 @@ function copyEngine() {
   };
 }
 
+// The browser bundle gets the browser host (src/engine/host.browser.ts): no `node:`
+// imports, and the one wasm file referenced by a literal URL bundlers can follow.
+function browserHost() {
+  return {
+    name: "browser-host",
+    async resolveId(source, importer, options) {
+      if (!/\/host\.js$/.test(source) || importer === undefined) return null;
+      const r = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return r && /src[\\/]engine[\\/]host\.ts$/.test(r.id) ? r.id.replace(/host\.ts$/, "host.browser.ts") : null;
+    },
+  };
+}
+
 export default [
   {
     input: { index: "src/index.ts", cli: "src/cli/main.ts", vitest: "src/vitest/index.ts", worker: "src/cli/worker.ts" },
@@ -28,6 +41,6 @@ export default [
     input: "src/index.ts",
     output: { file: "dist/browser.js", format: "es", sourcemap: true, inlineDynamicImports: true },
     external,
-    plugins: [typescript({ tsconfig: "./tsconfig.json", declaration: false, declarationDir: undefined, outDir: "dist" })],
+    plugins: [browserHost(), typescript({ tsconfig: "./tsconfig.json", declaration: false, declarationDir: undefined, outDir: "dist" })],
   },
 ];

@@ -14,19 +14,21 @@ import {
   timerAdd, timerCancel, timerPending, timerRemaining, timerPeek, timerPop, timerOwner,
   resetTimers, clock,
 } from "./timers";
-import { resetMonitors } from "./monitors";
-import { resetLinks } from "./links";
+import { resetMonitors, monLive, monWatcher, monAdd as monAdd_, monRemove as monRemove_, monTarget, monTargetDown as monTargetDown_, monWatcherDown as monWatcherDown_ } from "./monitors";
+import { resetLinks, linkAdd as linkAdd_, linkRemove as linkRemove_, linkTakeAll as linkTakeAll_ } from "./links";
+import { dporWake, dporKill, dporMonitors, dporLinks, dporMailbox, dporTimers, dporAccess } from "./strategies/dpor";
 import { resetRegistry } from "./registry";
 import { recordEvent, recordDecision, resetTrace, decisionCount, eventCount } from "./trace";
 import {
-  choose, strategyBegin, strategyOnSpawn, strategyOnEvent, strategyOnEnabledChange, loadReplay, DIVERGED, TIMER, kind,
+  choose, strategyBegin, strategyOnSpawn, strategyOnEvent, strategyOnEnabledChange, loadReplay, DIVERGED, TIMER, kind, DPOR,
 } from "./strategy";
 import { seedPrng } from "./prng";
 import { scratchFor } from "./scratch";
 
 export { scratchPtr, scratchReserve, scratchCap } from "./scratch";
-export { monAdd, monRemove, monLive, monWatcher, monTarget, monTargetDown, monWatcherDown } from "./monitors";
-export { linkAdd, linkRemove, linked, linkTakeAll, linkCount } from "./links";
+export { monLive, monWatcher, monTarget };
+export { linked, linkCount } from "./links";
+export { dporNext, dporTraces, dporComplete, dporPruned } from "./strategies/dpor";
 export { eventsPtr, decisionsPtr, eventField, scheduleHash } from "./trace";
 export { choicePoints, preemptions, preemptionsPtr } from "./strategy";
 export {
@@ -61,7 +63,7 @@ export function begin(seedLo: u32, seedHi: u32, iteration: u32, strategy: i32, r
   racing = race != 0;
   fired = -1;
   seedPrng(seedLo, seedHi, iteration, <u32>strategy);
-  strategyBegin(strategy, p1, p2, p3);
+  strategyBegin(strategy, p1, p2, p3, racing);
 }
 
 /** Loads `n` decisions from scratch to be replayed (strategy REPLAY). */
@@ -76,10 +78,12 @@ export function spawn(flags: i32): i32 {
 }
 
 export function kill(p: i32): void {
+  if (kind == DPOR) dporKill(p);
   procKill(p);
   strategyOnEnabledChange(p);
 }
 export function enable(p: i32): void {
+  if (kind == DPOR && procAlive(p) && !procIsEnabled(p)) dporWake(p);
   procEnable(p);
   strategyOnEnabledChange(p);
 }
@@ -125,6 +129,65 @@ export function step(actor: i32, op: i32, res: i32, aux: i32): i32 {
   return pick(actor);
 }
 
+/**
+ * Adds resource `res` (read, or written when `write` != 0) to what the current step
+ * touched, for effects the recorded operations do not name (dpor's dependency
+ * relation; a no-op under every other strategy).
+ */
+export function touch(res: i32, write: i32): void {
+  if (kind == DPOR) dporAccess(res, write != 0);
+}
+
+// Monitor and link tables (monitors.ts, links.ts); under dpor each change is also an access.
+export function monAdd(w: i32, t: i32): i32 {
+  if (kind == DPOR) dporMonitors(t);
+  return monAdd_(w, t);
+}
+export function monRemove(m: i32): bool {
+  if (kind == DPOR && monLive(m)) dporMonitors(monTarget(m));
+  return monRemove_(m);
+}
+export function monTargetDown(t: i32): i32 {
+  const n = monTargetDown_(t);
+  if (kind == DPOR) {
+    dporMonitors(t);
+    const out = scratchFor(2 * n);
+    for (let i = 0; i < n; i++) dporMailbox(out[2 * i + 1]); // the DOWN messages
+  }
+  return n;
+}
+export function monWatcherDown(w: i32): i32 {
+  // The watcher is dead: its monitors can deliver nothing any more, and its death (a
+  // LIFE write) already orders it with every monitor operation that names it.
+  return monWatcherDown_(w);
+}
+export function linkAdd(a: i32, b: i32): bool {
+  if (kind == DPOR) {
+    dporLinks(a);
+    dporLinks(b);
+  }
+  return linkAdd_(a, b);
+}
+export function linkRemove(a: i32, b: i32): bool {
+  if (kind == DPOR) {
+    dporLinks(a);
+    dporLinks(b);
+  }
+  return linkRemove_(a, b);
+}
+export function linkTakeAll(p: i32): i32 {
+  const n = linkTakeAll_(p);
+  if (kind == DPOR) {
+    dporLinks(p);
+    const out = scratchFor(n);
+    for (let i = 0; i < n; i++) {
+      dporLinks(out[i]);
+      dporMailbox(out[i]); // an exit signal: an EXIT message, or a death (its LIFE write comes with kill)
+    }
+  }
+  return n;
+}
+
 /** Decides who runs next without recording an operation (see step). */
 export function pick(actor: i32): i32 {
   const t = timerPeek();
@@ -136,7 +199,7 @@ export function pick(actor: i32): i32 {
     timerReady = true;
   }
   const c = choose(actor, timerReady);
-  if (c == DIVERGED) return DIVERGED;
+  if (c < 0) return c; // DIVERGED, PRUNED
   recordDecision(c);
   if (c == TIMER) {
     fired = timerPop();
@@ -165,9 +228,11 @@ export function now(): f64 {
   return clock;
 }
 export function addTimer(pid: i32, delay: f64): i32 {
+  if (kind == DPOR) dporTimers();
   return timerAdd(pid, delay);
 }
 export function cancelTimer(t: i32): bool {
+  if (kind == DPOR) dporTimers();
   return timerCancel(t);
 }
 export function timerIsPending(t: i32): bool {

@@ -31,8 +31,10 @@ import { pctBegin, pctSpawn, pctChoose } from "./strategies/pct";
 import { posBegin, posSpawn, posEvent, posDead, posChoose } from "./strategies/pos";
 import { rankInsert, rankRemove } from "./strategies/heap";
 import { rffBegin, rffSpawn, rffEvent, rffChoose } from "./strategies/rff";
+import { dporBegin, dporSpawn, dporEvent, dporChoose, PRUNED } from "./strategies/dpor";
 
 export { TIMER, DIVERGED } from "./strategies/common";
+export { PRUNED } from "./strategies/dpor";
 export { loadReplay } from "./strategies/replay";
 
 // Engine strategy codes (src/engine/engine.ts STRATEGY_CODE mirrors them; test/engine.constants.test.ts checks).
@@ -44,8 +46,10 @@ export const PCT: i32 = 2;
 export const POS: i32 = 3;
 /** Parameters: the iteration number (rff keeps a corpus across the iterations of an exploration). */
 export const RFF: i32 = 4;
+/** Parameters: the iteration number (dpor's DFS stack lives across the iterations of an exploration), the preemption bound (-1: none), naive (1: no reduction; tests only). */
+export const DPOR: i32 = 5;
 
-/** The strategy code of the current iteration (RANDOM .. RFF), set by strategyBegin. */
+/** The strategy code of the current iteration (RANDOM .. DPOR), set by strategyBegin. */
 export let kind: i32 = RANDOM;
 /** kind is PCT or POS: then strategies/heap.ts ranks exactly the enabled processes (strategyOnEnabledChange). */
 let ranked: bool = false;
@@ -60,7 +64,7 @@ let preemptAt = new StaticArray<i32>(256);
 let preemptCount: i32 = 0;
 
 /** Starts an iteration under strategy k with its parameters (after the PRNG is seeded). */
-export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32): void {
+export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool): void {
   kind = k;
   choices = 0;
   preemptCount = 0;
@@ -69,6 +73,7 @@ export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32): void {
   if (k == PCT) pctBegin(p1, p2);
   else if (k == POS) posBegin();
   else if (k == RFF) rffBegin(p1);
+  else if (k == DPOR) dporBegin(p1, p2, p3, race);
 }
 
 /** Called when a process is spawned (it is already enabled). */
@@ -76,12 +81,14 @@ export function strategyOnSpawn(pid: i32): void {
   if (kind == PCT) pctSpawn(pid);
   else if (kind == POS) posSpawn(pid);
   else if (kind == RFF) rffSpawn(pid);
+  else if (kind == DPOR) dporSpawn(pid);
 }
 
 /** Called for every recorded operation. */
 export function strategyOnEvent(pid: i32, op: i32, res: i32, aux: i32): void {
   if (kind == POS) posEvent(pid, res);
   else if (kind == RFF) rffEvent(pid, op, res, aux);
+  else if (kind == DPOR) dporEvent(pid, op, res, aux);
 }
 
 /** Called after p was enabled, disabled or killed (priority strategies rank enabled processes). */
@@ -106,7 +113,9 @@ export function choose(actor: i32, timerReady: bool): i32 {
   else if (kind == PCT) c = pctChoose(choices, forced, timerReady);
   else if (kind == POS) c = posChoose(timerReady);
   else if (kind == RFF) c = rffChoose(timerReady);
+  else if (kind == DPOR) c = dporChoose(actor, timerReady);
   else c = chooseRandom(timerReady);
+  if (c == PRUNED) return c;
   if (!ASC_NO_ASSERT) assert(c == DIVERGED || (c == TIMER ? timerReady : procIsEnabled(c)), "a strategy picks an enabled process, or the timer when it is ready");
   if (c > 0 && actor > 0 && c != actor && procIsEnabled(actor)) {
     if (preemptCount >= preemptAt.length) preemptAt = grow32(preemptAt, preemptCount + 1);

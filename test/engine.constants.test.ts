@@ -23,6 +23,7 @@ describe("engine constants", () => {
       pct: asConst("strategy.ts", "PCT"),
       pos: asConst("strategy.ts", "POS"),
       rff: asConst("strategy.ts", "RFF"),
+      dpor: asConst("strategy.ts", "DPOR"),
     }).toEqual(STRATEGY_CODE);
   });
 
@@ -30,8 +31,23 @@ describe("engine constants", () => {
     expect(asConst("strategies/common.ts", "TIMER")).toBe(PICK.TIMER);
     expect(asConst("strategies/common.ts", "DIVERGED")).toBe(PICK.DIVERGED);
     expect(asConst("index.ts", "NOTHING")).toBe(PICK.NOTHING);
+    expect(asConst("strategies/dpor.ts", "PRUNED")).toBe(PICK.PRUNED);
     expect(asConst("procs.ts", "FLAG_SYSTEM")).toBe(FLAG_SYSTEM);
     expect(asConst("index.ts", "OP_TIMER_FIRE")).toBe(OP.TIMER_FIRE);
+  });
+
+  it("dpor's op codes (its dependency relation reads them)", () => {
+    const src = readFileSync(new URL("../assembly/strategies/dpor.ts", import.meta.url), "utf8");
+    const named = [...src.matchAll(/^const OP_(\w+): i32 = (\d+);/gm)];
+    expect(named.length).toBeGreaterThan(10);
+    for (const [, name, value] of named) {
+      if (name === "CLUSTER_FIRST") expect(Number(value)).toBe(OP.START_NODES);
+      else if (name === "CLUSTER_LAST") expect(Number(value)).toBe(OP.FAULT);
+      else expect([name, Number(value)]).toEqual([name, OP[name as keyof typeof OP]]);
+    }
+    // The cluster's ops are one contiguous range, as dpor assumes.
+    const cluster = [OP.START_NODES, OP.PARTITION, OP.HEAL, OP.STOP_NODE, OP.MONITOR_NODE, OP.DELIVER, OP.GLOBAL_WRITE, OP.GLOBAL_READ, OP.GLOBAL_SYNC, OP.FAULT];
+    expect(cluster).toEqual(cluster.map((_, i) => OP.START_NODES + i));
   });
 
   it("registry kinds", () => {

@@ -12,7 +12,7 @@ import {
 } from "lockstep";
 import { passer, rejection, downOf } from "./helpers/explore";
 
-const passes = passer({ iterations: 40, seed: 17, traceDir: false });
+const passes = passer({ iterations: 50, seed: 17, traceDir: false });
 
 /** dynamic_supervisor_test.exs sleepy_worker/1: a process that sleeps forever (not trapping exits). */
 const sleepy = (spec: Partial<DynamicChildSpec> = {}): DynamicChildSpec => ({ start: () => spawnLink(() => sleep(Infinity)), ...spec });
@@ -175,8 +175,8 @@ describe("startChild", () => {
       const first = pidOf(await DynamicSupervisor.startChild(sup, named));
       expect(await DynamicSupervisor.startChild(sup, named)).toEqual({ ok: false, error: "already_started", pid: first });
       expect(await DynamicSupervisor.whichChildren(sup)).toEqual([
-        { id: undefined, pid, type: "worker", restart: "permanent" },
-        { id: undefined, pid: first, type: "worker", restart: "permanent" },
+        { id: undefined, pid, type: "worker", modules: [], restart: "permanent" },
+        { id: undefined, pid: first, type: "worker", modules: [], restart: "permanent" },
       ]);
       expect(await DynamicSupervisor.countChildren(sup)).toEqual({ specs: 2, active: 2, supervisors: 0, workers: 2 });
     });
@@ -267,7 +267,7 @@ describe("restart types", () => {
     await passes(async () => {
       const sup = await DynamicSupervisor.start({ maxRestarts: 100_000 });
       const child1 = pidOf(await DynamicSupervisor.startChild(sup, restartWith("ok")));
-      expect(await DynamicSupervisor.whichChildren(sup)).toEqual([{ id: undefined, pid: child1, type: "worker", restart: "permanent" }]);
+      expect(await DynamicSupervisor.whichChildren(sup)).toEqual([{ id: undefined, pid: child1, type: "worker", modules: [], restart: "permanent" }]);
       await assertKill(child1, "shutdown");
       expect(await DynamicSupervisor.countChildren(sup)).toMatchObject({ workers: 1, active: 1 });
 
@@ -469,7 +469,7 @@ describe("terminateChild", () => {
           expect(r).toEqual({ ok: false, error: "not_found" });
           expect(down.reason).toBeInstanceOf(Error); // it crashed before the request was handled
           expect(started).toHaveLength(2);
-          expect(which).toEqual([{ id: undefined, pid: started[1], type: "worker", restart: "permanent" }]);
+          expect(which).toEqual([{ id: undefined, pid: started[1], type: "worker", modules: [], restart: "permanent" }]);
           expect(await isAlive(started[1])).toBe(true);
         }
         outcomes.add(r.ok ? `ok/${down.reason instanceof Error ? "crash" : down.reason}` : "not_found");

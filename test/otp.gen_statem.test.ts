@@ -4,7 +4,7 @@
 // principles guide (system/doc/design_principles/statem.md).
 import { describe, it, expect } from "vitest";
 import {
-  explore, spawn, spawnMonitor, monitor, send, receive, self, isAlive, sleep, now, whereis,
+  explore, spawn, spawnMonitor, monitor, send, receive, self, isAlive, sleep, now, whereis, trapExits,
   GenStatem, CallExit, StartError, BadReturnError, From, Pid,
   type StatemBehaviour, type EventType, type ExploreOptions,
 } from "lockstep";
@@ -507,5 +507,159 @@ describe("exploration", () => {
     await passes(() => twoClients(async (s, who) => {
       await GenStatem.call(s, ["bookIfFree", who]);
     }), { iterations: 300 });
+  });
+});
+
+// ---- generic time-outs, cancel, state enter (OTP's gen_statem_SUITE) -----------------
+
+const isGeneric = (t: EventType, name: unknown): boolean => typeof t === "object" && t !== null && "genericTimeout" in t && t.genericTimeout === name;
+
+describe("generic time-outs", () => {
+  // gen_statem_SUITE generic_timers (without next_event and absolute times): named
+  // time-outs survive state changes, a time-out zero comes first, setting one to
+  // infinity cancels it, restarting one by name replaces it, and its content can be
+  // a call's from to answer later.
+  it("generic_timers: survive state changes, restart by name, cancel with infinity, 0 before the mailbox", async () => {
+    await passes(async () => {
+      const events: string[] = [];
+      const machine: StatemBehaviour<string, undefined> = {
+        init: () => ({ state: "start", data: undefined }),
+        handleEvent(type, content, state) {
+          events.push(`${state}:${isCall(type) ? "call" : typeof type === "object" ? `generic ${String((type as any).genericTimeout)}` : type}`);
+          if (state === "start" && isCall(type)) {
+            return { state: "state1", actions: [
+              { genericTimeout: ["a", 1500], content: 1 }, { stateTimeout: 1500, content: 1 }, { genericTimeout: ["b", 1000], content: 1 },
+              { reply: [type.call, "ok"] },
+            ] };
+          }
+          if (state === "state1" && isCall(type)) {
+            return { state: "state2", actions: [
+              { genericTimeout: ["c", 500], content: 2 }, { genericTimeout: ["d", 0], content: 2 }, { timeout: 0, content: 2 },
+              { genericTimeout: ["b", "infinity"], content: 2 }, { genericTimeout: ["a", 1000], content: type.call },
+            ] };
+          }
+          if (state === "state2" && isGeneric(type, "d") && content === 2) return { state: "state3" };
+          if (state === "state3" && isGeneric(type, "c") && content === 2) return { state: "state4" };
+          if (state === "state4" && isGeneric(type, "a")) return { stop: "shutdown", actions: [{ reply: [content as From, `stopped@${now()}`] }] };
+          throw new Error(`unexpected ${JSON.stringify(events.at(-1))}`);
+        },
+      };
+      const m = await GenStatem.start(machine);
+      expect(await GenStatem.call(m, "go")).toBe("ok");
+      expect(await GenStatem.call(m, "stop", Infinity)).toBe("stopped@1000");
+      // d (0) cancelled the event time-out 0; b was cancelled; the state time-out died with state1.
+      expect(events).toEqual(["start:call", "state1:call", "state2:generic d", "state3:generic c", "state4:generic a"]);
+    });
+  });
+
+  // gen_statem_SUITE timeout_cancel_and_update (the cancel half): { ..., "cancel" } for each kind.
+  it("timeout_cancel_and_update: \"cancel\" cancels event, state and generic time-outs", async () => {
+    await passes(async () => {
+      const fired: unknown[] = [];
+      const m = await GenStatem.start({
+        init: () => ({ state: "s", data: null, actions: [{ stateTimeout: 100, content: "st" }, { genericTimeout: ["g", 100], content: "g" }] }),
+        handleEvent(type: EventType, content: unknown) {
+          if (isCall(type)) return { actions: [{ reply: [type.call, fired] }] };
+          if (type === "cast") return { actions: [{ stateTimeout: "cancel" }, { genericTimeout: ["g", "cancel"] }, { timeout: 50, content: "ev" }] };
+          if (type === "info") return { actions: [{ timeout: "cancel" }] };
+          fired.push(content);
+          return {};
+        },
+      } as StatemBehaviour);
+      await GenStatem.cast(m, "cancel them");
+      await send(m, "and the event one");
+      await sleep(500);
+      expect(await GenStatem.call(m, "fired?")).toEqual([]);
+    });
+  });
+
+  it("a stale generic time-out message (cancelled after it was sent) is dropped", async () => {
+    await passes(async () => {
+      const log: string[] = [];
+      const m = await GenStatem.start({
+        init: () => ({ state: "s", data: null, actions: [{ genericTimeout: ["g", 100], content: 1 }] }),
+        handleEvent(type: EventType, content: unknown) {
+          if (isCall(type)) return { actions: [{ reply: [type.call, log] }] };
+          if (type === "cast") {
+            log.push("restart");
+            return { actions: [{ genericTimeout: ["g", 100], content: 2 }] };
+          }
+          log.push(`${content}@${now()}`);
+          return {};
+        },
+      } as StatemBehaviour);
+      await sleep(100); // the first timer fires at 100; the cast may be handled before or after it
+      await GenStatem.cast(m, "restart");
+      await sleep(1000);
+      const got: string[] = await GenStatem.call(m, "log", Infinity);
+      // The first timer fired before the restart, or the restart cancelled it (its message,
+      // if already delivered, is stale and dropped): never a "1" after the restart. Under
+      // timers: "race" the machine may be slow, so the restarted one may not have fired yet.
+      const r = got.indexOf("restart");
+      expect(r).toBeGreaterThanOrEqual(0);
+      expect(got.slice(0, r).length).toBeLessThanOrEqual(1);
+      expect(got.slice(0, r).every((x) => x.startsWith("1@"))).toBe(true);
+      expect(got.slice(r + 1).every((x) => x.startsWith("2@"))).toBe(true);
+      expect(got.length - r).toBeLessThanOrEqual(2);
+    }, { timers: "race", iterations: 100 });
+  });
+});
+
+describe("state enter calls", () => {
+  // gen_statem_SUITE state_enter: the enter call runs after init (old state = the state)
+  // and after each state change (not on a same-state transition), before other events;
+  // it may set a state time-out and change the data.
+  it("state_enter: after init and after every state change, with the old state", async () => {
+    await passes(async () => {
+      const calls: string[] = [];
+      const m = await GenStatem.start({
+        stateEnter: true,
+        init: () => ({ state: "a", data: 0 }),
+        handleEvent(type: EventType, content: any, state: string, data: number) {
+          if (type === "enter") {
+            calls.push(`enter ${content}->${state}`);
+            return { data: data + 1, actions: state === "b" ? [{ stateTimeout: 100, content: "back" }] : [] };
+          }
+          if (isCall(type)) return { actions: [{ reply: [type.call, [state, data]] }] };
+          if (type === "cast") return { state: content };
+          if (type === "stateTimeout") return { state: "a" };
+          return {};
+        },
+      } as StatemBehaviour);
+      expect(await GenStatem.call(m, "?")).toEqual(["a", 1]);
+      await GenStatem.cast(m, "a"); // same state: no enter call
+      await GenStatem.cast(m, "b");
+      expect(await GenStatem.call(m, "?")).toEqual(["b", 2]);
+      await sleep(200);
+      expect(await GenStatem.call(m, "?")).toEqual(["a", 3]);
+      expect(calls).toEqual(["enter a->a", "enter a->b", "enter b->a"]);
+    });
+  });
+
+  it("an enter call that changes the state or postpones crashes with BadReturnError", async () => {
+    await passes(async () => {
+      // The initial enter call runs after start returned (gen_statem acks init first): watch the machine's EXIT.
+      await trapExits(true);
+      for (const bad of [{ state: "other" }, { actions: ["postpone"] }]) {
+        const pid = await GenStatem.startLink({ stateEnter: true, init: () => ({ state: "a", data: null }), handleEvent: (t: EventType) => (t === "enter" ? bad : {}) } as StatemBehaviour);
+        const ex = (await receive((m: any) => m?.type === "EXIT" && m.from === pid)) as { reason: unknown };
+        expect(ex.reason).toBeInstanceOf(BadReturnError);
+      }
+    }, crashes);
+  });
+});
+
+describe("examples/door-lock.mjs", () => {
+  // issue 18: the door lock whose lock timer races a code entry.
+  it("explore finds the stale-timer lock with the default strategy; the generic-time-out twin passes 200 iterations", async () => {
+    const mod = await import("../examples/door-lock.mjs");
+    const bad = await explore(mod.default, { ...mod.options, seed: 1, traceDir: false });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.bug.kind).toBe("exception");
+      expect(String(bad.bug.error)).toMatch(/the door locked at \d+ ms, only 0 ms after a correct code entry at \d+ ms/);
+    }
+    const good = await explore(mod.fixedDoor, { ...mod.options, iterations: 200, seed: 1, traceDir: false });
+    expect(good.ok, good.ok ? "" : good.bug.format()).toBe(true);
   });
 });

@@ -682,3 +682,62 @@ describe("callback timeouts (gen_server's {noreply, State, Timeout})", () => {
     }, crashes);
   });
 });
+
+// ---- start timeout (gen_server:start/4 with {timeout, T}; proc_lib:sync_start/2) -------
+
+describe("start timeout", () => {
+  // gen_server_SUITE start: {error, timeout} = gen_server:start(?MODULE, sleep, [{timeout, 1000}]):
+  // init that does not return in time fails the start with reason timeout, and the
+  // server is killed (its name freed).
+  it("init slower than the start timeout: StartError \"timeout\", the server is killed and its name freed", async () => {
+    await passes(async () => {
+      let started: Pid | undefined;
+      const slow = { init: async () => { started = self(); await sleep(2000); return { state: 0 }; } };
+      const e = await rejection(GenServer.start(slow, null, { name: "slow", timeout: 1000 }));
+      expect(e).toBeInstanceOf(StartError);
+      expect(e.reason).toBe("timeout");
+      expect(now()).toBe(1000);
+      expect(await isAlive(started!)).toBe(false);
+      expect(await whereis("slow")).toBe(undefined);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT); // no stray ack or DOWN
+      // In time: a normal start. Infinity (the default) never times out.
+      const fast = await GenServer.start({ init: async () => { await sleep(999); return { state: 1 }; } }, null, { timeout: 1000 });
+      expect(await isAlive(fast)).toBe(true);
+    });
+  });
+
+  it("startLink with a timeout: the caller is unlinked before the kill and gets no EXIT", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const e = await rejection(GenServer.startLink({ init: () => sleep(Infinity) as never }, null, { timeout: 10 }));
+      expect(e.reason).toBe("timeout");
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // The ack and the timeout fall due together under timers: "race": either the start
+  // succeeds (the ack came first) or it fails with "timeout" and the server is dead —
+  // never a live server behind a failed start.
+  it("an init finishing exactly at the timeout: started, or timeout with the server dead", async () => {
+    const outcomes = new Set<string>();
+    await passes(async () => {
+      let server: Pid | undefined;
+      try {
+        const pid = await GenServer.start({ init: async () => { server = self(); await sleep(100); return { state: 0 }; } }, null, { timeout: 100 });
+        expect(await isAlive(pid)).toBe(true);
+        outcomes.add("started");
+      } catch (e: any) {
+        expect(e.reason).toBe("timeout");
+        if (server !== undefined) expect(await isAlive(server)).toBe(false); // (under race it may be killed before it ever ran)
+        outcomes.add("timeout");
+      }
+    }, { timers: "race", iterations: 100 });
+    expect([...outcomes].sort()).toEqual(["started", "timeout"]);
+  });
+
+  it("rejects a bad timeout option", async () => {
+    await passes(async () => {
+      await expect(GenServer.start({ init: () => ({ state: 0 }) }, null, { timeout: -1 })).rejects.toThrow(/timeout must be a non-negative number/);
+    }, { iterations: 1 });
+  });
+});

@@ -5,7 +5,7 @@
 // and requires identical answers, in registration order.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { explore, spawn, send, receive, self, Registry, OptionsError, Pid, type RegistryOptions } from "lockstep";
+import { explore, spawn, send, receive, self, trapExits, Registry, OptionsError, CallExit, TIMEOUT, Pid, type RegistryOptions } from "lockstep";
 
 type Cmd =
   | { c: "register"; w: number; k: number; v: number }
@@ -164,5 +164,70 @@ describe("partitionBy", () => {
       { iterations: 1, traceDir: false },
     );
     expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+  });
+});
+
+// Elixir's registry_test.exs "dispatches to multiple keys in parallel" (duplicate
+// registries): dispatch(reg, key, fun, parallel: true) runs fun once per partition that
+// holds entries, each in its own task, and returns once all are done.
+describe("dispatch with parallel: true", () => {
+  it("one call per partition holding entries, each in its own process; answers unchanged", async () => {
+    const r = await explore(async () => {
+      for (const partitions of [1, 4]) {
+        const reg = await Registry.start({ keys: "duplicate", partitions });
+        const parent = self();
+        await Registry.dispatch(reg, "hello", () => { throw new Error("will never be invoked"); }, { parallel: true });
+        const owners: Pid[] = [];
+        for (let i = 0; i < 4; i++) {
+          owners.push(await spawn(async () => {
+            await Registry.register(reg, "hello", `value${i}`);
+            await send(parent, "registered");
+            await receive();
+          }));
+        }
+        for (let i = 0; i < 4; i++) await receive((m) => m === "registered");
+        const callers = new Set<Pid>();
+        const seen: unknown[] = [];
+        await Registry.dispatch(reg, "hello", async (entries) => {
+          callers.add(self());
+          for (const [, value] of entries) seen.push(value);
+        }, { parallel: true });
+        expect([...seen].sort()).toEqual(["value0", "value1", "value2", "value3"]);
+        const groups = new Set(owners.map((p) => p.id % partitions)).size;
+        expect(callers.size).toBe(groups);
+        expect(callers.has(parent)).toBe(partitions === 1); // several partitions: tasks, not the caller
+        expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT); // no stray done or DOWN
+      }
+    }, { iterations: 50, seed: 4, traceDir: false });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+  });
+
+  it("a crashing partition task makes dispatch reject with its reason (caller trapping exits)", async () => {
+    const r = await explore(async () => {
+      await trapExits(true);
+      const reg = await Registry.start({ keys: "duplicate", partitions: 2 });
+      const parent = self();
+      for (let i = 0; i < 2; i++) {
+        await spawn(async () => {
+          await Registry.register(reg, "k", i);
+          await send(parent, "registered");
+          await receive();
+        });
+      }
+      for (let i = 0; i < 2; i++) await receive((m) => m === "registered");
+      const err = await Registry.dispatch(reg, "k", () => { throw "boom"; }, { parallel: true }).then(() => undefined, (e) => e);
+      expect(err).toBeInstanceOf(CallExit);
+      expect(err.reason).toBe("boom");
+    }, { iterations: 50, seed: 4, traceDir: false, allowCrashes: true });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+  });
+
+  it("rejects bad options", async () => {
+    const r = await explore(async () => {
+      const reg = await Registry.start({ keys: "duplicate" });
+      await expect(Registry.dispatch(reg, "k", () => {}, { parallel: "yes" } as any)).rejects.toThrow(/parallel must be a boolean/);
+      await expect(Registry.dispatch(reg, "k", () => {}, { fast: true } as any)).rejects.toThrow(/unknown option "fast"/);
+    }, { iterations: 1, traceDir: false });
+    expect(r.ok).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
 import { Outcome, type History, type Op } from "./history.js";
 import type { CheckResult, Model } from "./model.js";
 import { explain, search, type Mode } from "./search.js";
+import { timeline } from "./timeline.js";
 
 /** At most this many searches while shrinking (each is itself memoized). */
 const SHRINK_BUDGET = 2000;
@@ -22,7 +23,7 @@ export function checkHistory(h: History, model: Model, mode: Mode, what: string)
     // one blocked (otherwise dropping a write would leave a read of it failing alone).
     const fails = (sub: Op[]) => search(sub, model, mode)?.blocked === stuck.blocked;
     const smallest = shrink([...group].sort((a, b) => a.invoke - b.invoke), fails);
-    return { ok: false, ops: smallest, explanation: explain(search(smallest, model, mode)!, model, mode) };
+    return { ok: false, ops: smallest, explanation: `${explain(search(smallest, model, mode)!, model, mode)}\n${timeline(smallest)}` };
   }
   return { ok: true };
 }

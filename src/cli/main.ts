@@ -1,6 +1,6 @@
 // The `lockstep` command: explore | merge-reports | replay | shrink | show.
 // Exit codes: 0 no bug, 1 bug found (or replay reproduced it), 2 usage or input error, 130 Ctrl-C.
-import { exploreWith, type ExploreResult } from "../explore/explore.js";
+import { exploreWith, type ExploreResult, type ExploreStats } from "../explore/explore.js";
 import { replay, ReplayDivergence } from "../explore/replay.js";
 import { loadTrace } from "../explore/trace-file.js";
 import { formatInterleaving, type Bug } from "../explore/bug.js";
@@ -37,12 +37,15 @@ named bodies, and may export \`options\`. TypeScript files run as they are.
 
 Options (--flag value or --flag=value):
   -n, --iterations N  iterations per scenario (default 100, or the file's options)
-  --strategy S        ${STRATEGY_NAMES.join(", ")} (default portfolio)
+  --strategy S        ${STRATEGY_NAMES.join(", ")} (default portfolio;
+                      dpor is exhaustive: every interleaving once, --iterations caps the traces)
+  --preemption-bound N  dpor: only paths with at most N preemptions
   -s, --seed N        seed of the search (default: random, always printed; with
                       --shard, derived from the file name and n so shards agree)
   --max-steps N       scheduling decisions per iteration before "step-limit" (default 100000)
   --timers P          quiescent (default) or race
   --allow-crashes     do not report crashes of unwatched processes
+  --virtual-timers    lockstep's setTimeout/setInterval/setImmediate, Date and performance.now
   --scenario NAME     run only this export of the file
   --workers N         worker threads (default: one per core from 100,000 iterations, else 1)
   --shard i/n         run the i-th of n slices of the iterations (CI matrices; combine
@@ -82,8 +85,9 @@ Prints the trace's summary and its interleaving (and causal slice when available
 
 const EXPLORE_FLAGS: FlagSpec = {
   iterations: "int", strategy: "string", seed: "int", "max-steps": "int", timers: "string",
-  "allow-crashes": "bool", scenario: "string", workers: "int", shard: "string", "time-limit": "string",
+  "allow-crashes": "bool", "virtual-timers": "bool", scenario: "string", workers: "int", shard: "string", "time-limit": "string",
   "trace-dir": "string", report: "string", json: "bool", reporter: "string", output: "string", quiet: "bool", help: "bool",
+  "preemption-bound": "int",
 };
 
 /**
@@ -214,6 +218,8 @@ async function exploreCmd(argv: string[]): Promise<number> {
   if (flags["max-steps"] !== undefined) base.maxSteps = flags["max-steps"] as number;
   if (flags.timers !== undefined) base.timers = flags.timers as ExploreOptions["timers"];
   if (flags["allow-crashes"]) base.allowCrashes = true;
+  if (flags["preemption-bound"] !== undefined) base.preemptionBound = flags["preemption-bound"] as number;
+  if (flags["virtual-timers"]) base.virtualTimers = base.virtualTimers || true;
   if (flags["trace-dir"] !== undefined) base.traceDir = flags["trace-dir"] as string;
   if (timeLimitMs !== undefined) base.timeLimitMs = timeLimitMs;
   let derivedSeed = false;
@@ -224,7 +230,10 @@ async function exploreCmd(argv: string[]): Promise<number> {
   }
   base.seed ??= randomSeed();
   const iterations = base.iterations ?? 100;
-  const workers = flags.workers !== undefined ? (flags.workers as number) : defaultWorkers(iterations);
+  const workers = flags.workers !== undefined ? (flags.workers as number) : base.strategy === "dpor" ? 1 : defaultWorkers(iterations);
+  if (base.strategy === "dpor" && (workers > 1 || shard.count > 1)) {
+    throw new UsageFailure("--strategy dpor is one depth-first search over the whole space: it runs in one worker and cannot be sharded (drop --workers / --shard)");
+  }
   resolveOptions(base, "scenario"); // the file's options too (iterations: 0, an unknown strategy, ...)
   const machine = reporter !== "text";
   const quiet = (machine && output === undefined) || !!flags.quiet;
@@ -253,7 +262,7 @@ async function exploreCmd(argv: string[]): Promise<number> {
         progress?.clear();
         out.err(interruptedText(s.name, result, iterations));
       } else if (reporter === "text" || output !== undefined) {
-        out.log(`${s.name}: no bug in ${plural(result.iterations, "iteration")} (${distinctSchedules(result.stats)}, seed ${result.stats.seed}, strategy ${result.stats.strategy})`);
+        out.log(verdict(s.name, result.stats, result.iterations, iterations));
       }
       if (stop.signal.aborted) break;
     }
@@ -264,6 +273,16 @@ async function exploreCmd(argv: string[]): Promise<number> {
   if (reporter === "junit") await emit(junitOf(results), output);
   // 130 = 128 + SIGINT, what shells report for a command stopped by Ctrl-C; a bug found first still wins.
   return code === 0 && stop.signal.aborted ? 130 : code;
+}
+
+/** The closing line of a scenario without a bug; an exhaustive search says whether it covered everything. */
+function verdict(name: string, stats: ExploreStats, iterations: number, cap: number): string {
+  if (stats.complete) return `${name}: explored all ${stats.traces} interleavings: no bug (strategy ${stats.strategy})`;
+  if (stats.traces !== undefined) {
+    const why = stats.traces >= cap ? `stopped at the iterations cap (${cap})` : "stopped at the time limit";
+    return `${name}: no bug in ${stats.traces} interleavings explored, NOT complete: ${why}; more interleavings remain (raise --iterations)`;
+  }
+  return `${name}: no bug in ${plural(iterations, "iteration")} (${distinctSchedules(stats)}, seed ${stats.seed}, strategy ${stats.strategy})`;
 }
 
 /** One worker per core, except for runs too short to pay for starting threads and warming their JIT (< 100,000 iterations). */

@@ -2,6 +2,7 @@
 // runs iterations first + (w + jW)·stride), and the reported bug is the one with the
 // lowest iteration number: every worker keeps searching below the best bug found so
 // far, so for non-feedback strategies the result equals a one-worker run's.
+import { hostNow } from "../runtime/virtual-timers.js";
 import { Worker } from "node:worker_threads";
 import type { InternalOptions } from "../explore/options.js";
 import type { ExploreResult, ExploreStats } from "../explore/explore.js";
@@ -25,7 +26,7 @@ export async function exploreParallel(
   if (stop?.aborted) interrupt();
   stop?.addEventListener("abort", interrupt);
   const live = new DistinctCounter();
-  const started = performance.now();
+  const started = hostNow();
   const { onProgress, shouldContinue: _ignored, ...plain } = opts;
   const done: number[] = new Array(workers).fill(0);
   const replies = await Promise.all(
@@ -56,7 +57,7 @@ export async function exploreParallel(
     distinctSchedules: distinct.count,
     distinctSchedulesEstimated: distinct.estimated,
     steps: replies.reduce((a, r) => a + r.steps, 0),
-    elapsedMs: performance.now() - started,
+    elapsedMs: hostNow() - started,
     seed: opts.seed!,
     strategy: replies[0]?.strategy ?? String(opts.strategy),
   };

@@ -2,6 +2,8 @@
 // width (a line that wraps cannot be redrawn with \r: each redraw would scroll), and
 // plain lines otherwise (pipes, CI logs): the first after a second, then one every
 // few seconds.
+// Real time even inside an iteration with virtualTimers (which replaces performance.now).
+import { hostNow } from "../runtime/virtual-timers.js";
 import type { Progress as P } from "../explore/options.js";
 import type { ExploreResult } from "../explore/explore.js";
 import { plural } from "./args.js";
@@ -29,7 +31,7 @@ const PLAIN_EVERY_MS = 5000;
 export class Progress {
   private readonly tty: boolean;
   private lastPlain: number;
-  private readonly started = performance.now();
+  private readonly started = hostNow();
   private last: P | undefined;
 
   constructor(
@@ -51,7 +53,7 @@ export class Progress {
   }
 
   line(p: P, columns = Infinity): string {
-    const secs = (performance.now() - this.started) / 1000;
+    const secs = (hostNow() - this.started) / 1000;
     const rate = secs > 0 ? Math.round(p.iterations / secs) : 0;
     const pct = Math.min(100, Math.floor((100 * p.iterations) / Math.max(1, this.total)));
     const width = 24;
@@ -71,8 +73,8 @@ export class Progress {
     this.last = p;
     if (this.tty) {
       this.stream.write(`\r${this.line(p, this.stream.columns ?? 80)}\x1b[K`);
-    } else if (performance.now() - this.lastPlain >= PLAIN_EVERY_MS) {
-      this.lastPlain = performance.now();
+    } else if (hostNow() - this.lastPlain >= PLAIN_EVERY_MS) {
+      this.lastPlain = hostNow();
       this.stream.write(this.line(p) + "\n");
     }
   }
@@ -84,7 +86,7 @@ export class Progress {
 
   done(r: ExploreResult): void {
     this.clear();
-    const secs = (performance.now() - this.started) / 1000;
+    const secs = (hostNow() - this.started) / 1000;
     const n = r.ok ? r.iterations : r.stats.iterations;
     this.stream.write(`${this.name}: ${plural(n, "iteration")} in ${secs.toFixed(2)}s (${Math.round(n / Math.max(secs, 1e-9))}/s), ${distinctSchedules(r.stats)}, ${r.ok ? "0 bugs" : "1 bug"}\n`);
   }

@@ -22,6 +22,9 @@ export interface ScenarioJson {
   iterationsPlanned?: number;
   /** Set when Ctrl-C stopped the search early. */
   interrupted?: boolean;
+  /** Exhaustive search (dpor): whether every interleaving was covered, and how many were. */
+  complete?: boolean;
+  traces?: number;
   bug?: {
     kind: string;
     message: string;
@@ -46,6 +49,7 @@ export function jsonOf(scenario: string, result: ExploreResult, extra: { file?: 
     ...(extra.shard && extra.shard.count > 1 ? { shard: extra.shard } : {}),
     ...(extra.iterationsPlanned !== undefined ? { iterationsPlanned: extra.iterationsPlanned } : {}),
     ...(extra.interrupted ? { interrupted: true } : {}),
+    ...(s.traces !== undefined ? { complete: s.complete, traces: s.traces } : {}),
   };
   if (result.ok) return base;
   const b = result.bug;

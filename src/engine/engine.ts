@@ -82,6 +82,12 @@ export interface EngineExports {
   regMetaGet(r: number, key: number): number;
   regMetaDelete(r: number, key: number): number;
   regEntries(): number;
+  // dpor (assembly/strategies/dpor.ts)
+  touch(res: number, write: number): void;
+  dporNext(ended: number): number;
+  dporTraces(): number;
+  dporComplete(): number;
+  dporPruned(): number;
   [more: string]: unknown;
 }
 
@@ -89,10 +95,10 @@ export interface EngineExports {
 export const RECORD_WIDTH = 5;
 
 /** Engine answers from step() / pick(). */
-export const PICK = { TIMER: 0, NOTHING: -1, DIVERGED: -2 } as const;
+export const PICK = { TIMER: 0, NOTHING: -1, DIVERGED: -2, PRUNED: -3 } as const;
 
 /** Engine strategy codes (assembly/strategy.ts). */
-export const STRATEGY_CODE = { random: 0, replay: 1, pct: 2, pos: 3, rff: 4 } as const;
+export const STRATEGY_CODE = { random: 0, replay: 1, pct: 2, pos: 3, rff: 4, dpor: 5 } as const;
 
 /** Process flag bits (assembly/procs.ts). */
 export const FLAG_SYSTEM = 1;

@@ -2,6 +2,7 @@
 // (engine.wasm) ships beside the bundle in dist/; LOCKSTEP_ENGINE=debug selects the
 // bounds-checked debug build, which is what the test suite runs against.
 import { Engine } from "./engine.js";
+import { engineBytes } from "./host.js";
 
 let moduleBytes: ArrayBuffer | Uint8Array | null = null;
 let compiled: Promise<WebAssembly.Module> | null = null;
@@ -17,32 +18,8 @@ function wantsDebug(): boolean {
   return (g.LOCKSTEP_ENGINE ?? g.process?.env?.LOCKSTEP_ENGINE) === "debug";
 }
 
-function isNode(): boolean {
-  const g = globalThis as { process?: { versions?: { node?: string } } };
-  return typeof g.process?.versions?.node === "string";
-}
-
 async function readBytes(): Promise<ArrayBuffer | Uint8Array> {
-  if (moduleBytes) return moduleBytes;
-  const file = wantsDebug() ? "engine.debug.wasm" : "engine.wasm";
-  // dist/index.js has the wasm beside it; src/engine/load.ts (tests) finds it in build/.
-  const candidates = [new URL(`./${file}`, import.meta.url), new URL(`../../build/${file}`, import.meta.url)];
-  if (isNode()) {
-    const fs = await import("node:fs/promises");
-    for (const url of candidates) {
-      try {
-        return await fs.readFile(url);
-      } catch {
-        /* try the next place */
-      }
-    }
-    throw new Error(`lockstep: cannot find ${file} (looked in ${candidates.map((u) => u.pathname).join(", ")}); run \`npm run build\``);
-  }
-  for (const url of candidates) {
-    const res = await fetch(url);
-    if (res.ok) return await res.arrayBuffer();
-  }
-  throw new Error(`lockstep: cannot fetch ${file} beside the bundle`);
+  return moduleBytes ?? engineBytes(wantsDebug());
 }
 
 function abort(msg: number, file: number, line: number, col: number): never {

@@ -32,6 +32,24 @@ export const OP = {
   SHARED_WRITE: 41,
   SHARED_LOCK: 42,
   CALL_CONTROLLED: 43,
+  // virtual timers (src/runtime/virtual-timers.ts): a process whose code went idle
+  // waits on the event loop; a timer callback runs (readable log only)
+  EVENT_WAIT: 44,
+  TIMER_CALLBACK: 45,
+  // cluster simulation (src/runtime/cluster.ts)
+  START_NODES: 60,
+  PARTITION: 61,
+  HEAL: 62,
+  STOP_NODE: 63,
+  MONITOR_NODE: 64,
+  /** A message or signal held by a partition, delivered by its link's courier after the heal. */
+  DELIVER: 65,
+  GLOBAL_WRITE: 66,
+  GLOBAL_READ: 67,
+  /** global's name exchange after a heal, resolving conflicts. */
+  GLOBAL_SYNC: 68,
+  /** A fault a nemesis process injects (Cluster.faults): a partition, its heal, a node stop. */
+  FAULT: 69,
   // a line of the user's in the readable log (note()); never recorded in the engine
   NOTE: 50,
 } as const;
@@ -55,6 +73,7 @@ export const RES = {
   REGISTRY: 3, // a registry key: registry-scoped key id
   SHARED: 4, // a shared object (src/shared): per-iteration id in creation order
   CONTROLLED: 5, // a controlled() function: id in wrapping order
+  CLUSTER: 6, // the cluster's topology (id 0) and its global names (id 1 + name id, in first-use order)
 } as const;
 
 export function resource(space: number, id: number): number {
@@ -84,6 +103,8 @@ export function describeResource(op: number, res: number, actor: number): string
       return `registry key #${id}`;
     case RES.SHARED:
       return `shared #${id}`;
+    case RES.CLUSTER:
+      return id === 0 ? "cluster" : `global name #${id}`;
     default:
       return `resource ${res}`;
   }

@@ -12,6 +12,8 @@ export interface RunOptions {
   maxSteps: number;
   timers: "quiescent" | "race";
   allowCrashes: boolean;
+  /** Virtual timers and clocks (absent in traces written without them). */
+  virtualTimers?: { clockStart: number } | null;
 }
 
 /** How the iteration is scheduled: a strategy, or a replay of decisions (strict: checked against `events`). */
@@ -29,6 +31,7 @@ export function configFor(o: RunOptions, iteration: number, schedule: Schedule, 
     race: o.timers === "race",
     maxSteps: o.maxSteps,
     allowCrashes: o.allowCrashes,
+    virtualTimers: o.virtualTimers ?? null,
     detail,
     replay: s !== null ? undefined : replayOf((schedule as Replay).decisions, (schedule as Replay).strict, (schedule as Replay).events),
   };

@@ -1,5 +1,6 @@
 // explore() and check(): run the body many times under different seeded
 // interleavings and report the first failing one.
+import { hostNow } from "../runtime/virtual-timers.js";
 import type { Engine } from "../engine/engine.js";
 import type { Iteration } from "../runtime/iteration.js";
 import { resolveOptions, type ExploreOptions, type InternalOptions, type ResolvedOptions } from "./options.js";
@@ -26,6 +27,10 @@ export interface ExploreStats {
   elapsedMs: number;
   seed: number;
   strategy: string;
+  /** dpor only: true when every interleaving (up to preemptionBound) was explored — the verdict "no bug in any interleaving". */
+  complete?: boolean;
+  /** dpor only: Mazurkiewicz traces explored (runs cut short by the sleep set do not count). */
+  traces?: number;
 }
 
 export type ExploreResult = { ok: true; iterations: number; stats: ExploreStats } | { ok: false; bug: Bug; stats: ExploreStats };
@@ -65,7 +70,8 @@ export async function check(body: () => unknown, options?: ExploreOptions): Prom
 }
 
 async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
-  const started = performance.now();
+  if (o.strategy === "dpor") return searchDpor(e, body, o);
+  const started = hostNow();
   let slice = started;
   const seen = o.distinctCounter ?? new DistinctCounter(); // exact up to 2^20 schedules, then an estimate in bounded memory
   let steps = 0;
@@ -76,7 +82,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     distinctSchedules: seen.count,
     distinctSchedulesEstimated: seen.estimated,
     steps,
-    elapsedMs: performance.now() - started,
+    elapsedMs: hostNow() - started,
     seed: o.seed,
     strategy: describeStrategy(o.strategy, o.params),
   });
@@ -126,7 +132,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       const bug = await reproduce(e, body, o, it, i, s.label);
       return { ok: false, bug, stats: stats() };
     }
-    const t = performance.now();
+    const t = hostNow();
     if (t - slice > SLICE_MS) {
       o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
       if (t - started > o.timeLimitMs) break;
@@ -134,7 +140,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       const found = await lookBack(windowStart, k + 1);
       if (found) return found;
       windowStart = k + 1;
-      slice = performance.now();
+      slice = hostNow();
     }
   }
   await flushRejections();
@@ -144,8 +150,103 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   return { ok: true, iterations: ran, stats: stats() };
 }
 
+/**
+ * The exhaustive search (strategy "dpor"): the engine's depth-first search
+ * (assembly/strategies/dpor.ts) is advanced once per run with dporNext() until it says
+ * the space is exhausted, or `iterations` traces were explored. Runs cut short by the
+ * sleep set end without a verdict and do not count as traces. The first bug ends the
+ * search as for the other strategies; its decisions replay like theirs.
+ */
+async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
+  const started = hostNow();
+  let slice = started;
+  const seen = o.distinctCounter ?? new DistinctCounter();
+  let steps = 0;
+  let ran = 0;
+  let traces = 0;
+  let complete = false;
+  const stats = (): ExploreStats => ({
+    iterations: ran,
+    distinctSchedules: seen.count,
+    distinctSchedulesEstimated: seen.estimated,
+    steps,
+    elapsedMs: hostNow() - started,
+    seed: o.seed,
+    strategy: describeStrategy(o.strategy, o.params),
+    complete,
+    traces,
+  });
+  const progress = () => o.onProgress?.({ iterations: traces, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
+  // dpor's runs are not a function of (seed, i): the look-back for unhandled rejections
+  // (see search()) replays the decisions of the runs since the last yield instead.
+  let window: { i: number; decisions: number[] }[] = [];
+  const lookBack = async (): Promise<ExploreResult | undefined> => {
+    if (!hasPending()) return undefined;
+    let explained = false;
+    for (const { i, decisions } of window) {
+      const it = await tagged(() => runIteration(e, body, configFor(o, i, { decisions, strict: false })));
+      const left = await settleIteration(it);
+      if (it.failure) {
+        explainPending();
+        return { ok: false, bug: await reproduce(e, body, o, it, i, "dpor"), stats: stats() };
+      }
+      if (left !== undefined) explained = true;
+    }
+    if (explained) explainPending();
+    else forwardPending();
+    return undefined;
+  };
+  for (let i = 1; traces < o.iterations; i++) {
+    if (o.shouldContinue && !o.shouldContinue(i)) break;
+    const s = strategyFor(o.strategy, i, o.params);
+    const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
+    ran++;
+    steps += e.x.steps();
+    if (it.failure) {
+      traces = e.x.dporTraces() + 1;
+      await flushRejections();
+      let failing = it;
+      if (hasPending()) {
+        // An earlier run, or this one, may have left the rejection: look back, then run
+        // the failing schedule again (the look-back replaced the engine's trace).
+        const decisions = e.decisions();
+        window.push({ i, decisions });
+        const first = await lookBack();
+        if (first) return first;
+        failing = await runIteration(e, body, configFor(o, i, { decisions, strict: false }));
+      }
+      return { ok: false, bug: await reproduce(e, body, o, failing, i, s.label), stats: stats() };
+    }
+    if (!it.pruned) {
+      seen.add(e.x.scheduleHash());
+      window.push({ i, decisions: e.decisions() });
+    }
+    const more = e.x.dporNext(it.pruned ? 0 : 1) !== 0;
+    traces = e.x.dporTraces();
+    if (!more) {
+      complete = true;
+      break;
+    }
+    const t = hostNow();
+    if (t - slice > SLICE_MS) {
+      progress();
+      if (t - started > o.timeLimitMs) break;
+      await yieldToHost();
+      const found = await lookBack();
+      if (found) return found;
+      window = [];
+      slice = hostNow();
+    }
+  }
+  await flushRejections();
+  const found = await lookBack();
+  if (found) return found;
+  progress();
+  return { ok: true, iterations: ran, stats: stats() };
+}
+
 /** Builds the trace object of a finished iteration. */
-export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: number; maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; file?: string }, iteration: number, strategy: string): TraceFile {
+export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: number; maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; virtualTimers?: { clockStart: number } | null; file?: string }, iteration: number, strategy: string): TraceFile {
   const f = it.failure;
   return {
     format: TRACE_FORMAT,
@@ -156,7 +257,7 @@ export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: numbe
     seed: o.seed,
     iteration,
     strategy,
-    options: { maxSteps: o.maxSteps, timers: o.timers, allowCrashes: o.allowCrashes },
+    options: { maxSteps: o.maxSteps, timers: o.timers, allowCrashes: o.allowCrashes, ...(o.virtualTimers ? { virtualTimers: { clockStart: o.virtualTimers.clockStart } } : {}) },
     decisions: e.decisions(),
     events: e.events(),
     failure: f ? { kind: f.kind, message: f.message, step: f.step } : null,

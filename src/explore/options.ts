@@ -1,4 +1,5 @@
 // Options of explore / check / replay / shrink, validated before anything runs.
+import { hostNow, DEFAULT_CLOCK_START } from "../runtime/virtual-timers.js";
 import { OptionsError } from "../runtime/errors.js";
 import { show } from "../values/show.js";
 import { DistinctCounter } from "./distinct.js";
@@ -17,6 +18,12 @@ export interface ExploreOptions extends StrategyParams {
   timers?: "quiescent" | "race";
   /** Do not report crashes of unwatched processes as bugs (default false). */
   allowCrashes?: boolean;
+  /**
+   * Make setTimeout, setInterval, setImmediate, their clear functions, Date.now,
+   * `new Date()` and performance.now lockstep's inside each iteration (default false).
+   * `clockStart` is Date.now() when an iteration begins (default 1,700,000,000,000).
+   */
+  virtualTimers?: boolean | { clockStart?: number };
   /** Where trace files of bugs go (default ".lockstep" in Node; false writes nothing). */
   traceDir?: string | false;
   /** A name for the test, used in trace file names and reports (default: the body's function name). */
@@ -62,6 +69,8 @@ export interface ResolvedOptions {
   maxSteps: number;
   timers: "quiescent" | "race";
   allowCrashes: boolean;
+  /** Null when the option is off. */
+  virtualTimers: VirtualTimersOption | null;
   traceDir: string | false;
   name: string;
   timeLimitMs: number;
@@ -73,10 +82,29 @@ export interface ResolvedOptions {
   distinctCounter?: DistinctCounter;
 }
 
+/** The resolved `virtualTimers` option. */
+export interface VirtualTimersOption {
+  clockStart: number;
+}
+
+/** Validates `virtualTimers`: true, false, or { clockStart? } with a finite, non-negative clockStart. */
+export function resolveVirtualTimers(v: unknown): VirtualTimersOption | null {
+  if (v === undefined || v === false) return null;
+  if (v === true) return { clockStart: DEFAULT_CLOCK_START };
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new OptionsError(`virtualTimers must be true, false or an object { clockStart? }, got ${show(v)}`);
+  for (const k of Object.keys(v)) if (k !== "clockStart") throw new OptionsError(`unknown virtualTimers option ${JSON.stringify(k)} (known: clockStart)`);
+  const c = (v as { clockStart?: unknown }).clockStart;
+  if (c === undefined) return { clockStart: DEFAULT_CLOCK_START };
+  if (typeof c !== "number" || !Number.isFinite(c) || c < 0 || c > 8.64e15) {
+    throw new OptionsError(`virtualTimers.clockStart must be a finite number of milliseconds since 1970 between 0 and 8.64e15 (Date's range), got ${show(c)}`);
+  }
+  return { clockStart: c };
+}
+
 const KNOWN = new Set([
-  "iterations", "seed", "strategy", "maxSteps", "timers", "allowCrashes", "traceDir", "name",
+  "iterations", "seed", "strategy", "maxSteps", "timers", "allowCrashes", "virtualTimers", "traceDir", "name",
   "timeLimitMs", "firstIteration", "stride", "onProgress", "depth", "changePoints", "fairPrefix",
-  "maxDepth", "minDepth", "replay", "shouldContinue", "file", "distinctCounter",
+  "maxDepth", "minDepth", "preemptionBound", "replay", "shouldContinue", "file", "distinctCounter",
 ]);
 
 /** Accepted (the CLI and workers pass them) but not listed to users. */
@@ -93,7 +121,7 @@ function positiveInt(v: unknown, what: string, min = 1): number {
 export function randomSeed(): number {
   const c = (globalThis as { crypto?: { getRandomValues(a: Uint32Array): Uint32Array } }).crypto;
   if (c) return c.getRandomValues(new Uint32Array(1))[0];
-  return (performance.now() * 1000) >>> 0;
+  return (hostNow() * 1000) >>> 0;
 }
 
 export function resolveOptions(o: InternalOptions | undefined, bodyName: string): ResolvedOptions {
@@ -113,6 +141,7 @@ export function resolveOptions(o: InternalOptions | undefined, bodyName: string)
   const timers = o.timers ?? "quiescent";
   if (timers !== "quiescent" && timers !== "race") throw new OptionsError(`timers must be "quiescent" or "race", got ${show(timers)}`);
   if (o.allowCrashes !== undefined && typeof o.allowCrashes !== "boolean") throw new OptionsError(`allowCrashes must be a boolean, got ${show(o.allowCrashes)}`);
+  const virtualTimers = resolveVirtualTimers(o.virtualTimers);
   const traceDir = o.traceDir === undefined ? ".lockstep" : o.traceDir;
   if (traceDir !== false && (typeof traceDir !== "string" || traceDir === "")) throw new OptionsError(`traceDir must be a directory path or false, got ${show(traceDir)}`);
   if (o.name !== undefined && (typeof o.name !== "string" || o.name === "")) throw new OptionsError(`name must be a non-empty string, got ${show(o.name)}`);
@@ -123,9 +152,12 @@ export function resolveOptions(o: InternalOptions | undefined, bodyName: string)
   if (o.shouldContinue !== undefined && typeof o.shouldContinue !== "function") throw new OptionsError("shouldContinue must be a function");
   if (o.file !== undefined && typeof o.file !== "string") throw new OptionsError("file must be a path string");
   if (o.distinctCounter !== undefined && !(o.distinctCounter instanceof DistinctCounter)) throw new OptionsError("distinctCounter must be a DistinctCounter");
+  if (strategy === "dpor" && (firstIteration !== 1 || stride !== 1)) {
+    throw new OptionsError(`strategy "dpor" is one depth-first search over the whole space: it cannot be split into shards or workers (run it with one worker, no --shard)`);
+  }
   return {
     iterations, seed, strategy, params, maxSteps, timers, allowCrashes: o.allowCrashes ?? false,
-    traceDir, name: o.name ?? (bodyName || "body"), timeLimitMs, firstIteration, stride, onProgress: o.onProgress,
+    virtualTimers, traceDir, name: o.name ?? (bodyName || "body"), timeLimitMs, firstIteration, stride, onProgress: o.onProgress,
     shouldContinue: o.shouldContinue, file: o.file, distinctCounter: o.distinctCounter,
   };
 }

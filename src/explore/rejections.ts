@@ -24,9 +24,11 @@
 // after; with none, it becomes a process warning (never a crash: it may come from a
 // program that behaves differently when re-run). Browsers: nothing is
 // tracked (no promise hooks); the page's own "unhandledrejection" handling applies.
+import { hostSetImmediate } from "../runtime/virtual-timers.js";
 import { currentIteration, type Iteration, type Failure } from "../runtime/iteration.js";
 import type { Proc } from "../runtime/proc.js";
 import { errorText } from "../values/show.js";
+import { promiseHooks } from "../engine/host.js";
 
 const TAG = Symbol("lockstep.creator");
 
@@ -88,11 +90,7 @@ export function tracking(): boolean {
 export async function startTracking(): Promise<void> {
   if (nodeProcess === null) return;
   if (hooks === undefined) {
-    try {
-      hooks = ((await import("node:v8")) as unknown as { promiseHooks?: PromiseHooks }).promiseHooks ?? null;
-    } catch {
-      hooks = null;
-    }
+    hooks = await promiseHooks<PromiseHooks>();
   }
   if (hooks === null || installs++ > 0) return;
   saved = nodeProcess.rawListeners("unhandledRejection").slice();
@@ -145,7 +143,7 @@ export function forwardPending(): void {
 }
 
 function nodeTurn(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
+  return new Promise((r) => hostSetImmediate!(r));
 }
 
 /** Lets Node report the rejections made so far (one macrotask), if tracking. */

@@ -6,14 +6,17 @@ import { Iteration, currentIteration, type IterationConfig } from "../runtime/it
 import { watch, unwatch, markHostResources } from "./stall.js";
 import { UsageError } from "../runtime/errors.js";
 import { resetTermOrder } from "../values/term.js";
+import { hostSetImmediate, installVirtualTimers } from "../runtime/virtual-timers.js";
 import { startTracking, stopTracking, tagged, settleIteration } from "./rejections.js";
 
 type Task = () => void;
 
 /** Queues a macrotask: setImmediate in Node, a MessageChannel in browsers and workers. */
 export const macrotask: (f: Task) => void = (() => {
-  const g = globalThis as { setImmediate?: (f: Task) => void; MessageChannel?: typeof MessageChannel };
-  if (typeof g.setImmediate === "function") return (f: Task) => g.setImmediate!(f);
+  // The host's setImmediate, captured at load: an iteration with virtualTimers patches the global.
+  const si = hostSetImmediate;
+  if (si !== undefined) return (f: Task) => void si(f);
+  const g = globalThis as { MessageChannel?: typeof MessageChannel };
   const queue: Task[] = [];
   const ch = new g.MessageChannel!();
   ch.port1.onmessage = () => queue.shift()?.();
@@ -73,9 +76,12 @@ export async function runIteration(e: Engine, body: () => unknown, config: Itera
   const it = new Iteration(e, config);
   // Uncontrolled awaits are detected without yielding to the event loop (src/explore/stall.ts).
   watch(it, macrotask);
+  // The option's globals are lockstep's for exactly this iteration, whatever its outcome.
+  const restore = config.virtualTimers !== null ? installVirtualTimers(it, config.virtualTimers.clockStart) : null;
   try {
     await it.run(body);
   } finally {
+    restore?.();
     unwatch(it);
   }
   return it;

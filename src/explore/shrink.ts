@@ -27,6 +27,7 @@ import { ReplayDivergence } from "./replay.js";
 import { loadTrace, validateTrace, type TraceFile } from "./trace-file.js";
 import { LockstepError, OptionsError } from "../runtime/errors.js";
 import { show } from "../values/show.js";
+import { IS_NODE, writeText } from "../engine/host.js";
 
 export interface ShrinkOptions {
   /** At most this many candidate replays (default 2000). */
@@ -272,10 +273,6 @@ function actorAt(events: number[][], j: number): number {
 
 /** Writes the shrunk trace beside the original: name.json -> name-shrunk.json (Node only). */
 async function saveBeside(original: string, t: TraceFile): Promise<string | undefined> {
-  const g = globalThis as { process?: { versions?: { node?: string } } };
-  if (typeof g.process?.versions?.node !== "string") return undefined;
-  const fs = await import("node:fs/promises");
-  const file = original.replace(/(-shrunk)?(\.json)?$/i, "") + "-shrunk.json";
-  await fs.writeFile(file, JSON.stringify(t) + "\n");
-  return file;
+  if (!IS_NODE) return undefined;
+  return writeText(null, original.replace(/(-shrunk)?(\.json)?$/i, "") + "-shrunk.json", JSON.stringify(t) + "\n");
 }

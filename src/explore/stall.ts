@@ -25,6 +25,7 @@
 // an uncontrolled await there (README: "What an iteration can end in").
 import type { Iteration } from "../runtime/iteration.js";
 import { noteAbandoned } from "../runtime/context.js";
+import { idleOnEventLoop } from "../runtime/virtual-timers.js";
 
 /** Rounds (microtask drain + tick) without a new step before a live iteration counts as stalled. */
 export const QUIET_ROUNDS = 16;
@@ -41,6 +42,8 @@ const nodeNextTick: ((f: Task) => void) | null = (() => {
 })();
 
 let live: Iteration | null = null;
+/** The browsers' macrotask queue, as given to watch(). */
+let probeQueue: ((f: Task) => void) | null = null;
 let armed = false;
 let seenIt: Iteration | null = null;
 let seenSteps = -1;
@@ -52,6 +55,7 @@ let quiet = 0;
  */
 export function watch(it: Iteration, macrotask: (f: Task) => void): void {
   live = it;
+  probeQueue = macrotask;
   if (armed) return;
   armed = true;
   if (nodeNextTick !== null) RESOLVED.then(queueCheck);
@@ -74,9 +78,14 @@ function check(): void {
     seenSteps = steps;
     quiet = 0;
   } else if (++quiet >= QUIET_ROUNDS) {
-    disarm();
-    stall(it);
-    return;
+    // With virtual timers, an idle process whose timer can still fire waits on the
+    // event loop (a step) instead (src/runtime/virtual-timers.ts).
+    if (idleOnEventLoop(it)) quiet = 0;
+    else {
+      disarm();
+      stall(it);
+      return;
+    }
   }
   RESOLVED.then(queueCheck);
 }
@@ -85,7 +94,11 @@ function check(): void {
 function probe(): void {
   const it = live;
   disarm();
-  if (it !== null && !it.done) stall(it);
+  if (it === null || it.done) return;
+  if (idleOnEventLoop(it)) {
+    armed = true;
+    probeQueue!(probe);
+  } else stall(it);
 }
 
 function disarm(): void {

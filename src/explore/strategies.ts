@@ -38,9 +38,11 @@ export interface StrategyParams {
   minDepth?: number;
   /** idpct: the largest depth of the rotation, 1..20 (default 6). */
   maxDepth?: number;
+  /** dpor: explore only paths with at most this many preemptions (CHESS / Coyote bounded search); default unbounded. */
+  preemptionBound?: number;
 }
 
-const PARAM_KEYS = ["depth", "changePoints", "fairPrefix", "minDepth", "maxDepth"] as const;
+const PARAM_KEYS = ["depth", "changePoints", "fairPrefix", "minDepth", "maxDepth", "preemptionBound"] as const;
 
 function intIn(v: unknown, what: string, min: number, max: number): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
@@ -70,6 +72,7 @@ export function checkStrategyParams(name: StrategyName, o: Record<string, unknow
   else if (o.changePoints !== undefined) p.depth = intIn(o.changePoints, "changePoints", 0, MAX_DEPTH - 1) + 1;
   else if (accepted.includes("depth")) p.depth = DEFAULT_DEPTH;
   if (o.fairPrefix !== undefined) p.fairPrefix = intIn(o.fairPrefix, "fairPrefix", 1, 0x7fffffff);
+  if (o.preemptionBound !== undefined) p.preemptionBound = intIn(o.preemptionBound, "preemptionBound", 0, 0x7fffffff);
   if (name === "idpct") {
     p.minDepth = o.minDepth === undefined ? 2 : intIn(o.minDepth, "minDepth", 1, MAX_DEPTH);
     p.maxDepth = o.maxDepth === undefined ? Math.max(6, p.minDepth) : intIn(o.maxDepth, "maxDepth", 1, MAX_DEPTH);
@@ -194,6 +197,15 @@ export const STRATEGIES = {
     at: (i) => ({ code: STRATEGY_CODE.rff, label: "rff", params: [i & 0x7fffffff] }),
     calibrates: never,
     describe: () => "rff",
+  },
+  dpor: {
+    accepts: ["preemptionBound"],
+    // Stateful like rff: the engine keeps the DFS stack across the iterations of one
+    // exploration (a new one starts when the iteration number does not increase), so
+    // iteration i is not a function of (seed, i): one worker only (see explore.ts).
+    at: (i, params) => ({ code: STRATEGY_CODE.dpor, label: "dpor", params: [i & 0x7fffffff, params.preemptionBound ?? -1, 0] }),
+    calibrates: never,
+    describe: (p) => (p.preemptionBound !== undefined ? `dpor(preemptionBound=${p.preemptionBound})` : "dpor"),
   },
 } satisfies Record<string, StrategySpec>;
 

@@ -2,6 +2,7 @@
 // iteration: seed, strategy, options, the decision list and the operation records.
 import { OptionsError } from "../runtime/errors.js";
 import { VERSION } from "../version.js";
+import { IS_NODE, readText, writeText } from "../engine/host.js";
 
 export const TRACE_FORMAT = "lockstep-trace";
 export const TRACE_VERSION = 1;
@@ -17,7 +18,7 @@ export interface TraceFile {
   seed: number;
   iteration: number;
   strategy: string;
-  options: { maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean };
+  options: { maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; virtualTimers?: { clockStart: number } };
   /** The chosen pid per scheduling decision; 0 means "the next timer fired". */
   decisions: number[];
   /** Operation records [step, pid, op, resource, aux] (src/engine/ops.ts). */
@@ -64,6 +65,10 @@ export function validateTrace(t: unknown, source = "trace"): TraceFile {
   if (!Number.isSafeInteger(opts.maxSteps) || (opts.maxSteps as number) < 1) bad(`"options.maxSteps" must be a positive integer, got ${got(opts.maxSteps)}`);
   if (opts.timers !== "quiescent" && opts.timers !== "race") bad(`"options.timers" must be "quiescent" or "race", got ${got(opts.timers)}`);
   if (typeof opts.allowCrashes !== "boolean") bad(`"options.allowCrashes" must be true or false, got ${got(opts.allowCrashes)}`);
+  if (opts.virtualTimers !== undefined) {
+    const v = opts.virtualTimers as { clockStart?: unknown } | null;
+    if (v === null || typeof v !== "object" || typeof v.clockStart !== "number" || !Number.isFinite(v.clockStart) || v.clockStart < 0) bad(`"options.virtualTimers" must be { clockStart: a non-negative number }, got ${got(opts.virtualTimers)}`);
+  }
 
   if (!Array.isArray(o.decisions)) return bad(`"decisions" must be an array of non-negative integers, got ${got(o.decisions)}`);
   o.decisions.forEach((d, i) => {
@@ -109,28 +114,18 @@ export function traceFileName(t: TraceFile, suffix = ""): string {
   return `${safeName(t.test)}-i${t.iteration}-s${t.seed}${suffix}.json`;
 }
 
-function isNode(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
-}
-
 /** Writes a trace under `dir` (Node only); returns its path, or undefined in browsers. */
 export async function saveTrace(t: TraceFile, dir: string, suffix = ""): Promise<string | undefined> {
-  if (!isNode()) return undefined;
-  const fs = await import("node:fs/promises");
-  const path = await import("node:path");
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, traceFileName(t, suffix));
-  await fs.writeFile(file, JSON.stringify(t) + "\n");
-  return file;
+  if (!IS_NODE) return undefined;
+  return writeText(dir, traceFileName(t, suffix), JSON.stringify(t) + "\n");
 }
 
 /** Reads and validates a trace file (Node only). */
 export async function loadTrace(file: string): Promise<TraceFile> {
-  if (!isNode()) throw new OptionsError("loading a trace from a path needs Node; pass the trace object instead");
-  const fs = await import("node:fs/promises");
+  if (!IS_NODE) throw new OptionsError("loading a trace from a path needs Node; pass the trace object instead");
   let text: string;
   try {
-    text = await fs.readFile(file, "utf8");
+    text = await readText(file);
   } catch (e) {
     throw new OptionsError(`cannot read trace file ${file}: ${(e as Error).message}`);
   }

@@ -30,6 +30,8 @@ export interface DynamicChildSpec {
   shutdown?: Shutdown;
   /** "worker" (default) or "supervisor"; counted by countChildren and used for the default shutdown. */
   type?: ChildType;
+  /** Reported by whichChildren (OTP's modules; default []). */
+  modules?: unknown[] | "dynamic";
 }
 
 export interface DynamicSupervisorOptions extends StartOptions {
@@ -68,7 +70,7 @@ export interface DynamicCounts {
 
 // ---- validation -------------------------------------------------------------------
 
-const SPEC_KEYS: readonly string[] = ["id", "start", "restart", "shutdown", "type"];
+const SPEC_KEYS: readonly string[] = ["id", "start", "restart", "shutdown", "type", "modules"];
 const OPTION_KEYS: readonly string[] = ["strategy", "maxChildren", "maxRestarts", "maxSeconds", "name"];
 
 function toSpec(spec: unknown, what: string): SpecFields {
@@ -148,7 +150,7 @@ async function restartChild(s: State, pid: Pid, c: Child): Promise<boolean> {
 
 /** terminate_children/2 over the given pids (restarting children have no process to stop). */
 function stopChildren(s: State, pids: Pid[]): Promise<void> {
-  const running: { pid: Pid; shutdown: Shutdown }[] = [];
+  const running: { pid: Pid; shutdown: number | "brutal_kill" }[] = [];
   for (const pid of pids) {
     const c = s.children.get(pid)!;
     if (!c.restarting) running.push({ pid, shutdown: c.shutdown });
@@ -166,7 +168,7 @@ const dynamicServer: Behaviour<State, Flags> = {
     switch (req.op) {
       case "which": {
         const reply: ChildInfo[] = [];
-        for (const [pid, c] of s.children) reply.push({ id: undefined, pid: c.restarting ? "restarting" : pid, type: c.type, restart: c.restart });
+        for (const [pid, c] of s.children) reply.push({ id: undefined, pid: c.restarting ? "restarting" : pid, type: c.type, modules: c.modules, restart: c.restart });
         return { reply, state: s };
       }
       case "count": {
@@ -268,7 +270,7 @@ export const DynamicSupervisor = {
     if (!(pid instanceof Pid)) return Promise.reject(new TypeError(`DynamicSupervisor.terminateChild expects a child's pid, got ${show(pid)}`));
     return dynCall(sup, "terminate", pid);
   },
-  /** `{ id: undefined, pid, type, restart }` per child, pid order (pid is "restarting" while a failed restart is retried). */
+  /** `{ id: undefined, pid, type, modules, restart }` per child, pid order (pid is "restarting" while a failed restart is retried). */
   whichChildren(sup: ServerRef): Promise<ChildInfo[]> {
     return dynCall(sup, "which");
   },

@@ -9,8 +9,16 @@
 //   are sent, `postpone` keeps the event, the last stateTimeout / timeout wins. When
 //   the state changed (Erlang term equality) the postponed events are retried first,
 //   in their original order, and the running state time-out is cancelled. Any event
-//   cancels the event time-out. Time-outs are virtual: the state time-out is a
-//   sendAfter timer, the event time-out the timeout of the receive.
+//   cancels the event time-out. Generic time-outs ({{timeout, Name}, T, Content}) are
+//   kept by name: neither a state change nor an event cancels them, starting one with
+//   a running name restarts it, and Infinity / "infinity" / "cancel" cancels it.
+//   Time-outs are virtual: the state and generic time-outs are sendAfter timers whose
+//   message carries a fresh tag (a message of a cancelled timer is dropped as stale),
+//   the event time-out is the timeout of the receive.
+//   State enter calls (callback mode state_enter, here `stateEnter: true` on the
+//   behaviour): after init and after every state change, handleEvent("enter",
+//   oldState, state, data) runs before any other event; it may change the data and
+//   return actions (not postpone, and it may not change the state).
 import { receive, send } from "../runtime/messages.js";
 import { cancelTimer, now, sendAfter } from "../runtime/time.js";
 import { makeRef, self } from "../runtime/processes.js";
@@ -30,11 +38,27 @@ import {
 
 type Ret<T> = T | Promise<T>;
 
-/** The type of an event: a call (answer it with a `{ reply: [from, value] }` action), a cast, any other message, or a time-out. */
-export type EventType = { call: From } | "cast" | "info" | "stateTimeout" | "timeout";
+/**
+ * The type of an event: a call (answer it with a `{ reply: [from, value] }` action), a
+ * cast, any other message, a time-out (a generic one carries its name), or a state
+ * enter call ("enter", its content the previous state; only with `stateEnter: true`).
+ */
+export type EventType = { call: From } | "cast" | "info" | "stateTimeout" | "timeout" | { genericTimeout: unknown } | "enter";
 
-/** An action: answer a call, postpone the event, (re)start the state time-out or the event time-out (ms may be Infinity: cancel). */
-export type Action = { reply: [From, unknown] } | "postpone" | { stateTimeout: number; content?: unknown } | { timeout: number; content?: unknown };
+/** A time-out's length: virtual ms; Infinity, "infinity" or "cancel" cancel it (gen_statem's infinity / cancel). */
+export type TimeoutMs = number | "infinity" | "cancel";
+
+/**
+ * An action: answer a call, postpone the event, (re)start or cancel the state time-out,
+ * the event time-out, or the generic time-out `name` (gen_statem's `{{timeout, Name},
+ * Time, Content}`: `{ genericTimeout: [name, ms], content }`).
+ */
+export type Action =
+  | { reply: [From, unknown] }
+  | "postpone"
+  | { stateTimeout: TimeoutMs; content?: unknown }
+  | { timeout: TimeoutMs; content?: unknown }
+  | { genericTimeout: [unknown, TimeoutMs]; content?: unknown };
 
 /** What init may return: `{ state, data, actions? }`, `{ ignore: true }` or `{ stop: reason }`. */
 export type StatemInitResult<S, D> = { state: S; data?: D; actions?: Action[] } | { ignore: true } | { stop: unknown };
@@ -46,6 +70,8 @@ export type EventResult<S, D> = { state?: S; data?: D; actions?: Action[] } | { 
 export interface StatemBehaviour<S = any, D = any, A = any> {
   init(arg: A): Ret<StatemInitResult<S, D>>;
   handleEvent(type: EventType, content: any, state: S, data: D): Ret<EventResult<S, D>>;
+  /** gen_statem's state_enter callback mode: handleEvent("enter", oldState, state, data) after init and every state change. */
+  stateEnter?: boolean;
 }
 
 /** The message of a running state time-out (stale ones, of a cancelled timer, are dropped). */
@@ -58,7 +84,18 @@ class StateTimeoutMsg {
     return `$state_timeout(${show(this.content)})`;
   }
 }
-trustShow(StateTimeoutMsg);
+/** The message of a running generic time-out. */
+class GenericTimeoutMsg {
+  constructor(
+    readonly tag: Ref,
+    readonly name: unknown,
+    readonly content: unknown,
+  ) {}
+  toString(): string {
+    return `$generic_timeout(${show(this.name)}, ${show(this.content)})`;
+  }
+}
+trustShow(StateTimeoutMsg, GenericTimeoutMsg);
 
 interface Event {
   type: EventType;
@@ -80,6 +117,8 @@ interface Ctx {
   stateTimer: { tag: Ref; timer: Ref } | null;
   /** The event time-out for the next wait: its virtual deadline and content. */
   eventTimeout: { at: number; content: unknown } | null;
+  /** Running generic time-outs, by name (Erlang term equality), in start order. */
+  generic: { name: unknown; tag: Ref; timer: Ref }[];
 }
 
 // ---- validation -------------------------------------------------------------------
@@ -93,25 +132,34 @@ function checkBehaviour(b: unknown, what: string): asserts b is StatemBehaviour 
   if (typeof o.handleEvent !== "function") throw new TypeError(`${what}: the behaviour has no handleEvent(type, content, state, data) callback`);
 }
 
-const ACTIONS = '{ reply: [from, value] }, "postpone", { stateTimeout: ms, content } or { timeout: ms, content }';
+const ACTIONS = '{ reply: [from, value] }, "postpone", { stateTimeout: ms, content }, { timeout: ms, content } or { genericTimeout: [name, ms], content }';
 
 interface Parsed {
   replies: [From, unknown][];
   postpone: boolean;
   stateTimeout?: { ms: number; content: unknown };
   timeout?: { ms: number; content: unknown };
+  /** In action order; a later one for the same name wins when applied. */
+  generic: { name: unknown; ms: number; content: unknown }[];
 }
 
-function parseActions(cb: string, actions: unknown, inInit: boolean): Parsed {
-  const out: Parsed = { replies: [], postpone: false };
+/** A time-out length: "infinity" and "cancel" read as Infinity (gen_statem: setting a timer to infinity cancels it). */
+function timeoutMs(t: unknown, what: string): number {
+  return t === "infinity" || t === "cancel" ? Infinity : checkTimeout(t, what);
+}
+
+function parseActions(cb: string, actions: unknown, inInit: boolean, inEnter = false): Parsed {
+  const out: Parsed = { replies: [], postpone: false, generic: [] };
   if (actions === undefined) return out;
   if (!Array.isArray(actions)) throw new BadReturnError(cb, actions, `actions as an array of ${ACTIONS}`);
   for (const a of actions) {
-    if (a === "postpone" && !inInit) out.postpone = true;
+    if (a === "postpone" && !inInit && !inEnter) out.postpone = true;
     else if (isObject(a) && "reply" in a && Array.isArray(a.reply) && a.reply.length === 2 && a.reply[0] instanceof From) out.replies.push(a.reply as [From, unknown]);
-    else if (isObject(a) && "stateTimeout" in a) out.stateTimeout = { ms: checkTimeout(a.stateTimeout, `${cb}: stateTimeout`), content: a.content };
-    else if (isObject(a) && "timeout" in a) out.timeout = { ms: checkTimeout(a.timeout, `${cb}: timeout`), content: a.content };
-    else throw new BadReturnError(cb, a, `an action: ${inInit ? ACTIONS.replace(', "postpone"', "") : ACTIONS}`);
+    else if (isObject(a) && "stateTimeout" in a) out.stateTimeout = { ms: timeoutMs(a.stateTimeout, `${cb}: stateTimeout`), content: a.content };
+    else if (isObject(a) && "timeout" in a) out.timeout = { ms: timeoutMs(a.timeout, `${cb}: timeout`), content: a.content };
+    else if (isObject(a) && "genericTimeout" in a && Array.isArray(a.genericTimeout) && a.genericTimeout.length === 2) {
+      out.generic.push({ name: a.genericTimeout[0], ms: timeoutMs(a.genericTimeout[1], `${cb}: genericTimeout`), content: a.content });
+    } else throw new BadReturnError(cb, a, `an action: ${inInit || inEnter ? ACTIONS.replace(', "postpone"', "") : ACTIONS}`);
   }
   return out;
 }
@@ -172,8 +220,10 @@ async function statemMain(b: StatemBehaviour, arg: unknown, name: StartOptions["
     await send(starter, new StartAck(tag, false, "ignore"));
   } else if (isObject(r) && "state" in r) {
     await send(starter, new StartAck(tag, true, undefined));
-    const ctx: Ctx = { b, state: r.state, data: r.data, parent, postponed: [], queue: [], t0q: [], stateTimer: null, eventTimeout: null };
+    const ctx: Ctx = { b, state: r.state, data: r.data, parent, postponed: [], queue: [], t0q: [], stateTimer: null, eventTimeout: null, generic: [] };
     await apply(ctx, parsed!, null, true);
+    // gen_statem: the initial state enter call has OldState equal to the state itself.
+    if (b.stateEnter === true) await enter(ctx, ctx.state);
     await loop(ctx);
   } else {
     const err = new BadReturnError("init", r, "{ state, data, actions? }, { ignore: true } or { stop: reason }");
@@ -194,10 +244,32 @@ async function loop(ctx: Ctx): Promise<void> {
       await exitSelf(r.stop);
     }
     const changed = "state" in r && !termEquals(r.state, ctx.state);
+    const old = ctx.state;
     if ("state" in r) ctx.state = r.state;
     if ("data" in r) ctx.data = r.data;
     await apply(ctx, parsed, ev, changed);
+    if (changed && ctx.b.stateEnter === true) await enter(ctx, old);
   }
+}
+
+/**
+ * A state enter call (gen_statem loop_state_enter): handleEvent("enter", oldState,
+ * state, data). It may keep the state (returning it term-equal, or not at all), change
+ * the data and return actions other than postpone, or stop.
+ */
+async function enter(ctx: Ctx, old: unknown): Promise<void> {
+  const r = await ctx.b.handleEvent("enter", old, ctx.state, ctx.data);
+  if (!isObject(r)) throw new BadReturnError("handleEvent(\"enter\")", r, "{ data?, actions? } or { stop: reason }");
+  const parsed = parseActions("handleEvent(\"enter\")", r.actions, false, true);
+  if ("stop" in r) {
+    for (const [from, value] of parsed.replies) await replyTo(from, value);
+    await exitSelf(r.stop);
+  }
+  if ("state" in r && !termEquals(r.state, ctx.state)) {
+    throw new BadReturnError("handleEvent(\"enter\")", r, "the same state: a state enter call may not change the state (gen_statem's bad_state_enter_return)");
+  }
+  if ("data" in r) ctx.data = r.data;
+  await apply(ctx, parsed, null, false);
 }
 
 /** Applies a transition's actions (gen_statem loop_state_transition / loop_timeouts). */
@@ -218,11 +290,29 @@ async function apply(ctx: Ctx, a: Parsed, ev: Event | null, changed: boolean): P
       ctx.stateTimer = { tag, timer: await sendAfter(self(), new StateTimeoutMsg(tag, content), ms) };
     }
   }
+  for (const g of a.generic) await setGeneric(ctx, g.name, g.ms, g.content);
   // An event time-out is not started when an event is already waiting (it would cancel it).
   if (a.timeout !== undefined && a.timeout.ms !== Infinity && ctx.queue.length === 0) {
     const { ms, content } = a.timeout;
     if (ms === 0) ctx.t0q.push({ type: "timeout", content });
     else ctx.eventTimeout = { at: now() + ms, content };
+  }
+}
+
+/** Starts, restarts (same name) or cancels (Infinity) the generic time-out `name`. */
+async function setGeneric(ctx: Ctx, name: unknown, ms: number, content: unknown): Promise<void> {
+  const isName = (e: Event) => typeof e.type === "object" && e.type !== null && "genericTimeout" in e.type && termEquals(e.type.genericTimeout, name);
+  ctx.t0q = ctx.t0q.filter((e) => !isName(e));
+  const i = ctx.generic.findIndex((g) => termEquals(g.name, name));
+  if (i >= 0) {
+    const [old] = ctx.generic.splice(i, 1);
+    await cancelTimer(old.timer); // a message already delivered is dropped as stale
+  }
+  if (ms === Infinity) return;
+  if (ms === 0) ctx.t0q.push({ type: { genericTimeout: name }, content });
+  else {
+    const tag = makeRef();
+    ctx.generic.push({ name, tag, timer: await sendAfter(self(), new GenericTimeoutMsg(tag, name, content), ms) });
   }
 }
 
@@ -258,6 +348,13 @@ async function nextEvent(ctx: Ctx): Promise<Event | null> {
     ctx.stateTimer = null;
     ctx.eventTimeout = null;
     return { type: "stateTimeout", content: msg.content };
+  }
+  if (msg instanceof GenericTimeoutMsg) {
+    const i = ctx.generic.findIndex((g) => g.tag === msg.tag);
+    if (i < 0) return null; // stale: keeps the event time-out running
+    ctx.generic.splice(i, 1);
+    ctx.eventTimeout = null;
+    return { type: { genericTimeout: msg.name }, content: msg.content };
   }
   if (msg instanceof StopRequest) return exitSelf(msg.reason);
   // gen_statem: an exit signal from the parent (seen because we trap exits) stops us with its reason.

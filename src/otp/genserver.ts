@@ -16,12 +16,13 @@ import { receive, send } from "../runtime/messages.js";
 import { register, whereis as whereisName } from "../runtime/names.js";
 import { Via } from "../runtime/destinations.js";
 import { Pid } from "../values/pid.js";
-import { demonitor, makeRef, self, spawnMonitorInternal } from "../runtime/processes.js";
+import { demonitor, exit, makeRef, self, spawnMonitorInternal, unlink } from "../runtime/processes.js";
 import { Ref } from "../values/ref.js";
 import { TIMEOUT } from "../runtime/timeout.js";
 import { show, trustShow } from "../values/show.js";
 import { Alias, sendToAlias, exitSelf, monitorInternal, downOf, exitFrom } from "../runtime/library.js";
 import { BadReturnError, CallExit, StartError } from "./errors.js";
+import { node } from "../runtime/cluster.js";
 import { viaRegister } from "./registry.js";
 
 // ---- types ------------------------------------------------------------------------
@@ -64,6 +65,12 @@ export interface Behaviour<S = any, A = any> {
 export interface StartOptions {
   /** Registers the server: a local name (string or symbol) or `via(registry, key)`. */
   name?: string | symbol | Via;
+  /**
+   * Virtual ms init may take (default Infinity). When it has not returned by then the
+   * server is killed and start rejects with StartError reason "timeout" (gen_server's
+   * start timeout, proc_lib:sync_start/2).
+   */
+  timeout?: number;
 }
 
 // ---- result helpers ---------------------------------------------------------------
@@ -170,8 +177,9 @@ function checkName(name: unknown, what: string): void {
 export function checkStartOptions(opts: unknown, what: string): StartOptions {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== "object") throw new TypeError(`${what}: options must be an object like { name }, got ${show(opts)}`);
-  for (const k of Object.keys(opts)) if (k !== "name") throw new TypeError(`${what}: unknown option ${show(k)} (known: name)`);
+  for (const k of Object.keys(opts)) if (k !== "name" && k !== "timeout") throw new TypeError(`${what}: unknown option ${show(k)} (known: name, timeout)`);
   checkName((opts as StartOptions).name, what);
+  if ((opts as StartOptions).timeout !== undefined) checkTimeout((opts as StartOptions).timeout, what);
   return opts as StartOptions;
 }
 
@@ -205,7 +213,9 @@ export function whereis(server: ServerRef): Promise<Pid | undefined> {
 /**
  * Calls the server and waits for its reply, at most `timeout` virtual ms (Infinity
  * allowed). Rejects with CallExit: "noproc" (no such server), "calling_self",
- * "timeout", or the reason the server died with during the call.
+ * "timeout", `{ nodedown: node }` (a server on another node that cannot be reached:
+ * a dropping partition or a stopped node, as gen_server's exit({nodedown, Node})), or
+ * the reason the server died with during the call.
  */
 export function call<Reply = unknown>(server: ServerRef, request: unknown, timeout: number = 5000): Promise<Reply> {
   return callAs<Reply>("GenServer.call", server, request, timeout);
@@ -239,7 +249,10 @@ export async function callAs<T = any>(what: string, server: ServerRef, request: 
     if (late !== TIMEOUT) return (late as CallReply).value as T;
     throw new CallExit("timeout", op());
   }
-  throw new CallExit((m as { reason: unknown }).reason, op());
+  const reason = (m as { reason: unknown }).reason;
+  // gen.erl's do_call: a server on another node that cannot be reached exits {nodedown, Node}.
+  if (reason === "noconnection" && node(pid) !== node(me)) throw new CallExit({ nodedown: node(pid) }, op());
+  throw new CallExit(reason, op());
 }
 
 /** Sends an asynchronous request; never fails, even when no process holds the name (as in Elixir). */
@@ -344,7 +357,18 @@ export async function startAs(
   const tag = makeRef();
   const body = () => main(opts.name, starter, tag, link ? starter : null);
   const { pid, ref: mref } = await spawnMonitorInternal(body, link, what);
-  const m = await receive((x) => (x instanceof StartAck && x.tag === tag) || downOf(mref)(x));
+  const isAck = (x: unknown) => x instanceof StartAck && x.tag === tag;
+  const m = await receive((x) => isAck(x) || downOf(mref)(x), { timeout: opts.timeout ?? Infinity });
+  if (m === TIMEOUT) {
+    // proc_lib:sync_start/2 kill_flush: unlink, kill, drop the link's EXIT. Here the start
+    // also waits for the DOWN (as a failed start does) and drops an ack that raced the kill.
+    if (link) await unlink(pid);
+    await exit(pid, "kill");
+    await receive(downOf(mref));
+    if (link) await receive(exitFrom(pid), { timeout: 0 });
+    await receive(isAck, { timeout: 0 });
+    throw new StartError("timeout");
+  }
   if (m instanceof StartAck && m.ok) {
     await demonitor(mref, { flush: true });
     return pid;

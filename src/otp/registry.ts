@@ -30,12 +30,13 @@ import { Wait } from "../runtime/proc.js";
 import type { Ref } from "../values/ref.js";
 import { currentIteration, type Iteration } from "../runtime/iteration.js";
 import { Via } from "../runtime/destinations.js";
-import { receive } from "../runtime/messages.js";
+import { receive, send } from "../runtime/messages.js";
+import { demonitor, makeRef, self, spawnMonitorInternal } from "../runtime/processes.js";
 import { Pid } from "../values/pid.js";
 import type { Proc } from "../runtime/proc.js";
 import { isPlainObject } from "../values/term.js";
 import { show } from "../values/show.js";
-import { StartError } from "./errors.js";
+import { CallExit, StartError } from "./errors.js";
 import { compileMatchSpec, compileValueMatch, NO_MATCH } from "./matchspec.js";
 import { DUPLICATE_BY_KEY_CODE, interner, KeyLock, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys, type PartitionBy } from "./registry-state.js";
 
@@ -392,10 +393,76 @@ export function lookup<V = any>(reg: RegistryRef, key: unknown): Promise<Entry<V
  *   for (const [pid] of entries) await send(pid, { news: "hello" });
  * });
  */
-export async function dispatch<V = any>(reg: RegistryRef, key: unknown, callback: Dispatcher<V>): Promise<void> {
+export async function dispatch<V = any>(reg: RegistryRef, key: unknown, callback: Dispatcher<V>, opts?: DispatchOptions): Promise<void> {
   const call = checkDispatcher(callback);
-  const entries = await readKey(reg, key, "Registry.dispatch", (r, k) => entriesOf(r, k), (v) => `${plural(v.length, "entry", "entries")}`);
-  if (entries.length > 0) await call(entries);
+  const parallel = dispatchParallel(opts);
+  const groups = await readKey(
+    reg, key, "Registry.dispatch",
+    (r, k) => byPartition(r, entriesOf(r, k), parallel),
+    (v) => `${plural(v.reduce((n, g) => n + g.length, 0), "entry", "entries")}${v.length > 1 ? ` in ${v.length} partitions` : ""}`,
+  );
+  if (groups.length === 1) await call(groups[0]);
+  else if (groups.length > 1) await dispatchInTasks(groups, call);
+}
+
+/** Options of `Registry.dispatch`: `parallel` (Elixir's `parallel: true`). */
+export interface DispatchOptions {
+  /**
+   * Duplicate registries with several partitions (partitionBy "pid"): call the callback
+   * once per partition holding entries, each in its own linked process, and wait for
+   * all of them (Elixir's dispatch/4 with `parallel: true`, a task per partition). A
+   * unique registry, one partition or partitionBy "key" call it once, as without it.
+   */
+  parallel?: boolean;
+}
+
+function dispatchParallel(opts: unknown): boolean {
+  if (opts === undefined) return false;
+  if (!isPlainObject(opts)) throw new TypeError(`Registry.dispatch: options must be an object like { parallel: true }, got ${show(opts)}`);
+  for (const k of Object.keys(opts)) if (k !== "parallel") throw new TypeError(`Registry.dispatch: unknown option ${show(k)} (known: parallel)`);
+  const p = (opts as DispatchOptions).parallel ?? false;
+  if (typeof p !== "boolean") throw new TypeError(`Registry.dispatch: parallel must be a boolean, got ${show(p)}`);
+  return p;
+}
+
+/** The entries split by the partition that holds them (pid.id % partitions, as RegState.cleanerOf), in partition order; [] when none. */
+function byPartition(r: RegState, entries: Entry[], parallel: boolean): Entry[][] {
+  if (entries.length === 0) return [];
+  if (!parallel || r.kind !== "duplicate" || r.partitionBy !== "pid" || r.partitions === 1) return [entries];
+  const groups: Entry[][] = Array.from({ length: r.partitions }, () => []);
+  for (const e of entries) groups[(e[0] as Pid).id % r.partitions].push(e);
+  return groups.filter((g) => g.length > 0);
+}
+
+/** A parallel dispatch's task is done (the tag is the dispatch's). */
+class DispatchDone {
+  constructor(readonly tag: Ref) {}
+}
+
+/**
+ * Elixir's dispatch_parallel + Task.await(task, :infinity) per task: one linked,
+ * monitored process per partition's entries; resolves once all are done. A task that
+ * exits first makes dispatch reject with CallExit (the link has already taken a
+ * non-trapping caller down, as in Elixir).
+ */
+async function dispatchInTasks(groups: Entry[][], call: (entries: Entry[]) => unknown): Promise<void> {
+  const me = self();
+  const tag = makeRef();
+  const refs = new Set<Ref>();
+  for (const g of groups) {
+    const { ref } = await spawnMonitorInternal(async () => {
+      await call(g);
+      await send(me, new DispatchDone(tag));
+    }, true, "Registry.dispatch");
+    refs.add(ref);
+  }
+  let done = 0;
+  while (done < groups.length) {
+    const m = await receive((x: any) => (x instanceof DispatchDone && x.tag === tag) || (x?.type === "DOWN" && refs.has(x.ref) && x.reason !== "normal"));
+    if (m instanceof DispatchDone) done++;
+    else throw new CallExit((m as { reason: unknown }).reason, `Registry.dispatch(parallel, ${groups.length} partitions)`);
+  }
+  for (const ref of refs) await demonitor(ref, { flush: true });
 }
 
 /**

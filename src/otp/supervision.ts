@@ -17,14 +17,17 @@ import { StartError } from "./errors.js";
 
 export type RestartType = "permanent" | "transient" | "temporary";
 export type ChildType = "worker" | "supervisor";
-export type Shutdown = number | "brutal_kill";
+/** Virtual ms, Infinity (also spelled "infinity", as OTP's atom) or "brutal_kill"; "infinity" is stored as Infinity. */
+export type Shutdown = number | "brutal_kill" | "infinity";
 
 /** The validated fields of a child spec both supervisors keep. */
 export interface SpecFields {
   start: () => Promise<Pid>;
   restart: RestartType;
-  shutdown: Shutdown;
+  shutdown: number | "brutal_kill";
   type: ChildType;
+  /** supervisor.erl's modules: only reported by whichChildren (default []). */
+  modules: unknown[] | "dynamic";
 }
 
 const RESTARTS: readonly string[] = ["permanent", "transient", "temporary"];
@@ -39,11 +42,14 @@ export function specFields(spec: Record<string, unknown>, what: string, label: s
   if (!RESTARTS.includes(restart as string)) throw new TypeError(`${what}: ${label} has restart ${show(restart)}; expected "permanent", "transient" or "temporary"`);
   const type = spec.type ?? "worker";
   if (type !== "worker" && type !== "supervisor") throw new TypeError(`${what}: ${label} has type ${show(type)}; expected "worker" or "supervisor"`);
-  const shutdown = spec.shutdown ?? (type === "supervisor" ? Infinity : 5000);
+  let shutdown = spec.shutdown ?? (type === "supervisor" ? Infinity : 5000);
+  if (shutdown === "infinity") shutdown = Infinity;
   if (shutdown !== "brutal_kill" && (typeof shutdown !== "number" || Number.isNaN(shutdown) || shutdown < 0)) {
-    throw new TypeError(`${what}: ${label} has shutdown ${show(shutdown)}; expected virtual ms, Infinity or "brutal_kill"`);
+    throw new TypeError(`${what}: ${label} has shutdown ${show(shutdown)}; expected virtual ms, Infinity ("infinity") or "brutal_kill"`);
   }
-  return { start: spec.start as () => Promise<Pid>, restart: restart as RestartType, shutdown: shutdown as Shutdown, type };
+  const modules = spec.modules ?? [];
+  if (modules !== "dynamic" && !Array.isArray(modules)) throw new TypeError(`${what}: ${label} has modules ${show(modules)}; expected an array or "dynamic"`);
+  return { start: spec.start as () => Promise<Pid>, restart: restart as RestartType, shutdown: shutdown as number | "brutal_kill", type, modules: modules as unknown[] | "dynamic" };
 }
 
 /** Restart intensity: `maxRestarts` (default 3) within `maxSeconds` (default 5), validated. */
@@ -87,12 +93,15 @@ export function needsRestart(restart: RestartType, reason: unknown): boolean {
  * is DOWN drop the link and its EXIT message, so its death triggers no restart. For one
  * child this is exactly supervisor.erl shutdown/1.
  */
-export async function shutdownAll(children: ReadonlyArray<{ pid: Pid; shutdown: Shutdown }>): Promise<void> {
+export async function shutdownAll(children: ReadonlyArray<{ pid: Pid; shutdown: number | "brutal_kill" }>): Promise<void> {
   const waiting = new Map<Ref, { pid: Pid; deadline: number }>();
   for (const { pid, shutdown } of children) {
     const ref = await monitorInternal(pid);
+    // The shutdown time runs from the exit signal: read the clock before the sync point,
+    // since under timers: "race" a timer may fire before this process runs again.
+    const deadline = shutdown === "brutal_kill" ? Infinity : now() + shutdown;
     await exit(pid, shutdown === "brutal_kill" ? "kill" : "shutdown");
-    waiting.set(ref, { pid, deadline: shutdown === "brutal_kill" ? Infinity : now() + shutdown });
+    waiting.set(ref, { pid, deadline });
   }
   while (waiting.size > 0) {
     let next = Infinity;

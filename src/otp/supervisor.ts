@@ -3,15 +3,22 @@
 // (inside the supervisor process, so their start links them to it) and stop in
 // reverse order; a child's EXIT triggers the restart its `restart` type and the
 // strategy call for, counted against the restart intensity in virtual time.
+// Automatic shutdown (OTP 24's auto_shutdown): when a significant child exits by
+// itself and is not restarted, an "any_significant" supervisor stops with reason
+// "shutdown", an "all_significant" one once no significant child runs any more
+// (supervisor.erl do_auto_shutdown/2). Children the supervisor terminates itself
+// (terminateChild, a sibling's restart, its own shutdown) never trigger it.
 import { OptionsError } from "../runtime/errors.js";
 import { Pid } from "../values/pid.js";
 import { self, trapExits } from "../runtime/processes.js";
 import { isPlainObject, termEquals } from "../values/term.js";
 import { show, trustShow } from "../values/show.js";
 import { GenServer, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
-import { addRestart, intensityOf, needsRestart, shutdownAll, specFields, startOne, type RestartType } from "./supervision.js";
+import { addRestart, intensityOf, needsRestart, shutdownAll, specFields, startOne, type RestartType, type Shutdown } from "./supervision.js";
 
 export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
+/** OTP 24's auto_shutdown supervisor flag. */
+export type AutoShutdown = "never" | "any_significant" | "all_significant";
 export type { RestartType };
 
 /** A child specification (DESIGN.md): `start` must return a process linked to the caller. */
@@ -20,10 +27,14 @@ export interface ChildSpec {
   start: () => Promise<Pid>;
   /** permanent (default): always restarted; transient: only after an abnormal exit; temporary: never. */
   restart?: RestartType;
-  /** Virtual ms to wait after exit(child, "shutdown") before killing it, Infinity, or "brutal_kill" (default 5000; Infinity for supervisors). */
-  shutdown?: number | "brutal_kill";
+  /** Virtual ms to wait after exit(child, "shutdown") before killing it, Infinity / "infinity", or "brutal_kill" (default 5000; Infinity for supervisors). */
+  shutdown?: Shutdown;
   /** "worker" (default) or "supervisor"; only counted by countChildren and used for the default shutdown. */
   type?: "worker" | "supervisor";
+  /** Its exit without a restart can stop the supervisor (see SupervisorOptions.autoShutdown); transient or temporary children only. */
+  significant?: boolean;
+  /** Reported by whichChildren (OTP's modules; default []). */
+  modules?: unknown[] | "dynamic";
 }
 
 export interface SupervisorOptions extends StartOptions {
@@ -32,6 +43,8 @@ export interface SupervisorOptions extends StartOptions {
   maxRestarts?: number;
   /** The window of maxRestarts, in virtual seconds (default 5). */
   maxSeconds?: number;
+  /** "never" (default; significant children are rejected), "any_significant" or "all_significant". */
+  autoShutdown?: AutoShutdown;
 }
 
 /** One entry of whichChildren, in OTP's order (most recently started first). */
@@ -40,6 +53,8 @@ export interface ChildInfo {
   /** The running pid, "restarting" while a failed restart is retried, undefined when not running. */
   pid: Pid | "restarting" | undefined;
   type: "worker" | "supervisor";
+  /** The spec's modules (default []). */
+  modules: unknown[] | "dynamic";
   restart: RestartType;
 }
 
@@ -50,8 +65,9 @@ export type RestartResult = { ok: true; pid: Pid | undefined } | { ok: false; er
 // ---- validation -------------------------------------------------------------------
 
 const STRATEGIES: readonly string[] = ["one_for_one", "one_for_all", "rest_for_one"];
-const SPEC_KEYS: readonly string[] = ["id", "start", "restart", "shutdown", "type"];
-const OPTION_KEYS: readonly string[] = ["strategy", "maxRestarts", "maxSeconds", "name"];
+const SPEC_KEYS: readonly string[] = ["id", "start", "restart", "shutdown", "type", "significant", "modules"];
+const OPTION_KEYS: readonly string[] = ["strategy", "maxRestarts", "maxSeconds", "autoShutdown", "name"];
+const AUTO_SHUTDOWNS: readonly string[] = ["never", "any_significant", "all_significant"];
 
 interface Child {
   id: unknown;
@@ -59,6 +75,8 @@ interface Child {
   restart: RestartType;
   shutdown: number | "brutal_kill";
   type: "worker" | "supervisor";
+  modules: unknown[] | "dynamic";
+  significant: boolean;
   pid: Pid | "restarting" | undefined;
 }
 
@@ -66,30 +84,43 @@ function toChild(spec: unknown, what: string): Child {
   if (!isPlainObject(spec)) throw new TypeError(`${what}: a child spec must be an object { id, start, restart? }, got ${show(spec)}`);
   for (const k of Object.keys(spec)) if (!SPEC_KEYS.includes(k)) throw new TypeError(`${what}: unknown key ${show(k)} in child spec ${show(spec.id)} (known: ${SPEC_KEYS.join(", ")})`);
   if (spec.id === undefined) throw new TypeError(`${what}: child spec ${show(spec)} has no id`);
-  return { id: spec.id, ...specFields(spec, what, `child ${show(spec.id)}`), pid: undefined };
+  const fields = specFields(spec, what, `child ${show(spec.id)}`);
+  const significant = spec.significant ?? false;
+  if (typeof significant !== "boolean") throw new TypeError(`${what}: child ${show(spec.id)} has significant ${show(significant)}; expected a boolean`);
+  // supervisor.erl validSignificant/3: a permanent child is restarted, so it can never end the supervisor.
+  if (significant && fields.restart === "permanent") throw new TypeError(`${what}: child ${show(spec.id)} is significant and permanent, a bad combination (a significant child must be transient or temporary)`);
+  return { id: spec.id, ...fields, significant, pid: undefined };
+}
+
+/** validSignificant/3's other half, which needs the supervisor's flags. */
+function significantAllowed(c: Child, auto: AutoShutdown, what: string): void {
+  if (c.significant && auto === "never") throw new TypeError(`${what}: child ${show(c.id)} is significant but the supervisor's autoShutdown is "never", a bad combination`);
 }
 
 interface Flags {
   strategy: Strategy;
   intensity: number;
   periodMs: number;
+  autoShutdown: AutoShutdown;
 }
 
 function checkOptions(opts: unknown, what: string): Flags & { name?: StartOptions["name"] } {
   if (!isPlainObject(opts)) throw new OptionsError(`${what}: options must be an object like { strategy: "one_for_one" }, got ${show(opts)}`);
   for (const k of Object.keys(opts)) if (!OPTION_KEYS.includes(k)) throw new OptionsError(`${what}: unknown option ${show(k)} (known: ${OPTION_KEYS.join(", ")})`);
-  const { strategy, name } = opts as Partial<SupervisorOptions>;
+  const { strategy, name, autoShutdown = "never" } = opts as Partial<SupervisorOptions>;
   if (!STRATEGIES.includes(strategy as string)) {
     throw new OptionsError(`${what}: strategy must be "one_for_one", "one_for_all" or "rest_for_one", got ${show(strategy)}`);
   }
-  return { strategy: strategy as Strategy, ...intensityOf(opts, what), name };
+  if (!AUTO_SHUTDOWNS.includes(autoShutdown)) throw new OptionsError(`${what}: autoShutdown must be "never", "any_significant" or "all_significant", got ${show(autoShutdown)}`);
+  return { strategy: strategy as Strategy, ...intensityOf(opts, what), autoShutdown, name };
 }
 
-function checkChildren(children: unknown, what: string): Child[] {
+function checkChildren(children: unknown, what: string, auto: AutoShutdown): Child[] {
   if (!Array.isArray(children)) throw new TypeError(`${what} expects an array of child specs, got ${show(children)}`);
   const out: Child[] = [];
   for (const spec of children) {
     const c = toChild(spec, what);
+    significantAllowed(c, auto, what);
     if (out.some((o) => termEquals(o.id, c.id))) throw new TypeError(`${what}: duplicate child id ${show(c.id)}`);
     out.push(c);
   }
@@ -124,6 +155,11 @@ class TryAgain {
   }
 }
 
+/** startChild's answer for a spec the supervisor's flags reject: the caller throws it as a TypeError. */
+class BadSpec {
+  constructor(readonly message: string) {}
+}
+
 trustShow(SupCall, TryAgain);
 
 /** Terminates `group` in reverse start order; temporary children leave the list, the others stay with no pid. */
@@ -144,7 +180,14 @@ function removeOrClear(s: State, c: Child): void {
 async function childExited(s: State, c: Child, reason: unknown): Promise<boolean> {
   if (needsRestart(c.restart, reason)) return restart(s, c);
   removeOrClear(s, c);
-  return true;
+  return !autoShutdown(s, c);
+}
+
+/** supervisor.erl do_auto_shutdown/2, after `c` exited by itself and was not restarted: whether the supervisor stops. */
+function autoShutdown(s: State, c: Child): boolean {
+  if (s.flags.autoShutdown === "never" || !c.significant) return false;
+  if (s.flags.autoShutdown === "any_significant") return true;
+  return !s.children.some((x) => x.significant && x.pid !== undefined);
 }
 
 async function restart(s: State, c: Child): Promise<boolean> {
@@ -191,7 +234,7 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
   async handleCall(req: SupCall, _from, s) {
     switch (req.op) {
       case "which":
-        return { reply: s.children.map((c): ChildInfo => ({ id: c.id, pid: c.pid, type: c.type, restart: c.restart })).reverse(), state: s };
+        return { reply: s.children.map((c): ChildInfo => ({ id: c.id, pid: c.pid, type: c.type, modules: c.modules, restart: c.restart })).reverse(), state: s };
       case "count": {
         const active = s.children.filter((c) => c.pid instanceof Pid).length;
         const supervisors = s.children.filter((c) => c.type === "supervisor").length;
@@ -199,6 +242,11 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
       }
       case "start": {
         const c = req.arg as Child;
+        try {
+          significantAllowed(c, s.flags.autoShutdown, "Supervisor.startChild");
+        } catch (e) {
+          return { reply: new BadSpec((e as Error).message), state: s };
+        }
         const old = find(s, c.id);
         if (old) return { reply: old.pid instanceof Pid ? { ok: false, error: "already_started", pid: old.pid } : { ok: false, error: "already_present" }, state: s };
         const r = await startOne(c.start);
@@ -258,7 +306,7 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
 function startSup(children: unknown, opts: unknown, link: boolean, what: string): Promise<Pid> {
   try {
     const flags = checkOptions(opts, what);
-    const list = checkChildren(children, what);
+    const list = checkChildren(children, what, flags.autoShutdown);
     const { name, ...f } = flags;
     const arg = { children: list, flags: f };
     const o = name === undefined ? undefined : { name };
@@ -299,12 +347,10 @@ export const Supervisor = {
     return supCall(sup, "count");
   },
   /** Adds and starts a child (after the existing ones). */
-  startChild(sup: ServerRef, spec: ChildSpec): Promise<ChildResult> {
-    try {
-      return supCall(sup, "start", toChild(spec, "Supervisor.startChild"));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async startChild(sup: ServerRef, spec: ChildSpec): Promise<ChildResult> {
+    const r = await supCall<ChildResult | BadSpec>(sup, "start", toChild(spec, "Supervisor.startChild"));
+    if (r instanceof BadSpec) throw new TypeError(r.message);
+    return r;
   },
   /** Stops a child; its spec stays (except for temporary children) so restartChild can start it again. */
   terminateChild(sup: ServerRef, id: unknown): Promise<ChildOpResult> {

@@ -3,7 +3,9 @@
 import type { Pid } from "../values/pid.js";
 import { spawn, spawnLink } from "../runtime/processes.js";
 import { asyncTask, awaitTask, awaitMany, yieldTask, yieldMany, shutdownTask, ignoreTask, completed, checkFn, type TaskHandle } from "./task.js";
-import { asyncStream } from "./task-stream.js";
+import { asyncStream, type AsyncStreamOptions } from "./task-stream.js";
+import { TaskSupervisor } from "./task-supervisor.js";
+import type { TaskResult } from "./task.js";
 
 /**
  * Task, as in Elixir: `async` (linked + monitored) and `asyncNolink` (monitored
@@ -39,7 +41,11 @@ export const Task = {
   /** A task already completed with `value` (Task.completed/1). */
   completed,
   /** Runs `fn` on each item in tasks, at most `maxConcurrency` at once: an async iterable of TaskResults (see task-stream.ts). */
-  asyncStream,
+  asyncStream<T, R>(items: Iterable<T> | AsyncIterable<T>, fn: (item: T) => R | Promise<R>, opts?: AsyncStreamOptions): AsyncIterable<TaskResult<Awaited<R>>> {
+    return asyncStream(items, fn, opts);
+  },
+  /** Elixir's Task.Supervisor (an alias of TaskSupervisor). */
+  Supervisor: TaskSupervisor,
   /** Starts `fn` in a process nobody waits for (Task.start); resolves to its pid. */
   start(fn: () => unknown): Promise<Pid> {
     try {

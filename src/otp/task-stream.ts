@@ -84,7 +84,7 @@ function inputOf<T>(items: Iterable<T> | AsyncIterable<T>): Input<T> {
  * a DOWN, or the earliest deadline), emit what became deliverable, repeat. A slot is
  * freed by its task's DOWN, not by its reply, as in Elixir.
  */
-async function* run<T, R>(items: Iterable<T> | AsyncIterable<T>, fn: (item: T) => R | Promise<R>, c: Config): AsyncGenerator<TaskResult<Awaited<R>>> {
+async function* run<T, R>(items: Iterable<T> | AsyncIterable<T>, fn: (item: T) => R | Promise<R>, c: Config, spawnTask: Spawner): AsyncGenerator<TaskResult<Awaited<R>>> {
   const input = inputOf(items);
   const running = new Map<Ref, Slot>(); // by monitor ref
   const byTag = new Map<Ref, Slot>(); // by reply alias tag
@@ -112,7 +112,7 @@ async function* run<T, R>(items: Iterable<T> | AsyncIterable<T>, fn: (item: T) =
           break;
         }
         const item = next.value;
-        const task = await asyncTask(() => fn(item), true, "Task.asyncStream");
+        const task = await spawnTask(() => fn(item));
         const s: Slot = { index: spawned++, task, deadline: now() + c.timeout, reply: undefined };
         running.set(task.ref, s);
         byTag.set(task.alias.tag, s);
@@ -163,6 +163,11 @@ async function* run<T, R>(items: Iterable<T> | AsyncIterable<T>, fn: (item: T) =
   }
 }
 
+/** How a stream starts one item's task: Task.async by default, Task.Supervisor.async under a supervisor. */
+export type Spawner = (fn: () => unknown) => Promise<TaskHandle>;
+
+const spawnLinked: Spawner = (fn) => asyncTask(fn, true, "Task.asyncStream");
+
 /**
  * Task.async_stream/3: an async iterable that runs `fn(item)` for each item in its
  * own task (linked to and monitored by the consumer), at most `maxConcurrency` at a
@@ -180,6 +185,8 @@ export function asyncStream<T, R>(
   items: Iterable<T> | AsyncIterable<T>,
   fn: (item: T) => R | Promise<R>,
   opts?: AsyncStreamOptions,
+  /** @internal Task.Supervisor.asyncStream's: tasks started under a supervisor. */
+  spawnTask: Spawner = spawnLinked,
 ): AsyncIterable<TaskResult<Awaited<R>>> {
   if (typeof fn !== "function") throw new TypeError(`Task.asyncStream expects a function (the task body), got ${show(fn)}`);
   if (items == null || (typeof (items as any)[Symbol.iterator] !== "function" && typeof (items as any)[Symbol.asyncIterator] !== "function")) {
@@ -188,7 +195,7 @@ export function asyncStream<T, R>(
   const c = config(opts);
   return {
     [Symbol.asyncIterator](): AsyncIterator<TaskResult<Awaited<R>>> {
-      const gen = run(items, fn, c);
+      const gen = run(items, fn, c, spawnTask);
       let consumer: Pid | undefined;
       const owned = <V>(step: () => Promise<V>): Promise<V> => {
         try {

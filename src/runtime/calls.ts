@@ -81,8 +81,6 @@ export class Caller implements InFlight {
   readonly named: Call[] = [];
   /** Settled calls not yet handed over, in settling order. */
   readonly settled: Call[] = [];
-  /** Blocked until one of its calls settles. */
-  blocked = false;
   private watching = false;
   /** Bumped by every new call (the tick fallback: the caller is busy, restart the window). */
   activity = 0;
@@ -154,7 +152,7 @@ export class Caller implements InFlight {
   private block(): void {
     const { it, p } = this;
     if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
-    this.blocked = true;
+    p.eventWait = true;
     // A fixed label: a deadlock report lists the call tasks themselves, with what they wait for.
     block(it, p, Wait.OTHER, undefined, Infinity, "the results of its controlled calls");
     if (it.detail) it.note(p, OP.CALL_CONTROLLED, () => [`awaits ${this.describe()}`, "waits"]);
@@ -187,11 +185,7 @@ export class Caller implements InFlight {
   /** Call c finished (in its task's turn). */
   finished(c: Call): void {
     this.settled.push(c);
-    if (this.blocked && this.p.alive) {
-      this.blocked = false;
-      this.p.resumeValue = undefined;
-      unblock(this.it, this.p);
-    }
+    if (this.p.alive) wakeFromEventWait(this.it, this.p);
   }
 
   /**
@@ -315,4 +309,35 @@ function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): vo
   die(it, t, "normal");
   const next = it.decide(t, OP.CALL_CONTROLLED, call.res, 1);
   if (next) it.transfer(next);
+}
+
+/**
+ * p's code went idle while virtual timers are pending (the stall detector saw the
+ * microtask queue drain in its turn, src/explore/stall.ts): block it, in one step,
+ * until a timer callback is handed to it or one of its controlled calls settles.
+ * Returns false when p is not in a state to wait (parked, or not running).
+ */
+export function waitOnEventLoop(it: Iteration, label: string): boolean {
+  const p = it.running;
+  if (p === null || p.wake !== null || it.selfClaim !== null || !p.alive) return false;
+  if (enterStep(it, OP.EVENT_WAIT) === null) return false;
+  p.eventWait = true;
+  block(it, p, Wait.OTHER, undefined, Infinity, label);
+  if (it.detail) it.note(p, OP.EVENT_WAIT, () => ["awaits a timer callback", "waits"]);
+  void it.handoff(p, OP.EVENT_WAIT, resource(RES.PROC, p.id), 0, undefined);
+  return true;
+}
+
+/** Makes p runnable again if it waits on its calls or the event loop (what woke it runs when it resumes). */
+export function wakeFromEventWait(it: Iteration, p: Proc): void {
+  if (!p.eventWait) return;
+  p.eventWait = false;
+  p.resumeValue = undefined;
+  unblock(it, p);
+}
+
+/** Hands `fn` to p, to run in p's turn when it next resumes (Iteration.transfer), and wakes p if it waits. */
+export function handTo(it: Iteration, p: Proc, fn: () => void): void {
+  (p.due ??= []).push(fn);
+  wakeFromEventWait(it, p);
 }

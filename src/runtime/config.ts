@@ -40,6 +40,8 @@ export interface IterationConfig {
   race: boolean;
   maxSteps: number;
   allowCrashes: boolean;
+  /** Virtual timers and clocks for this iteration (src/runtime/virtual-timers.ts), or null. */
+  virtualTimers: { clockStart: number } | null;
   /** Record readable events (for reports); off during the search for speed. */
   detail: boolean;
   replay?: ReplayConfig;

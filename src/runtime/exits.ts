@@ -6,6 +6,7 @@ import type { Proc } from "./proc.js";
 import type { Iteration } from "./iteration.js";
 import { deliver } from "./mailbox.js";
 import { crashMessage } from "./failure.js";
+import { nameRes } from "./destinations.js";
 
 /** exitSignal's answer when the receiver survives: undefined is a valid exit reason. */
 export const SURVIVES: unique symbol = Symbol("survives");
@@ -48,18 +49,29 @@ export function die(it: Iteration, p: Proc, reason: unknown): void {
     q.wakeErr = null;
     it.x.kill(q.id);
     if (q.names) {
-      for (const n of q.names) it.names.delete(n);
+      // Freeing a name is a write of it (an access dpor's dependency relation needs; a no-op otherwise).
+      for (const n of q.names) {
+        it.names.delete(n);
+        it.x.touch(nameRes(it, n), 1);
+      }
       q.names = null;
     }
     if (q.waitTimer >= 0) it.timers.drop(q.waitTimer);
     // Tasks receiving for q go with it: nothing can reach that mailbox any more.
     if (q.receivers !== null) for (const r of q.receivers.splice(0)) work.push([r, why]);
     if (q.timersTo > 0) it.timers.cancelTo(q);
-    for (const [ref, watcher] of it.monitors.targetDown(q)) deliver(it, watcher, { type: "DOWN", ref, pid: q.pid, reason: why });
+    // On a cluster, signals to processes on other nodes travel like messages (held by a deferring partition).
+    const c = it.cluster;
+    if (c !== null) c.died(q);
+    for (const [ref, watcher] of it.monitors.targetDown(q)) {
+      const down = { type: "DOWN", ref, pid: q.pid, reason: why };
+      if (c === null || c.transit(q, watcher, "down", down) === null) deliver(it, watcher, down);
+    }
     const n = it.x.linkTakeAll(q.id);
     if (n > 0) {
       for (const other of it.engine.readScratch(n)) {
         const l = it.procs[other]!;
+        if (c !== null && c.transit(q, l, "link", why) !== null) continue;
         const killedBy = exitSignal(it, q, l, why);
         if (killedBy !== SURVIVES) work.push([l, killedBy]);
       }

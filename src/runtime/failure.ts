@@ -89,5 +89,11 @@ export function floatingCallMessage(p: Proc, pending: number): string {
 }
 
 export function crashMessage(p: Proc, reason: string): string {
+  if (p.timer !== "") return timerCrashMessage(p, p.timer, reason);
   return `Process ${p} crashed: ${reason}\n(no process linked to it traps exits and no monitor watches it; pass allowCrashes: true if crashes are expected)`;
+}
+
+/** A timer callback threw (or its promise rejected) while `runner` ran it. */
+export function timerCrashMessage(runner: Proc, timer: string, reason: string): string {
+  return `A timer callback crashed: the ${timer} (run by ${runner.pid}) threw: ${reason}\n(a timer callback that throws is an uncaught exception in Node; pass allowCrashes: true if that is expected)`;
 }

@@ -16,7 +16,9 @@ import { show, errorText } from "../values/show.js";
 import { TimerTable } from "./timer-table.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
+import { handTo } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
+import type { ClusterState } from "./cluster-state.js";
 import type { IterationConfig, StepEvent } from "./config.js";
 import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 
@@ -53,6 +55,8 @@ export class Iteration {
   private deferred: Proc | null = null;
   private readonly deferredOp = [0, 0, 0];
   done = false;
+  /** Ended early by dpor without a verdict: every runnable process was in the sleep set (the run would repeat explored traces). */
+  pruned = false;
   failure: Failure | null = null;
   /** Set by a strict replay's check when the program stopped following the trace. */
   divergence: DivergenceInfo | null = null;
@@ -68,6 +72,8 @@ export class Iteration {
   readonly detail: boolean;
   readonly timers: TimerTable;
   readonly monitors: MonitorTable;
+  /** The simulated cluster, from the first Cluster call on (null: one node, no partitions, no hooks run). */
+  cluster: ClusterState | null = null;
   private refCounter = 0;
   private resolveFinished!: () => void;
   readonly finished: Promise<void>;
@@ -183,6 +189,13 @@ export class Iteration {
   /** A process function returned or threw. */
   private returned(p: Proc, crashed: boolean, reason: unknown): void {
     if (this.done || !p.alive) return;
+    // p waited on the event loop and a timer callback run in another process's turn
+    // settled what it awaited: its code went on to the end there. It ends in its own
+    // turn, when next picked (src/runtime/virtual-timers.ts).
+    if (p.eventWait && this.running !== p) {
+      handTo(this, p, () => this.returned(p, crashed, reason));
+      return;
+    }
     const floating = p.calls !== null ? p.calls.syncInFlight : 0;
     if (this.running !== p || p.wake !== null || floating > 0) {
       this.fail("missing-await", new Error("missing await"), floatingCallMessage(p, floating), p);
@@ -267,13 +280,16 @@ export class Iteration {
     if (p.calls !== null) p.calls.resumed();
     this.selfValue = p.resumeValue;
     p.resumeValue = undefined;
+    let claimed: Promise<T>;
     if (p.hasResumeError) {
       this.selfValue = p.resumeError;
       p.hasResumeError = false;
       p.resumeError = undefined;
-      return RESOLVED.then(this.claimSelfError) as Promise<T>;
-    }
-    return RESOLVED.then(this.claimSelf) as Promise<T>;
+      claimed = RESOLVED.then(this.claimSelfError) as Promise<T>;
+    } else claimed = RESOLVED.then(this.claimSelf) as Promise<T>;
+    // After the self-claim, so handed callbacks run as p's own code, not as a concurrent call.
+    if (p.due !== null) this.runDue(p);
+    return claimed;
   }
 
   /** Asks the engine for the next process, firing timers as it decides; null on failure. */
@@ -312,6 +328,11 @@ export class Iteration {
         c = this.x.pick(actor);
         continue;
       }
+      if (c === PICK.PRUNED) {
+        this.pruned = true;
+        this.finish(null);
+        return null;
+      }
       if (c === PICK.NOTHING) {
         this.fail("deadlock", new Error("deadlock"), deadlockMessage(this.procs), this.procs[1]);
         return null;
@@ -339,6 +360,8 @@ export class Iteration {
     // Results of its concurrent calls first: their reactions run in q's turn, before
     // the continuation of the call q was parked in.
     if (q.calls !== null) q.calls.resumed();
+    // Timer callbacks handed to q (src/runtime/virtual-timers.ts) run once q holds the turn.
+    if (q.due !== null) this.runDue(q);
     if (q.hasResumeError) {
       q.hasResumeError = false;
       const e = q.resumeError;
@@ -349,6 +372,21 @@ export class Iteration {
       q.resumeValue = undefined;
       wake(v);
     }
+  }
+
+  /**
+   * Runs the callbacks handed to q, in order, in q's turn: queued after the claim (or
+   * self-claim) microtask, so q is the running process when they run.
+   */
+  private runDue(q: Proc): void {
+    const list = q.due!;
+    q.due = null;
+    RESOLVED.then(() => {
+      for (const f of list) {
+        if (this.done || !q.alive) return;
+        f();
+      }
+    });
   }
 
   /**

@@ -30,8 +30,10 @@ export function sendToAlias(alias: Alias, msg: unknown): Promise<void> {
   return sync(OP.SEND, (p, it) => {
     const q = it.proc(alias.pid);
     const live = alias.active && q !== undefined;
-    if (it.detail) it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, live ? "" : "dropped (alias inactive: the call ended)"]);
-    if (live) deliver(it, q, msg);
+    // A reply to a caller on another node travels through the cluster (held or lost by a partition).
+    const how = live && it.cluster !== null ? it.cluster.transit(p.home, q, "msg", msg, alias) : null;
+    if (it.detail) it.note(p, OP.SEND, () => [`to ${alias.pid}: ${show(msg)}`, !live ? "dropped (alias inactive: the call ended)" : how !== null ? `${how} (partition)` : ""]);
+    if (live && how === null) deliver(it, q, msg);
     return it.handoff(p, OP.SEND, resource(RES.PROC, alias.pid.id), 0, undefined);
   });
 }

@@ -5,7 +5,7 @@ import { sync } from "./sync.js";
 import type { Iteration } from "./iteration.js";
 import type { Proc } from "./proc.js";
 import { ArgumentError } from "./errors.js";
-import { Via, resolveDest } from "./destinations.js";
+import { Via, resolveDest, nameRes } from "./destinations.js";
 import { deliver, scan } from "./mailbox.js";
 import { Pid } from "../values/pid.js";
 import { Wait, type Matcher } from "./proc.js";
@@ -25,6 +25,9 @@ export function send(dest: Dest, msg: unknown): Promise<void> {
 
 function sendAct(p: Proc, it: Iteration, dest: Dest, msg: unknown): Promise<void> {
   const q = resolveDest(it, dest);
+  // A send to a local name reads the name (dpor's dependency relation; a no-op otherwise).
+  // (Only a name that has an id: one never registered gets none here, so resource ids keep their first-use order.)
+  if ((typeof dest === "string" || typeof dest === "symbol") && it.nameIds.has(dest)) it.x.touch(nameRes(it, dest), 0);
   if (q === undefined) {
     if (dest instanceof Pid) {
       if (it.detail) it.note(p, OP.SEND, () => [`to ${dest}: ${show(msg)}`, "dropped (not a process of this iteration)"]);
@@ -34,6 +37,14 @@ function sendAct(p: Proc, it: Iteration, dest: Dest, msg: unknown): Promise<void
       throw new ArgumentError(`send: no process is registered as ${show(dest)} (the name is free or its process died)`);
     }
     throw new TypeError(`send expects a pid, a name or a via name as destination, got ${show(dest)}`);
+  }
+  const c = it.cluster;
+  if (c !== null && q.node !== p.home.node) {
+    const how = c.transit(p.home, q, "msg", msg);
+    if (how !== null) {
+      if (it.detail) it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, `${how} (partition)`]);
+      return it.handoff(p, OP.SEND, resource(RES.PROC, q.id), 0, undefined);
+    }
   }
   if (it.detail) it.note(p, OP.SEND, () => [`to ${q.pid}: ${show(msg)}`, q.alive ? "" : "dropped (dead)"]);
   deliver(it, q, msg);

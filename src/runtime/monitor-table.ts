@@ -59,4 +59,27 @@ export class MonitorTable {
     }
     return out;
   }
+
+  /**
+   * A lost connection (src/runtime/cluster-state.ts): removes every live monitor for
+   * which `cut(watcher, target)` holds and returns [ref, watcher, target] for each, in
+   * creation order, for their DOWN messages.
+   */
+  sever(cut: (watcher: Proc, target: Proc) => boolean): [Ref, Proc, Proc][] {
+    const it = this.it;
+    const x = it.x;
+    const out: [Ref, Proc, Proc][] = [];
+    for (let m = 0; m < this.refs.length; m++) {
+      const ref = this.refs[m];
+      if (ref === undefined || !x.monLive(m)) continue;
+      const w = it.procs[x.monWatcher(m)]!;
+      const t = it.procs[x.monTarget(m)]!;
+      if (!cut(w, t)) continue;
+      x.monRemove(m);
+      this.refs[m] = undefined;
+      this.ofRef.delete(ref);
+      out.push([ref, w, t]);
+    }
+    return out;
+  }
 }

@@ -68,8 +68,20 @@ export class Proc {
    * effects (a Mutex's owner, a registration, a link, a monitor's watcher) use `home`.
    */
   home: Proc = this;
+  /** Index of the simulated node it runs on (src/runtime/cluster-state.ts); 0 is the main node. */
+  node = 0;
   /** Tasks acting for this process that wait in a receive on its mailbox, in the order they began waiting. */
   receivers: Proc[] | null = null;
+  /**
+   * Blocked because its code went idle (it awaits plain promises only): on its
+   * controlled calls (calls.ts) or on the event loop (virtual timers). A timer callback
+   * may be handed to such a process to run in its turn (src/runtime/virtual-timers.ts).
+   */
+  eventWait = false;
+  /** Callbacks handed to this process, run in its turn when it next resumes (Iteration.transfer). */
+  due: (() => void)[] | null = null;
+  /** For a process that runs a timer callback: what it runs (e.g. "setTimeout #3 callback, set by <0.1.0>"), for crash reports. */
+  timer = "";
   constructor(
     readonly id: number,
     readonly fn: (() => unknown) | null,

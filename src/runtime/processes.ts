@@ -60,6 +60,7 @@ function spawnAct(p: Proc, it: Iteration, fn: () => unknown, how: number): Promi
   const internal = (how & INTERNAL) !== 0;
   const me = p.home;
   const q = it.spawnProcess(fn, false, "");
+  q.node = me.node;
   let ref: Ref | undefined;
   if (link) it.x.linkAdd(me.id, q.id);
   if (mon) ref = it.monitors.add(me, q, internal);
@@ -133,7 +134,10 @@ export function exit(pid: Dest, reason: unknown): Promise<true> {
   return sync(OP.EXIT_SIGNAL, (p, it) => {
     const me = p.home;
     const q = targetOf(it, pid, "exit");
-    if (q !== undefined && q.alive) {
+    const how = q !== undefined && q !== me && it.cluster !== null ? it.cluster.transit(me, q, "exit", reason) : null;
+    if (how !== null) {
+      if (it.detail) it.note(p, OP.EXIT_SIGNAL, () => [`${q!.pid}, ${show(reason)}`, `${how} (partition)`]);
+    } else if (q !== undefined && q.alive) {
       let why: unknown;
       if (q === me && reason === "normal" && !me.trap) why = "normal";
       else why = exitSignal(it, me, q, reason, true);
@@ -170,14 +174,16 @@ export function link(pid: Pid): Promise<true> {
     if (!(pid instanceof Pid)) throw new TypeError(`link expects a pid, got ${show(pid)}`);
     const me = p.home;
     const q = it.proc(pid);
-    if (q !== undefined && q.alive) {
+    // Erlang: a link to a process on a node that cannot be reached gives the caller a noconnection exit signal.
+    const why = q !== undefined && it.cluster !== null && it.cluster.unreachable(me, q) ? "noconnection" : "noproc";
+    if (q !== undefined && q.alive && why === "noproc") {
       if (q !== me) it.x.linkAdd(me.id, q.id);
       if (it.detail) it.note(p, OP.LINK, () => [`${pid}`, "ok"]);
     } else {
-      if (it.detail) it.note(p, OP.LINK, () => [`${pid}`, "noproc"]);
-      if (me.trap) deliver(it, me, { type: "EXIT", from: pid, reason: "noproc" });
+      if (it.detail) it.note(p, OP.LINK, () => [`${pid}`, why]);
+      if (me.trap) deliver(it, me, { type: "EXIT", from: pid, reason: why });
       else {
-        die(it, me, "noproc");
+        die(it, me, why);
         if (!p.alive) {
           continueAfterDeath(it, p, OP.LINK);
           return NEVER;
@@ -222,7 +228,12 @@ export function monitor(dest: Dest): Promise<Ref> {
 export function monitorFrom(p: Proc, it: Iteration, dest: Dest, internal: boolean): Promise<Ref> {
   const q = targetOf(it, dest, "monitor");
   let ref: Ref;
-  if (q !== undefined && q.alive) {
+  if (q !== undefined && it.cluster !== null && it.cluster.unreachable(p.home, q)) {
+    // Erlang: monitoring a process on a node that cannot be reached gives DOWN noconnection at once.
+    ref = it.makeRef();
+    if (it.detail) it.note(p, OP.MONITOR, () => [`${show(dest)}`, "noconnection"]);
+    deliver(it, p.home, { type: "DOWN", ref, pid: q.pid, reason: "noconnection" });
+  } else if (q !== undefined && q.alive) {
     ref = it.monitors.add(p.home, q, internal);
     if (it.detail) it.note(p, OP.MONITOR, () => [`${show(dest)}`, String(ref)]);
   } else {

@@ -8,6 +8,8 @@ import { replay } from "../explore/replay.js";
 import type { ExploreOptions } from "../explore/options.js";
 import { BugFound, type Bug } from "../explore/bug.js";
 import { OptionsError } from "../runtime/errors.js";
+// Real time: with virtualTimers, performance.now is lockstep's inside an iteration.
+import { hostNow } from "../runtime/virtual-timers.js";
 
 export interface CtestOptions extends ExploreOptions {
   /** Replay this saved trace instead of exploring. */
@@ -108,7 +110,7 @@ async function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
 function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
   const { replay: tracePath, timeout: _t, ...opts } = options;
   return async (context?: Context) => {
-    const started = performance.now();
+    const started = hostNow();
     const testName = context?.task?.name ?? name;
     if (tracePath) {
       const r = await oneAtATime(() => replay(body, tracePath));
@@ -123,7 +125,7 @@ function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
       // Stop exploring before vitest's timeout: a test that timed out would leave its
       // exploration running and report a timeout instead of what was explored.
       const timeout = context?.task?.timeout;
-      const budget = timeBudget(timeout === undefined ? undefined : Math.max(1, timeout - (performance.now() - started)));
+      const budget = timeBudget(timeout === undefined ? undefined : Math.max(1, timeout - (hostNow() - started)));
       const timeLimitMs = budget === undefined ? opts.timeLimitMs : Math.min(budget, opts.timeLimitMs ?? Infinity);
       const resolved: ExploreOptions = { name: testName, ...fromEnv, ...opts, ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) };
       const r = await exploreWith(body, resolved);
@@ -141,8 +143,26 @@ type Define = (name: string, body: () => unknown, options?: CtestOptions) => voi
 /** `ctest.each(table)(name, body, options)`: one ctest per row, named and called as vitest's `test.each`. */
 type Each = <Row>(table: readonly Row[]) => (name: string, body: (...args: RowArgs<Row>) => unknown, options?: CtestOptions) => void;
 
-/** A row's values as the body's parameters: an array row spreads (a readonly tuple too), anything else is one argument. */
-type RowArgs<Row> = Row extends readonly unknown[] ? [...Row] : [Row];
+/**
+ * A row's values as the body's parameters: an array row spreads, anything else is one
+ * argument. Rows of a table are a union (`readonly [2, "two"] | readonly [3, "three"]`),
+ * and TypeScript does not accept a body with fewer parameters against a union of
+ * tuples, so the rows are merged position by position into one tuple of unions.
+ */
+type RowArgs<Row> = [Row] extends [readonly unknown[]] ? Positional<Row & readonly unknown[], (Row & readonly unknown[])["length"]> : [Row];
+type Positional<R extends readonly unknown[], L> = L extends 0
+  ? []
+  : L extends 1
+    ? [R[0]]
+    : L extends 2
+      ? [R[0], R[1]]
+      : L extends 3
+        ? [R[0], R[1], R[2]]
+        : L extends 4
+          ? [R[0], R[1], R[2], R[3]]
+          : L extends 5
+            ? [R[0], R[1], R[2], R[3], R[4]]
+            : R[number][];
 
 export interface Ctest extends Define {
   /** Only this test (and other `.only` ones) run in the file. */

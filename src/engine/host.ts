@@ -1,0 +1,51 @@
+// What lockstep needs from its host, Node's version. The browser build (rollup's
+// browser bundle, and so every bundler that follows package.json's "browser"
+// condition) swaps this module for host.browser.ts, so dist/browser.js has no
+// `node:` import at all: esbuild --platform=browser and Vite bundle it as is.
+// Every use of a Node API outside the CLI goes through here.
+
+/** True in Node (the CLI, vitest, workers); false in browsers and Web Workers. */
+export const IS_NODE: boolean = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+
+/**
+ * The engine's wasm bytes. dist/index.js has the wasm beside it; src/engine/load.ts
+ * (the test suite runs the sources) finds it in build/.
+ */
+export async function engineBytes(debug: boolean): Promise<Uint8Array | ArrayBuffer> {
+  const file = debug ? "engine.debug.wasm" : "engine.wasm";
+  const candidates = [new URL(`./${file}`, import.meta.url), new URL(`../../build/${file}`, import.meta.url)];
+  const fs = await import("node:fs/promises");
+  for (const url of candidates) {
+    try {
+      return await fs.readFile(url);
+    } catch {
+      /* try the next place */
+    }
+  }
+  throw new Error(`lockstep: cannot find ${file} (looked in ${candidates.map((u) => u.pathname).join(", ")}); run \`npm run build\``);
+}
+
+/** Reads a UTF-8 text file. */
+export async function readText(file: string): Promise<string> {
+  const fs = await import("node:fs/promises");
+  return fs.readFile(file, "utf8");
+}
+
+/** Writes `text` to `name` inside `dir` (created if missing); returns the file's path. */
+export async function writeText(dir: string | null, name: string, text: string): Promise<string> {
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
+  if (dir !== null) await fs.mkdir(dir, { recursive: true });
+  const file = dir === null ? name : path.join(dir, name);
+  await fs.writeFile(file, text);
+  return file;
+}
+
+/** V8's promise hooks (unhandled-rejection attribution), or null where there are none. */
+export async function promiseHooks<H>(): Promise<H | null> {
+  try {
+    return ((await import("node:v8")) as unknown as { promiseHooks?: H }).promiseHooks ?? null;
+  } catch {
+    return null;
+  }
+}
