@@ -4,7 +4,7 @@ export { replay, ReplayDivergence, type ReplayResult } from "./explore/replay.js
 export { shrink, type ShrinkResult, type ShrinkOptions, type ShrinkSource } from "./explore/shrink.js";
 export { causalSlice } from "./explore/slice.js";
 export { Bug, BugFound, type BugKind } from "./explore/bug.js";
-export type { ExploreOptions } from "./explore/options.js";
+export type { ExploreOptions, Progress } from "./explore/options.js";
 export type { TraceFile } from "./explore/trace-file.js";
 export type { StepEvent } from "./runtime/iteration.js";
 
@@ -16,7 +16,15 @@ export { note } from "./runtime/note.js";
 export { Cluster, Global, node, ClusterNode, type NodeRef, type NodeMessage, type GlobalRegisterResult, type FaultOptions } from "./runtime/cluster.js";
 export { register, unregister, whereis, via, Via } from "./runtime/names.js";
 export { TIMEOUT, type Timeout } from "./runtime/timeout.js";
-export { Pid, isPid } from "./values/pid.js";
+export { isPid } from "./values/pid.js";
+import { Pid as PidClass } from "./values/pid.js";
+/** A process identifier (`<0.N.0>`): made by spawn and self(), compared with `===`. */
+export type Pid = PidClass;
+/**
+ * The Pid class for `x instanceof Pid`, typed without a constructor: a pid made by
+ * hand would name no process, so only spawn and friends create them.
+ */
+export const Pid = PidClass as unknown as { readonly prototype: PidClass; [Symbol.hasInstance](x: unknown): x is PidClass };
 export { Ref } from "./values/ref.js";
 export { LockstepError, UsageError, ArgumentError, OptionsError } from "./runtime/errors.js";
 export { GenServer, reply, noreply, stop, From, type Behaviour, type ServerRef, type StartOptions, type InitResult, type CallResult, type NoreplyResult } from "./otp/genserver.js";

@@ -1,10 +1,12 @@
 // The lockstep command, run as users run it (node bin/lockstep.mjs, after the build).
 import { describe, it, expect } from "vitest";
-import { spawnSync } from "node:child_process";
+import { spawnSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs, parseDuration, parseShard, UsageFailure } from "../src/cli/args";
+import { parseArgs, parseDuration, parseShard, shardSeed, suggest, UsageFailure } from "../src/cli/args";
+import { Progress } from "../src/cli/progress";
+import { checkLocation } from "../src/cli/load-error";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -374,5 +376,267 @@ describe("optional peer dependencies", () => {
     expect(e).toBeInstanceOf(Error);
     expect((e as Error).message).toBe('loading the TypeScript scenario x.ts needs the package "lockstep-no-such-package", which is not installed: npm i -D lockstep-no-such-package');
     expect(await optionalImport<typeof import("node:path")>("node:path", "test").then((m) => typeof m.join)).toBe("function");
+  });
+});
+
+describe("command line (util.parseArgs)", () => {
+  const spec = { iterations: "int", seed: "int", quiet: "bool", help: "bool", strategy: "string" } as const;
+  it("takes short flags, --flag=value and the last of a repeated flag", () => {
+    expect(parseArgs(["f", "-n", "10", "-s", "3", "-q"], spec)).toEqual({ positionals: ["f"], flags: { iterations: 10, seed: 3, quiet: true } });
+    expect(parseArgs(["-n5", "--seed=7", "--seed", "8", "f"], spec).flags).toEqual({ iterations: 5, seed: 8 });
+    expect(parseArgs(["f", "--", "--not-a-flag"], spec).positionals).toEqual(["f", "--not-a-flag"]);
+  });
+  it("suggests the flag a typo meant, and only then", () => {
+    expect(() => parseArgs(["--iteratons", "3"], spec)).toThrow("unknown option --iteratons (did you mean --iterations?)");
+    expect(() => parseArgs(["--sed", "3"], spec)).toThrow("unknown option --sed (did you mean --seed?)");
+    expect(() => parseArgs(["--frobnicate"], spec)).toThrow(/^unknown option --frobnicate$/);
+    expect(() => parseArgs(["-x"], spec)).toThrow(/^unknown option -x$/);
+    expect(suggest("strategey", ["strategy", "seed"])).toBe("strategy");
+    expect(suggest("json", ["seed"])).toBeUndefined();
+  });
+  it("says which flag lacks a value, and which takes none", () => {
+    expect(() => parseArgs(["-n"], spec)).toThrow("--iterations needs a value");
+    expect(() => parseArgs(["--iterations", "--quiet"], spec)).toThrow("--iterations needs a value");
+    expect(() => parseArgs(["--quiet=yes"], spec)).toThrow("--quiet takes no value");
+    expect(() => parseArgs(["-n", "ten"], spec)).toThrow('--iterations must be a non-negative integer, got "ten"');
+  });
+  it("derives one shard seed from the file name and the shard count", () => {
+    expect(shardSeed("a/b/race.mjs", 4)).toBe(shardSeed("race.mjs", 4));
+    expect(shardSeed("race.mjs", 4)).not.toBe(shardSeed("race.mjs", 3));
+    expect(shardSeed("race.mjs", 4)).not.toBe(shardSeed("other.mjs", 4));
+    expect(Number.isSafeInteger(shardSeed("race.mjs", 4))).toBe(true);
+  });
+});
+
+describe("lockstep explore: usage errors come before anything runs", () => {
+  it("an unknown flag gets a did-you-mean and exit 2, with no header", () => {
+    const r = cli(["explore", "examples/lost-update.mjs", "--iteratons", "3"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown option --iteratons (did you mean --iterations?)");
+    expect(r.err).not.toMatch(/exploring/);
+    const cmd = cli(["explor", "x.mjs"]);
+    expect(cmd.code).toBe(2);
+    expect(cmd.err).toMatch(/unknown command "explor" \(did you mean explore\?\)/);
+  });
+  it("--iterations 0, a bad strategy or reporter: exit 2 before the header (and before the file is imported)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    const marker = join(dir, "IMPORTED");
+    writeFileSync(join(dir, "s.mjs"), `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "x"); export default async function s() {}`);
+    for (const [args, msg] of [
+      [["-n", "0"], "--iterations must be at least 1, got 0"],
+      [["--iterations=0"], "--iterations must be at least 1, got 0"],
+      [["--strategy", "nope"], '--strategy: unknown strategy "nope"; choose one of portfolio'],
+      [["--strategy", "rnadom"], '--strategy: unknown strategy "rnadom" (did you mean random?)'],
+      [["--timers", "slow"], '--timers: unknown timer policy "slow"; choose one of quiescent, race'],
+      [["--reporter", "xml"], "--reporter must be text, json or junit"],
+      [["--output", "x.xml"], "--output FILE writes the --reporter json or junit result"],
+      [["--shard", "3/2"], "need 1 <= i <= n"],
+      [["--workers", "0"], "--workers must be at least 1"],
+    ] as const) {
+      const r = cli(["explore", join(dir, "s.mjs"), ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toContain(msg);
+      expect(r.err).not.toMatch(/exploring/);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+  it("the file's own bad options are a usage error before the header", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "s.mjs"), `export const options = { iterations: 0 }; export default async function s() {}`);
+    const r = cli(["explore", join(dir, "s.mjs")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/iterations must be an integer >= 1, got 0/);
+    expect(r.err).not.toMatch(/exploring/);
+  });
+  it("a syntax error in a scenario shows file:line:column and the source line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "bad.mjs"), `export default async function x() {\n  const a = 1;\n  let = a;\n}\n`);
+    const r = cli(["explore", join(dir, "bad.mjs")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${join(dir, "bad.mjs")}:3:3: SyntaxError:`);
+    expect(r.err).toContain("3 |   let = a;");
+    expect(r.err).toMatch(/\|\s{3}\^/);
+    writeFileSync(join(dir, "bad.ts"), `export default async function x(): Promise<void> {\n  const a: number = ;\n}\n`);
+    const t = cli(["explore", join(dir, "bad.ts")]);
+    expect(t.code).toBe(2);
+    expect(t.err).toContain(`${join(dir, "bad.ts")}:2:21:`);
+    expect(t.err).toContain("2 |   const a: number = ;");
+    expect(checkLocation("/x/y.mjs:12\n  foo bar\n      ^^^\n\nSyntaxError: no")).toEqual({ line: 12, column: 7, lineText: "  foo bar" });
+  });
+  it('says "1 iteration", not "1 iterations"', () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "ok.mjs"), `export default async function ok() {}`);
+    const r = spawnSync(process.execPath, [join(root, "bin/lockstep.mjs"), "explore", join(dir, "ok.mjs"), "-n", "1", "-s", "1"], { encoding: "utf8", env: { ...process.env, CI: "true" } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/exploring ok: seed 1, strategy \S+, 1 iteration$/m);
+    expect(r.stderr).toMatch(/ok: 1 iteration in /);
+    expect(r.stdout).toMatch(/no bug in 1 iteration \(1 distinct schedule,/);
+    expect(r.stdout + r.stderr).not.toMatch(/\b1 iterations\b|\b1 distinct schedules\b/);
+  });
+});
+
+describe("progress output", () => {
+  const p = { iterations: 1234, total: 100000, distinctSchedules: 567, steps: 0 };
+  it("fits the terminal's width: no line longer than its columns", () => {
+    for (const columns of [120, 80, 60, 40, 20]) {
+      const line = new Progress("a-rather-long-scenario#name", 100000, { write: () => {} }).line(p, columns);
+      expect(line.length, `${columns}: ${line}`).toBeLessThan(columns);
+    }
+    expect(new Progress("s", 100000, { write: () => {} }).line(p, 120)).toMatch(/\[#*-+\] 1234\/100000 iterations, \d+\/s, 567 distinct schedules/);
+  });
+  it("redraws in place on a terminal, fitted to it; writes plain lines elsewhere", () => {
+    const tty: string[] = [];
+    const t = new Progress("s", 100000, { isTTY: true, columns: 50, write: (s) => tty.push(s) }, true);
+    t.update(p);
+    expect(tty[0].startsWith("\r")).toBe(true);
+    expect(tty[0].replace("\r", "").replace("\x1b[K", "").length).toBeLessThan(50);
+    const plain: string[] = [];
+    const n = new Progress("s", 100000, { isTTY: false, write: (s) => plain.push(s) }, false);
+    n.update(p); // the first plain line waits a second: a short run prints only its summary
+    expect(plain).toEqual([]);
+    (n as unknown as { lastPlain: number }).lastPlain = -Infinity;
+    n.update(p);
+    expect(plain.length).toBe(1);
+    expect(plain[0]).not.toMatch(/\r|\x1b/);
+    expect(plain[0].endsWith("\n")).toBe(true);
+  });
+});
+
+/** Runs the CLI asynchronously (for signals and pipes). */
+function cliAsync(args: string[], onStderr?: (all: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(process.execPath, [join(root, "bin/lockstep.mjs"), ...args], { cwd: root, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => {
+    err += d;
+    onStderr?.(err, child);
+  });
+  return { child, done: new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((res) => child.on("close", (code, signal) => res({ code, signal, out, err }))) };
+}
+
+describe("Ctrl-C and closed pipes", () => {
+  function longScenario(): string {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "long.mjs"), `import { spawn, send, receive, self } from "${root}dist/index.js";
+      export default async function long() { const me = self(); await spawn(async () => send(me, 1)); await spawn(async () => send(me, 2)); await receive(); await receive(); }`);
+    return join(dir, "long.mjs");
+  }
+
+  for (const workers of ["1", "2"]) {
+    it(`SIGINT during explore (--workers ${workers}) prints what ran and exits 130`, async () => {
+      let sent = false;
+      const json = join(mkdtempSync(join(tmpdir(), "ls-cli-")), "result.json");
+      const { child, done } = cliAsync(["explore", longScenario(), "-n", "100000000", "-s", "1", "--workers", workers, "--reporter", "json", "--output", json], (err, c) => {
+        // After the first progress line: the search is running.
+        if (!sent && / iterations, \d+\/s/.test(err)) {
+          sent = true;
+          c.kill("SIGINT");
+        }
+      });
+      const guard = setTimeout(() => child.kill("SIGKILL"), 60000); // never leave a 10^8-iteration search behind
+      const r = await done;
+      clearTimeout(guard);
+      expect(sent).toBe(true);
+      expect(r.code, r.err).toBe(130);
+      expect(r.err).toMatch(/interrupted: long ran \d+ of 100000000 iterations in \d+\.\d\ds, \d+ distinct schedules?, seed 1; no bug found so far/);
+      const j = JSON.parse(readFileSync(json, "utf8"));
+      expect(j).toMatchObject({ ok: true, interrupted: true, seed: 1 });
+      expect(j.iterations).toBeGreaterThan(0);
+      expect(j.iterations).toBeLessThan(100000000);
+      expect(j.distinctSchedules).toBeGreaterThan(1); // with workers too: progress and results count distinct schedules
+    });
+  }
+
+  it("a stdout closed early (`| head -1`) ends quietly with the verdict's exit code, no EPIPE crash", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    const { child, done } = cliAsync(["explore", "examples/lost-update.mjs", "-s", "1", "--trace-dir", dir]);
+    child.stdout!.destroy(); // the reader is gone before anything is written
+    const r = await done;
+    expect(r.err).not.toMatch(/EPIPE|Unhandled 'error'/);
+    expect(r.code).toBe(1);
+    // And through a real shell pipe into head.
+    const sh = spawnSync("sh", ["-c", `node bin/lockstep.mjs explore examples/lost-update.mjs -s 1 --trace-dir ${dir} | head -1`], { cwd: root, encoding: "utf8" });
+    expect(sh.stdout).toBe('lockstep found a bug (exception) in "lost-update"\n');
+    expect(sh.stderr).not.toMatch(/EPIPE|Error/);
+  });
+});
+
+describe("shards, merge-reports and JUnit", () => {
+  const run = (args: string[]) => cli(["explore", "examples/deadlock.mjs", "--strategy", "random", "-n", "400", "--workers", "1", ...args]);
+
+  it("--shard without --seed derives one seed for all shards and prints it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    const a = run(["--shard", "1/3", "--json", "--trace-dir", dir]);
+    const b = run(["--shard", "3/3", "--json", "--trace-dir", dir]);
+    const seed = shardSeed("deadlock.mjs", 3);
+    for (const r of [a, b]) {
+      expect(r.err).toContain(`shard`);
+      expect(r.err).toContain(`no --seed given, so every shard uses seed ${seed}`);
+      expect(JSON.parse(r.out).seed).toBe(seed);
+    }
+  });
+
+  it("merges two shards of a bugged example into one verdict: the first bug by iteration, total iterations, exit 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    // Seed 4: one machine finds the deadlock at iteration 2, which lies in shard 2/2.
+    const whole = JSON.parse(run(["-s", "4", "--json", "--trace-dir", dir]).out);
+    expect(whole.bug.iteration).toBe(2);
+    const files = ["1/2", "2/2"].map((sh, k) => {
+      const r = run(["-s", "4", "--shard", sh, "--json", "--trace-dir", dir]);
+      expect(r.code).toBe(1);
+      const f = join(dir, `shard-${k + 1}.json`);
+      writeFileSync(f, r.out);
+      return { f, j: JSON.parse(r.out) };
+    });
+    expect(files[0].j.shard).toEqual({ index: 1, count: 2 });
+    expect(files[0].j.bug.iteration).toBeGreaterThan(2); // shard 1 finds a later one
+    const m = cli(["merge-reports", files[0].f, files[1].f]);
+    expect(m.code, m.err).toBe(1);
+    expect(m.out).toMatch(/lockstep found a bug \(deadlock\)/);
+    expect(m.out).toMatch(new RegExp(`deadlock: first bug at iteration 2, in shard 2/2 \\(2 shards of 2, seed 4\\); ${files[0].j.iterations + files[1].j.iterations} iterations searched over all shards`));
+    const j = JSON.parse(cli(["merge-reports", files[1].f, files[0].f, "--json"]).out);
+    expect(j).toMatchObject({ ok: false, scenario: "deadlock", seed: 4, shards: [1, 2], shardCount: 2, missingShards: [], iterations: files[0].j.iterations + files[1].j.iterations });
+    expect(j.bug).toMatchObject({ iteration: 2, shard: 2, kind: "deadlock" });
+    expect(j.distinctSchedulesAtMost).toBe(files[0].j.distinctSchedules + files[1].j.distinctSchedules);
+    // One shard alone: its bug, with a warning that the other's iterations were not searched.
+    const one = cli(["merge-reports", files[0].f]);
+    expect(one.code).toBe(1);
+    expect(one.err).toMatch(/no result for shard 2\/2: its iterations were not searched/);
+    // The same shard twice, or a file that is not a result: exit 2.
+    expect(cli(["merge-reports", files[0].f, files[0].f]).err).toMatch(/shard 1\/2 appears twice/);
+    writeFileSync(join(dir, "junk.json"), `{"hello": 1}`);
+    expect(cli(["merge-reports", join(dir, "junk.json")]).code).toBe(2);
+  });
+
+  it("merges bug-free shards to exit 0", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    writeFileSync(join(dir, "ok.mjs"), `import { spawn, send, receive, self } from "${root}dist/index.js";
+      export default async function fine() { const me = self(); await spawn(async () => send(me, 1)); await receive(); }`);
+    const files = ["1/2", "2/2"].map((sh, k) => {
+      const f = join(dir, `s${k}.json`);
+      writeFileSync(f, cli(["explore", join(dir, "ok.mjs"), "-n", "50", "--shard", sh, "--json"]).out);
+      return f;
+    });
+    const m = cli(["merge-reports", ...files]);
+    expect(m.code, m.err).toBe(0);
+    expect(m.out).toMatch(/ok: no bug in 50 iterations \(2 shards of 2, seed \d+; \d+( to \d+)? distinct schedules?\)/);
+  });
+
+  it("--reporter junit writes JUnit XML to stdout, or to --output beside the text report", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    const r = cli(["explore", "examples/lost-update.mjs", "-s", "1", "--reporter", "junit", "--trace-dir", dir]);
+    expect(r.code).toBe(1);
+    expect(r.out.startsWith(`<?xml version="1.0" encoding="UTF-8"?>`)).toBe(true);
+    expect(r.out).toMatch(/<testsuites name="lockstep" tests="1" failures="1"/);
+    expect(r.out).toMatch(/<testcase classname="examples\/lost-update.mjs" name="lost-update" time="[\d.]+">/);
+    expect(r.out).toMatch(/<failure type="exception" message="The test body threw: Error: lost update: counter is 1, expected 2">/);
+    expect(r.out).toContain("&lt;0.1.0&gt;");
+    const xmlFile = join(dir, "junit.xml");
+    const o = cli(["explore", "examples/lost-update.mjs", "-s", "1", "--reporter=junit", "--output", xmlFile, "--trace-dir", dir]);
+    expect(o.code).toBe(1);
+    expect(o.out).toMatch(/lockstep found a bug \(exception\)/);
+    expect(readFileSync(xmlFile, "utf8")).toMatch(/<failure type="exception"/);
+    expect(cli(["explore", "examples/lost-update.mjs", "--json", "--reporter", "junit"]).code).toBe(2);
   });
 });

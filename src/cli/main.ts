@@ -1,18 +1,22 @@
-// The `lockstep` command: explore | replay | shrink | show.
-// Exit codes: 0 no bug, 1 bug found (or replay reproduced it), 2 usage or input error.
-import { explore, type ExploreResult, type ExploreStats } from "../explore/explore.js";
+// The `lockstep` command: explore | merge-reports | replay | shrink | show.
+// Exit codes: 0 no bug, 1 bug found (or replay reproduced it), 2 usage or input error, 130 Ctrl-C.
+import { exploreWith, type ExploreResult, type ExploreStats } from "../explore/explore.js";
 import { replay, ReplayDivergence } from "../explore/replay.js";
 import { loadTrace } from "../explore/trace-file.js";
 import { formatInterleaving, type Bug } from "../explore/bug.js";
-import type { ExploreOptions } from "../explore/options.js";
+import { resolveOptions, randomSeed, type ExploreOptions, type InternalOptions } from "../explore/options.js";
+import { STRATEGY_NAMES } from "../explore/strategies.js";
 import { LockstepError } from "../runtime/errors.js";
 import { loadScenarios, traceScenarioFile, type Scenario } from "./scenario.js";
-import { parseArgs, parseDuration, parseShard, UsageFailure, type FlagSpec } from "./args.js";
+import { parseArgs, parseDuration, parseShard, shardSeed, suggest, plural, UsageFailure, type FlagSpec } from "./args.js";
 import { exploreParallel } from "./parallel.js";
-import { Progress, distinctText } from "./progress.js";
+import { Progress, distinctSchedules, interruptedText } from "./progress.js";
+import { jsonOf, junitOf, type ScenarioJson } from "./results.js";
+import { readResults, mergeResults, formatMerged } from "./merge.js";
 import { VERSION } from "../version.js";
 import { opName, describeResource } from "../engine/ops.js";
 import { availableParallelism } from "node:os";
+import { basename } from "node:path";
 
 const HELP: Record<string, string> = {
   main: `lockstep ${VERSION}: controlled-concurrency testing for JavaScript
@@ -22,32 +26,49 @@ Usage:
   lockstep replay <trace> [<file>]    replay a saved trace against its scenario file
   lockstep shrink <trace> [<file>]    shrink a saved trace to a shorter failing schedule
   lockstep show <trace>               print a trace's interleaving
+  lockstep merge-reports <json>...    one verdict from the --json results of --shard runs
   lockstep <command> --help           options of a command
 
-Exit codes: 0 no bug, 1 bug found, 2 usage or input error.`,
+Exit codes: 0 no bug, 1 bug found, 2 usage or input error, 130 interrupted (Ctrl-C).`,
   explore: `Usage: lockstep explore <file> [options]
 
 A scenario file default-exports its test body (an async function) or exports several
 named bodies, and may export \`options\`. TypeScript files run as they are.
 
-Options:
-  --iterations N      iterations per scenario (default 100, or the file's options)
-  --strategy S        portfolio (default), random, pct, fair-pct, pos, idpct, rff,
-                      dpor (exhaustive: every interleaving once, --iterations caps the traces)
+Options (--flag value or --flag=value):
+  -n, --iterations N  iterations per scenario (default 100, or the file's options)
+  --strategy S        ${STRATEGY_NAMES.join(", ")} (default portfolio;
+                      dpor is exhaustive: every interleaving once, --iterations caps the traces)
   --preemption-bound N  dpor: only paths with at most N preemptions
-  --seed N            seed of the search (default: random, always printed)
+  -s, --seed N        seed of the search (default: random, always printed; with
+                      --shard, derived from the file name and n so shards agree)
   --max-steps N       scheduling decisions per iteration before "step-limit" (default 100000)
   --timers P          quiescent (default) or race
   --allow-crashes     do not report crashes of unwatched processes
   --virtual-timers    lockstep's setTimeout/setInterval/setImmediate, Date and performance.now
   --scenario NAME     run only this export of the file
   --workers N         worker threads (default: one per core from 100,000 iterations, else 1)
-  --shard i/n         run the i-th of n slices of the iterations (CI matrices)
+  --shard i/n         run the i-th of n slices of the iterations (CI matrices; combine
+                      the shards' --json results with lockstep merge-reports)
   --time-limit T      stop after T (30s, 2m, 500ms) even if iterations remain
   --trace-dir DIR     where bug traces are written (default .lockstep)
   --report FILE       write a self-contained HTML report of the bug
-  --json              machine-readable output (see README)
-  --quiet             no progress output`,
+  --reporter R        text (default), json or junit (JUnit XML, for CI test reports)
+  --json              same as --reporter json (the shape is in docs/cli.md)
+  --output FILE       write the json or junit result to FILE (the text report still
+                      goes to stdout)
+  -q, --quiet         no progress output
+  -h, --help          this help
+
+Exit codes: 0 no bug, 1 bug found, 2 usage or input error, 130 interrupted by
+Ctrl-C (what ran is printed: iterations, distinct schedules, time).`,
+  "merge-reports": `Usage: lockstep merge-reports <result.json>... [--json | --reporter junit] [--output FILE]
+
+Combines the --json results of \`lockstep explore FILE --shard i/n --json\` runs (one per
+CI job) into one verdict per scenario: the first bug by iteration over all shards,
+the total iterations, and distinct schedules as bounds (shards may meet the same
+schedule). Warns about missing shards and mismatched seeds. Exit 1 if any shard
+found a bug, 0 if none did, 2 for unreadable input.`,
   replay: `Usage: lockstep replay <trace> [<file>] [--json]
 
 Replays a trace written by explore (its scenario file is recorded in the trace; pass
@@ -65,38 +86,76 @@ Prints the trace's summary and its interleaving (and causal slice when available
 const EXPLORE_FLAGS: FlagSpec = {
   iterations: "int", strategy: "string", seed: "int", "max-steps": "int", timers: "string",
   "allow-crashes": "bool", "virtual-timers": "bool", scenario: "string", workers: "int", shard: "string", "time-limit": "string",
-  "trace-dir": "string", report: "string", json: "bool", quiet: "bool", help: "bool", "preemption-bound": "int",
+  "trace-dir": "string", report: "string", json: "bool", reporter: "string", output: "string", quiet: "bool", help: "bool",
+  "preemption-bound": "int",
 };
 
+/**
+ * stdout and stderr that go quiet when their reader goes away (`lockstep ... | head -1`):
+ * Node reports the closed pipe as an asynchronous EPIPE 'error' on the stream, which
+ * would crash the process with a stack trace. Nothing is left to say to a closed pipe,
+ * so further writes are dropped and the command still ends with its verdict's code.
+ */
+const closed = new Set<NodeJS.WriteStream>();
+let pipesGuarded = false;
+function guardPipes(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const s of [process.stdout, process.stderr]) {
+    s.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+      closed.add(s);
+    });
+  }
+}
+function write(s: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(s)) s.write(text);
+}
+
 type Out = { log(s: string): void; err(s: string): void };
-const out: Out = { log: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n") };
+const out: Out = { log: (s) => write(process.stdout, s + "\n"), err: (s) => write(process.stderr, s + "\n") };
+/** The progress stream: stderr, silenced like `out` when its pipe closes. */
+const progressStream = {
+  get isTTY() {
+    return process.stderr.isTTY;
+  },
+  get columns() {
+    return process.stderr.columns;
+  },
+  write: (s: string) => write(process.stderr, s),
+};
 
 export async function main(argv: string[]): Promise<number> {
+  guardPipes();
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
       out.log(HELP.main);
       return cmd === undefined ? 2 : 0;
     }
-    if (cmd === "--version") {
+    if (cmd === "--version" || cmd === "-v") {
       out.log(VERSION);
       return 0;
     }
-    if (rest.includes("--help") && HELP[cmd]) {
+    if ((rest.includes("--help") || rest.includes("-h")) && HELP[cmd]) {
       out.log(HELP[cmd]);
       return 0;
     }
     switch (cmd) {
       case "explore":
         return await exploreCmd(rest);
+      case "merge-reports":
+        return await mergeCmd(rest);
       case "replay":
         return await replayCmd(rest);
       case "shrink":
         return await shrinkCmd(rest);
       case "show":
         return await showCmd(rest);
-      default:
-        throw new UsageFailure(`unknown command ${JSON.stringify(cmd)} (try lockstep --help)`);
+      default: {
+        const hit = suggest(cmd, COMMANDS);
+        throw new UsageFailure(`unknown command ${JSON.stringify(cmd)}${hit ? ` (did you mean ${hit}?)` : ""} (try lockstep --help)`);
+      }
     }
   } catch (e) {
     if (e instanceof UsageFailure || e instanceof LockstepError) {
@@ -107,12 +166,52 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const COMMANDS = ["explore", "merge-reports", "replay", "shrink", "show"];
+
+/** --reporter and --json, --output: where the machine-readable result goes. */
+function reporterOf(flags: Record<string, string | number | boolean>): { reporter: "text" | "json" | "junit"; output?: string } {
+  const named = flags.reporter as string | undefined;
+  if (named !== undefined && !["text", "json", "junit"].includes(named)) {
+    throw new UsageFailure(`--reporter must be text, json or junit, got ${JSON.stringify(named)}`);
+  }
+  if (flags.json && named !== undefined && named !== "json") throw new UsageFailure(`--json and --reporter ${named} ask for two formats; pick one`);
+  const reporter = flags.json ? "json" : ((named ?? "text") as "text" | "json" | "junit");
+  const output = flags.output as string | undefined;
+  if (output !== undefined && reporter === "text") throw new UsageFailure("--output FILE writes the --reporter json or junit result; name one");
+  return { reporter, output };
+}
+
+/** Writes the machine-readable result to --output, or stdout. */
+async function emit(text: string, output: string | undefined): Promise<void> {
+  if (output === undefined) return out.log(text.replace(/\n$/, ""));
+  const fs = await import("node:fs/promises");
+  await fs.writeFile(output, text.endsWith("\n") ? text : text + "\n");
+}
+
+/** A flag value that must be one of `choices`: checked before anything loads or prints. */
+function oneOf(flag: string, noun: string, value: unknown, choices: readonly string[]): void {
+  if (value !== undefined && !choices.includes(value as string)) {
+    const hit = suggest(String(value), [...choices]);
+    throw new UsageFailure(`--${flag}: unknown ${noun} ${JSON.stringify(value)}${hit ? ` (did you mean ${hit}?)` : ""}; choose one of ${choices.join(", ")}`);
+  }
+}
+
 async function exploreCmd(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(argv, EXPLORE_FLAGS);
-  if (positionals.length !== 1) throw new UsageFailure("explore needs exactly one scenario file (lockstep explore --help)");
+  // Everything that can be wrong with the command line is reported before the scenario
+  // file is imported (it runs the user's module) and before the header is printed.
+  if (positionals.length !== 1) throw new UsageFailure(`explore needs exactly one scenario file, got ${positionals.length === 0 ? "none" : positionals.map((p) => JSON.stringify(p)).join(" ")} (lockstep explore --help)`);
+  if (flags.iterations === 0) throw new UsageFailure("--iterations must be at least 1, got 0");
+  if (flags.workers === 0) throw new UsageFailure("--workers must be at least 1, got 0");
+  if (flags["max-steps"] === 0) throw new UsageFailure("--max-steps must be at least 1, got 0");
+  oneOf("strategy", "strategy", flags.strategy, STRATEGY_NAMES);
+  oneOf("timers", "timer policy", flags.timers, ["quiescent", "race"]);
+  const timeLimitMs = flags["time-limit"] !== undefined ? parseDuration(flags["time-limit"] as string) : undefined;
+  const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };
+  const { reporter, output } = reporterOf(flags);
   const file = positionals[0];
   const loaded = await loadScenarios(file, flags.scenario as string | undefined);
-  const base: ExploreOptions = { ...loaded.options };
+  const base: InternalOptions = { ...loaded.options };
   if (flags.iterations !== undefined) base.iterations = flags.iterations as number;
   if (flags.strategy !== undefined) base.strategy = flags.strategy as ExploreOptions["strategy"];
   if (flags.seed !== undefined) base.seed = flags.seed as number;
@@ -122,35 +221,58 @@ async function exploreCmd(argv: string[]): Promise<number> {
   if (flags["preemption-bound"] !== undefined) base.preemptionBound = flags["preemption-bound"] as number;
   if (flags["virtual-timers"]) base.virtualTimers = base.virtualTimers || true;
   if (flags["trace-dir"] !== undefined) base.traceDir = flags["trace-dir"] as string;
-  if (flags["time-limit"] !== undefined) base.timeLimitMs = parseDuration(flags["time-limit"] as string);
-  const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };
-  const workers = flags.workers !== undefined ? (flags.workers as number) : base.strategy === "dpor" ? 1 : defaultWorkers(base.iterations ?? 100);
-  if (workers < 1) throw new UsageFailure("--workers must be at least 1");
+  if (timeLimitMs !== undefined) base.timeLimitMs = timeLimitMs;
+  let derivedSeed = false;
+  if (base.seed === undefined && shard.count > 1) {
+    // Shards of one search must share its seed; jobs of a CI matrix cannot agree on a random one.
+    base.seed = shardSeed(file, shard.count);
+    derivedSeed = true;
+  }
+  base.seed ??= randomSeed();
+  const iterations = base.iterations ?? 100;
+  const workers = flags.workers !== undefined ? (flags.workers as number) : base.strategy === "dpor" ? 1 : defaultWorkers(iterations);
   if (base.strategy === "dpor" && (workers > 1 || shard.count > 1)) {
     throw new UsageFailure("--strategy dpor is one depth-first search over the whole space: it runs in one worker and cannot be sharded (drop --workers / --shard)");
   }
-  base.seed ??= (await import("../explore/options.js")).randomSeed();
-  const json = !!flags.json;
-  const quiet = json || !!flags.quiet;
-  const results: { scenario: string; result: ExploreResult }[] = [];
+  resolveOptions(base, "scenario"); // the file's options too (iterations: 0, an unknown strategy, ...)
+  const machine = reporter !== "text";
+  const quiet = (machine && output === undefined) || !!flags.quiet;
+  if (derivedSeed) out.err(`shard ${shard.index}/${shard.count}: no --seed given, so every shard uses seed ${base.seed} (derived from ${basename(file)} and ${shard.count} shards); pass --seed N to search other schedules`);
+
+  // Ctrl-C stops the search between iterations and reports what ran; a second one kills.
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once("SIGINT", onSigint);
+  const results: ScenarioJson[] = [];
   let code = 0;
-  for (const s of loaded.scenarios) {
-    const progress = quiet ? null : new Progress(s.name, base.iterations ?? 100, out.err);
-    const opts: ExploreOptions = { ...base, name: s.name, onProgress: progress ? (p) => progress.update(p) : undefined };
-    if (!quiet) out.err(`exploring ${s.name}: seed ${opts.seed}, strategy ${opts.strategy ?? "portfolio"}, ${opts.iterations ?? 100} iterations${shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : ""}${workers > 1 ? `, ${workers} workers` : ""}`);
-    const result = await runScenario(loaded.file, s, opts, shard, workers);
-    progress?.done(result);
-    results.push({ scenario: s.name, result });
-    if (!result.ok) {
-      code = 1;
-      if (flags.report) await writeReport(flags.report as string, result.bug);
-      if (!json) out.log(result.bug.format());
-    } else if (!json) {
-      out.log(verdict(s.name, result.stats, result.iterations, base.iterations ?? 100));
+  try {
+    for (const s of loaded.scenarios) {
+      const progress = quiet ? null : new Progress(s.name, iterations, progressStream);
+      const opts: InternalOptions = { ...base, name: s.name, onProgress: progress ? (p) => progress.update(p) : undefined };
+      if (!quiet) out.err(`exploring ${s.name}: seed ${opts.seed}, strategy ${opts.strategy ?? "portfolio"}, ${plural(iterations, "iteration")}${shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : ""}${workers > 1 ? `, ${workers} workers` : ""}`);
+      const result = await runScenario(loaded.file, s, opts, shard, workers, stop.signal);
+      const interrupted = stop.signal.aborted && result.ok;
+      if (!interrupted) progress?.done(result);
+      results.push(jsonOf(s.name, result, { file, shard, iterationsPlanned: iterations, interrupted }));
+      if (!result.ok) {
+        code = 1;
+        if (flags.report) await writeReport(flags.report as string, result.bug);
+        if (!quiet || reporter === "text") out.log(result.bug.format());
+      } else if (interrupted) {
+        progress?.clear();
+        out.err(interruptedText(s.name, result, iterations));
+      } else if (reporter === "text" || output !== undefined) {
+        out.log(verdict(s.name, result.stats, result.iterations, iterations));
+      }
+      if (stop.signal.aborted) break;
     }
+  } finally {
+    process.removeListener("SIGINT", onSigint);
   }
-  if (json) out.log(JSON.stringify(results.length === 1 ? jsonOf(results[0]) : results.map(jsonOf), null, 2));
-  return code;
+  if (reporter === "json") await emit(JSON.stringify(results.length === 1 && loaded.scenarios.length === 1 ? results[0] : results, null, 2), output);
+  if (reporter === "junit") await emit(junitOf(results), output);
+  // 130 = 128 + SIGINT, what shells report for a command stopped by Ctrl-C; a bug found first still wins.
+  return code === 0 && stop.signal.aborted ? 130 : code;
 }
 
 /** The closing line of a scenario without a bug; an exhaustive search says whether it covered everything. */
@@ -160,7 +282,7 @@ function verdict(name: string, stats: ExploreStats, iterations: number, cap: num
     const why = stats.traces >= cap ? `stopped at the iterations cap (${cap})` : "stopped at the time limit";
     return `${name}: no bug in ${stats.traces} interleavings explored, NOT complete: ${why}; more interleavings remain (raise --iterations)`;
   }
-  return `${name}: no bug in ${iterations} iterations (${distinctText(stats)} distinct schedules, seed ${stats.seed}, strategy ${stats.strategy})`;
+  return `${name}: no bug in ${plural(iterations, "iteration")} (${distinctSchedules(stats)}, seed ${stats.seed}, strategy ${stats.strategy})`;
 }
 
 /** One worker per core, except for runs too short to pay for starting threads and warming their JIT (< 100,000 iterations). */
@@ -168,24 +290,29 @@ function defaultWorkers(iterations: number): number {
   return iterations < 100000 ? 1 : Math.max(1, availableParallelism());
 }
 
-async function runScenario(file: string, s: Scenario, opts: ExploreOptions, shard: { index: number; count: number }, workers: number): Promise<ExploreResult> {
-  if (workers > 1) return exploreParallel(file, s.name, opts, shard, workers);
+async function runScenario(file: string, s: Scenario, opts: InternalOptions, shard: { index: number; count: number }, workers: number, stop: AbortSignal): Promise<ExploreResult> {
+  if (workers > 1) return exploreParallel(file, s.name, opts, shard, workers, stop);
   const iterations = opts.iterations ?? 100;
-  const slice = shard.count > 1 ? { firstIteration: shard.index, stride: shard.count, iterations: Math.ceil((iterations - shard.index + 1) / shard.count) } : {};
-  return explore(s.body, { ...opts, ...slice, file });
+  const slice = shard.count > 1 ? { firstIteration: shard.index, stride: shard.count, iterations: Math.max(1, Math.ceil((iterations - shard.index + 1) / shard.count)) } : {};
+  return exploreWith(s.body, { ...opts, ...slice, file, shouldContinue: () => !stop.aborted });
 }
 
-/** The documented --json shape. */
-function jsonOf({ scenario, result }: { scenario: string; result: ExploreResult }): unknown {
-  if (result.ok) {
-    const exhaustive = result.stats.traces !== undefined ? { complete: result.stats.complete, traces: result.stats.traces } : {};
-    return { ok: true, scenario, iterations: result.iterations, seed: result.stats.seed, strategy: result.stats.strategy, distinctSchedules: result.stats.distinctSchedules, distinctSchedulesEstimated: result.stats.distinctSchedulesEstimated, ...exhaustive };
+async function mergeCmd(argv: string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, { json: "bool", reporter: "string", output: "string", help: "bool" });
+  if (positionals.length === 0) throw new UsageFailure("merge-reports needs the JSON results of the shards (lockstep merge-reports shard-1.json shard-2.json ...)");
+  const { reporter, output } = reporterOf(flags);
+  const merged = mergeResults(await readResults(positionals));
+  for (const w of merged.warnings) out.err(`warning: ${w}`);
+  if (reporter === "json") await emit(JSON.stringify(merged.scenarios.length === 1 ? merged.scenarios[0] : merged.scenarios, null, 2), output);
+  if (reporter === "junit") {
+    const asResults: ScenarioJson[] = merged.scenarios.map((m) => ({
+      ok: m.ok, scenario: m.scenario, file: m.file, iterations: m.iterations, seed: m.seed ?? 0, strategy: m.strategy,
+      distinctSchedules: m.distinctSchedulesAtMost, distinctSchedulesEstimated: m.distinctSchedulesEstimated, elapsedMs: m.elapsedMs, bug: m.bug,
+    }));
+    await emit(junitOf(asResults), output);
   }
-  const b = result.bug;
-  return {
-    ok: false, scenario, iterations: result.stats.iterations,
-    bug: { kind: b.kind, message: b.message, iteration: b.iteration, seed: b.seed, strategy: b.strategy, steps: b.schedule.length, tracePath: b.tracePath ?? null, ...(b.traceSaveError ? { traceSaveError: b.traceSaveError } : {}) },
-  };
+  if (reporter === "text" || output !== undefined) out.log(formatMerged(merged));
+  return merged.ok ? 0 : 1;
 }
 
 /** The trace and its body: from the file the user named, else the trace's own file if it is safe to run (scenario.ts). */

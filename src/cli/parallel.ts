@@ -4,22 +4,28 @@
 // far, so for non-feedback strategies the result equals a one-worker run's.
 import { hostNow } from "../runtime/virtual-timers.js";
 import { Worker } from "node:worker_threads";
-import type { ExploreOptions } from "../explore/options.js";
+import type { InternalOptions } from "../explore/options.js";
 import type { ExploreResult, ExploreStats } from "../explore/explore.js";
 import { Bug } from "../explore/bug.js";
 import { DistinctCounter } from "../explore/distinct.js";
-import type { WorkerRequest, WorkerReply } from "./worker.js";
+import type { WorkerRequest, WorkerReply, WorkerProgress } from "./worker.js";
 
 export async function exploreParallel(
   file: string,
   scenario: string,
-  opts: ExploreOptions,
+  opts: InternalOptions,
   shard: { index: number; count: number },
   workers: number,
+  stop?: AbortSignal,
 ): Promise<ExploreResult> {
   const total = opts.iterations ?? 100;
   const best = new Int32Array(new SharedArrayBuffer(4));
   best[0] = 0x7fffffff;
+  // Ctrl-C: every worker stops before its next iteration, as if a bug had been found at iteration 0.
+  const interrupt = () => Atomics.store(best, 0, 0);
+  if (stop?.aborted) interrupt();
+  stop?.addEventListener("abort", interrupt);
+  const live = new DistinctCounter();
   const started = hostNow();
   const { onProgress, shouldContinue: _ignored, ...plain } = opts;
   const done: number[] = new Array(workers).fill(0);
@@ -31,10 +37,11 @@ export async function exploreParallel(
       const req: WorkerRequest = { file, scenario, options: { ...plain, traceDir: false, firstIteration: first, stride, iterations: Math.max(iterations, 1) }, best, skip: iterations === 0 };
       return new Promise<WorkerReply>((resolve, reject) => {
         const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: req });
-        worker.on("message", (m: WorkerReply | { progress: number }) => {
+        worker.on("message", (m: WorkerReply | WorkerProgress) => {
           if ("progress" in m) {
             done[w] = m.progress;
-            onProgress?.({ iterations: done.reduce((a, b) => a + b, 0), total, distinctSchedules: 0, steps: 0 });
+            for (const h of m.hashes) live.add(h);
+            onProgress?.({ iterations: done.reduce((a, b) => a + b, 0), total, distinctSchedules: live.count, distinctSchedulesEstimated: live.estimated, steps: 0 });
           } else resolve(m);
         });
         worker.on("error", reject);
@@ -42,6 +49,7 @@ export async function exploreParallel(
       });
     }),
   );
+  stop?.removeEventListener("abort", interrupt);
   const distinct = new DistinctCounter();
   for (const r of replies) if (r.distinct) distinct.merge(r.distinct);
   const stats: ExploreStats = {

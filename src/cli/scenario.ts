@@ -9,6 +9,7 @@ import type { TraceFile } from "../explore/trace-file.js";
 import { OptionsError } from "../runtime/errors.js";
 import { optionalImport } from "./optional.js";
 import { UsageFailure } from "./args.js";
+import { describeLoadError } from "./load-error.js";
 
 export interface Scenario {
   name: string;
@@ -53,7 +54,7 @@ export async function loadScenarios(file: string, only?: string): Promise<Scenar
   try {
     mod = [".ts", ".mts", ".cts", ".tsx"].includes(extname(abs)) ? await importTypeScript(abs) : ((await import(pathToFileURL(abs).href)) as Record<string, unknown>);
   } catch (e) {
-    throw new OptionsError(`cannot load ${file}: ${(e as Error).stack ?? e}`);
+    throw new OptionsError(describeLoadError(e, abs, file));
   }
   // A TypeScript file outside an ESM package loads as CommonJS: its exports sit on `default`.
   const inner = mod.default as Record<string, unknown> | undefined;

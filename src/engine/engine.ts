@@ -2,9 +2,17 @@
 // Only integers and f64 virtual times cross; list answers are read from the scratch
 // region through a cached Int32Array over the wasm memory, rebuilt after memory.grow.
 
+/**
+ * The part of WebAssembly.Memory the engine reads. Declared here, not taken from the
+ * DOM lib, so the published .d.ts files compile in a project without "DOM" in lib.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
 /** The raw exports of build/engine.wasm. */
 export interface EngineExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   begin(seedLo: number, seedHi: number, iteration: number, strategy: number, race: number, p1: number, p2: number, p3: number): void;
   replayLoad(n: number, strict: number): void;
   spawn(flags: number): number;
@@ -101,7 +109,7 @@ export class Engine {
   private i32: Int32Array = new Int32Array(0);
 
   constructor(
-    instance: WebAssembly.Instance,
+    instance: { readonly exports: object },
     /** The bounds-checked debug build: the runtime also asserts its caches of engine facts. */
     readonly debug = false,
   ) {

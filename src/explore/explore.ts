@@ -3,7 +3,7 @@
 import { hostNow } from "../runtime/virtual-timers.js";
 import type { Engine } from "../engine/engine.js";
 import type { Iteration } from "../runtime/iteration.js";
-import { resolveOptions, type ExploreOptions, type ResolvedOptions } from "./options.js";
+import { resolveOptions, type ExploreOptions, type InternalOptions, type ResolvedOptions } from "./options.js";
 import { type IterationStrategy, strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { configFor } from "./config.js";
 import { ReplayDivergence } from "./divergence.js";
@@ -53,6 +53,11 @@ function checkBody(body: unknown, what: string): asserts body is () => unknown {
  * if (!result.ok) console.log(result.bug.format());
  */
 export async function explore(body: () => unknown, options?: ExploreOptions): Promise<ExploreResult> {
+  return exploreWith(body, options);
+}
+
+/** explore() with the options only the CLI's shards and workers pass (not exported from the package). */
+export async function exploreWith(body: () => unknown, options?: InternalOptions): Promise<ExploreResult> {
   checkBody(body, "explore");
   const o = resolveOptions(options, body.name);
   return withEngine("explore", (e) => search(e, body, o));

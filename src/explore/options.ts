@@ -30,12 +30,20 @@ export interface ExploreOptions extends StrategyParams {
   name?: string;
   /** Stop after this many real milliseconds even if iterations remain (CLI --time-limit). */
   timeLimitMs?: number;
+  /** Called every few milliseconds with progress (CLI progress bar, playground). */
+  onProgress?: (p: Progress) => void;
+}
+
+/**
+ * What the CLI's shards and worker threads pass on top of the public options. Not
+ * exported from the package: a user's test never needs them, and keeping them off
+ * ExploreOptions keeps them out of editor completions and the documented surface.
+ */
+export interface InternalOptions extends ExploreOptions {
   /** First iteration number to run (shards and workers start elsewhere; default 1). */
   firstIteration?: number;
   /** Run only every `stride`-th iteration from firstIteration (shards; default 1). */
   stride?: number;
-  /** Called every few milliseconds with progress (CLI progress bar, playground). */
-  onProgress?: (p: Progress) => void;
   /** Keep going only while this returns true (parallel workers stop past a bug found elsewhere). */
   shouldContinue?: (iteration: number) => boolean;
   /** The scenario file, recorded in trace files so `lockstep replay <trace>` finds it. */
@@ -99,6 +107,9 @@ const KNOWN = new Set([
   "maxDepth", "minDepth", "preemptionBound", "replay", "shouldContinue", "file", "distinctCounter",
 ]);
 
+/** Accepted (the CLI and workers pass them) but not listed to users. */
+const INTERNAL = new Set(["replay", "firstIteration", "stride", "shouldContinue", "file", "distinctCounter"]);
+
 function positiveInt(v: unknown, what: string, min = 1): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
     throw new OptionsError(`${what} must be an integer >= ${min}, got ${show(v)}`);
@@ -113,11 +124,11 @@ export function randomSeed(): number {
   return (hostNow() * 1000) >>> 0;
 }
 
-export function resolveOptions(o: ExploreOptions | undefined, bodyName: string): ResolvedOptions {
+export function resolveOptions(o: InternalOptions | undefined, bodyName: string): ResolvedOptions {
   if (o === undefined || o === null) o = {};
   if (typeof o !== "object") throw new OptionsError(`options must be an object, got ${show(o)}`);
   for (const k of Object.keys(o)) {
-    if (!KNOWN.has(k)) throw new OptionsError(`unknown option ${JSON.stringify(k)} (known: ${[...KNOWN].filter((x) => x !== "replay").join(", ")})`);
+    if (!KNOWN.has(k)) throw new OptionsError(`unknown option ${JSON.stringify(k)} (known: ${[...KNOWN].filter((x) => !INTERNAL.has(x)).join(", ")})`);
   }
   const iterations = o.iterations === undefined ? 100 : positiveInt(o.iterations, "iterations");
   const seed = o.seed === undefined ? randomSeed() : positiveInt(o.seed, "seed", 0);

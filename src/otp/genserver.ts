@@ -217,8 +217,8 @@ export function whereis(server: ServerRef): Promise<Pid | undefined> {
  * a dropping partition or a stopped node, as gen_server's exit({nodedown, Node})), or
  * the reason the server died with during the call.
  */
-export function call<T = any>(server: ServerRef, request: unknown, timeout: number = 5000): Promise<T> {
-  return callAs<T>("GenServer.call", server, request, timeout);
+export function call<Reply = unknown>(server: ServerRef, request: unknown, timeout: number = 5000): Promise<Reply> {
+  return callAs<Reply>("GenServer.call", server, request, timeout);
 }
 
 /** The call protocol, naming `what` (e.g. "GenStatem.call") in errors and CallExit. */
@@ -304,14 +304,33 @@ export async function stopAs(what: string, server: ServerRef, reason: unknown, t
   if (why !== reason) throw new CallExit(why, op());
 }
 
+/** The parameters of a behaviour's init. */
+type InitParams<B> = B extends { init(...args: infer P): unknown } ? P : [arg?: unknown];
+
+/**
+ * `start(behaviour, arg, opts)`'s arguments after the behaviour: `arg` is checked
+ * against init's parameter, and required when init requires a typed one (`init()`
+ * takes none, an untyped or optional parameter may be left out).
+ */
+export type StartArgs<B> =
+  InitParams<B> extends []
+    ? [arg?: undefined, opts?: StartOptions]
+    : InitParams<B> extends [infer A]
+      ? 0 extends 1 & A
+        ? [arg?: A, opts?: StartOptions]
+        : [arg: A, opts?: StartOptions]
+      : InitParams<B> extends [(infer A)?]
+        ? [arg?: A, opts?: StartOptions]
+        : [arg?: unknown, opts?: StartOptions];
+
 /** Starts a server (not linked); resolves to its pid once init returned, or rejects with StartError. */
-export function start(behaviour: Behaviour, arg?: unknown, opts?: StartOptions): Promise<Pid> {
-  return startServer(behaviour, arg, opts, false, "GenServer.start");
+export function start<B extends Behaviour>(behaviour: B, ...args: StartArgs<B>): Promise<Pid> {
+  return startServer(behaviour, args[0], args[1], false, "GenServer.start");
 }
 
 /** Starts a server linked to the caller (what a Supervisor child's start uses). */
-export function startLink(behaviour: Behaviour, arg?: unknown, opts?: StartOptions): Promise<Pid> {
-  return startServer(behaviour, arg, opts, true, "GenServer.startLink");
+export function startLink<B extends Behaviour>(behaviour: B, ...args: StartArgs<B>): Promise<Pid> {
+  return startServer(behaviour, args[0], args[1], true, "GenServer.startLink");
 }
 
 function startServer(b: Behaviour, arg: unknown, rawOpts: unknown, link: boolean, what: string): Promise<Pid> {

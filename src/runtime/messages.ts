@@ -71,6 +71,12 @@ export function checkTimeout(t: unknown, what: string): number {
  * to TIMEOUT after that many virtual ms. The predicate runs in the receiving
  * process; if it throws, the receive rejects with that error.
  */
+export function receive<T>(match: (msg: any) => msg is T, opts?: ReceiveOptions & { timeout?: undefined }): Promise<T>;
+export function receive<T>(match: (msg: any) => msg is T, opts?: ReceiveOptions): Promise<T | Timeout>;
+export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions & { timeout?: undefined }): Promise<T>;
+export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions): Promise<T | Timeout>;
+// Overloads: without a timeout a receive can only end with a message, so TIMEOUT is not
+// in its type; a type-guard predicate narrows the message type.
 export function receive<T = any>(match?: Matcher | null, opts?: ReceiveOptions): Promise<T | Timeout> {
   return sync(OP.RECEIVE, receiveAct, match, opts) as Promise<T | Timeout>;
 }
