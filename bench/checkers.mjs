@@ -136,7 +136,10 @@ for (const n of [100, 1_000, 10_000, 100_000]) {
   for (const kind of ["valid", "stale"]) {
     const h = generate(n, n, kind === "stale");
     const [a, ta] = time(() => linearizable(h, partitioned).ok);
-    const [b, tb] = n <= 10_000 ? time(() => linearizable(h, whole).ok) : [a, null];
+    // Unpartitioned, refuting a history means exhausting orders of every key's ops at
+    // once: run it where it finishes (the point of P-compositionality is the rest).
+    const runWhole = kind === "valid" ? n <= 10_000 : n <= 100;
+    const [b, tb] = runWhole ? time(() => linearizable(h, whole).ok) : [a, null];
     let tc = null;
     let c = a;
     if (!plainGaveUp[kind]) {
@@ -148,7 +151,7 @@ for (const n of [100, 1_000, 10_000, 100_000]) {
     }
     if (a !== b || (tc !== null && a !== c)) throw new Error(`verdicts differ on ${n} ${kind}: ${a} ${b} ${c}`);
     if (a !== (kind === "valid")) throw new Error(`${n} ${kind}: expected ${kind === "valid"}, got ${a}`);
-    const un = n <= 10_000 ? fmt(tb) : "(not run)";
+    const un = runWhole ? fmt(tb) : "(not run)";
     console.log(`| ${n.toLocaleString("en")} | ${kind === "valid" ? "linearizable" : "one stale read"} | ${fmt(ta)} | ${un} | ${fmt(tc)} |`);
   }
 }
