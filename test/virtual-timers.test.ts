@@ -294,6 +294,23 @@ describe("failures and deadlocks", () => {
     expect(bug.kind).toBe("deadlock");
   });
 
+  it("a controlled stub awaiting its own timer, whose callback is handed to its caller (waiting on an earlier timer), resolves in its own turn", async () => {
+    // p-timeout's shape (p-queue's per-job timeout): the caller races the stub against a
+    // longer timer. Callbacks keep their order, so the stub's 40 ms callback may run in
+    // the caller's turn; the stub's task must then still resolve in its own turn (this
+    // used to hand the turn to a process that was running: "wake is not a function").
+    const seen = new Set<string>();
+    await passes(async () => {
+      const slow = controlled(async () => {
+        await sleepMs(40);
+        return "result";
+      });
+      const timeout = new Promise<string>((r) => setTimeout(() => r("timed out"), 50));
+      seen.add(await Promise.race([slow(), timeout]));
+    }, { iterations: 100, timers: "race" });
+    expect([...seen].sort()).toEqual(["result", "timed out"]);
+  });
+
   it("without the option real timers stay real: awaiting one is an uncontrolled await", async () => {
     const bug = await fails(async () => {
       await new Promise((r) => setTimeout(r, 1));
