@@ -215,4 +215,21 @@ describe("library code scheduling its own work", () => {
     expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
     expect(batches).toEqual([[1, 2], [3]]);
   });
+
+  it("a controlled call made from a library's nextTick (queued from a promise job) starts in its caller's turn, so it races the caller's other calls", async () => {
+    // dataloader's shape: the batch query starts from a nextTick queued after the caller's
+    // first call. Idle detection waits for it, so both calls are in flight together and
+    // both orders are explored (before: the caller blocked first and `a` always ran first).
+    const orders = new Set<string>();
+    const r = await explore(async () => {
+      const log: string[] = [];
+      const a = controlled(async () => void log.push("a"), { name: "a" });
+      const b = controlled(async () => void log.push("b"), { name: "b" });
+      const fromTick = new Promise((res) => Promise.resolve().then(() => process.nextTick(() => res(b()))));
+      await Promise.all([a(), fromTick]);
+      orders.add(log.join(""));
+    }, { iterations: 100, seed: 4, traceDir: false });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+    expect([...orders].sort()).toEqual(["ab", "ba"]);
+  });
 });

@@ -82,6 +82,8 @@ export class Caller implements InFlight {
   /** Settled calls not yet handed over, in settling order. */
   readonly settled: Call[] = [];
   private watching = false;
+  /** Node: the first drain was seen; one more round lets nextTicks queued before it run (confirmIdle). */
+  private confirming = false;
   /** Bumped by every new call (the tick fallback: the caller is busy, restart the window). */
   activity = 0;
   private seenActivity = 0;
@@ -90,6 +92,7 @@ export class Caller implements InFlight {
   private readonly tickFn = () => this.tick();
   private readonly idleFn = () => this.idle();
   private readonly watchFn = () => this.watch();
+  private readonly confirmFn = () => afterDrain!(this.idleFn);
 
   constructor(
     readonly it: Iteration,
@@ -101,6 +104,7 @@ export class Caller implements InFlight {
     if (this.watching) return;
     this.watching = true;
     if (afterDrain !== null) {
+      this.confirming = false;
       afterDrain(this.idleFn);
       return;
     }
@@ -127,6 +131,15 @@ export class Caller implements InFlight {
 
   /** The caller stopped running its code: it waits for something, or it is parked in a lockstep call. */
   private idle(): void {
+    // Library code's process.nextTick callbacks are part of this turn (dataloader
+    // dispatches its batch from one, queued from a promise job after this watch began):
+    // ticks queued before this one run after it in the same batch, so look once more,
+    // from a promise job, after them and the promise jobs they start.
+    if (afterDrain !== null && !this.confirming) {
+      this.confirming = true;
+      RESOLVED.then(this.confirmFn);
+      return;
+    }
     this.watching = false;
     const { it, p } = this;
     if (it.done || !p.alive) return;
