@@ -104,3 +104,8 @@ export function crashMessage(p: Proc, reason: string): string {
 export function timerCrashMessage(runner: Proc, timer: string, reason: string): string {
   return `A timer callback crashed: the ${timer} (run by ${runner.pid}) threw: ${reason}\n(a timer callback that throws is an uncaught exception in Node; pass allowCrashes: true if that is expected)`;
 }
+
+/** The body returned while controlled calls were still in flight (a warning, not a failure: fire-and-forget is legitimate). */
+export function pendingCallsWarning(n: number): string {
+  return `the body returned while ${n} controlled call${n === 1 ? " was" : "s were"} still pending: ${n === 1 ? "its result was" : "their results were"} dropped (await ${n === 1 ? "it" : "them"}, or \`await settle()\`, if ${n === 1 ? "its" : "their"} effects matter to the test)`;
+}

@@ -20,7 +20,7 @@ import { handTo } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { IterationConfig, StepEvent } from "./config.js";
-import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
+import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, pendingCallsWarning, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 
 export type { Failure, FailureKind, DivergenceInfo } from "./failure.js";
 export type { StepEvent, ReplayCheck, ReplayConfig, IterationConfig } from "./config.js";
@@ -68,6 +68,8 @@ export class Iteration {
   readonly registries = new Map<unknown, ViaRegistry>();
   /** Resource ids of local names, in first-use order (stable across replays). */
   readonly nameIds = new Map<unknown, number>();
+  /** Things worth telling that are not failures (distinct texts, in order), e.g. controlled calls still pending when the body returned. */
+  warnings: string[] | null = null;
   /** Record readable notes (config.detail): off during the search. */
   readonly detail: boolean;
   readonly timers: TimerTable;
@@ -203,10 +205,27 @@ export class Iteration {
     }
     if (p.id === 1) {
       if (crashed) this.fail("exception", reason, `The test body threw: ${errorText(reason)}`, p);
-      else this.finish(null);
+      else {
+        const pending = this.pendingCalls();
+        if (pending > 0) this.warn(pendingCallsWarning(pending));
+        this.finish(null);
+      }
       return;
     }
     processEnded(this, p, crashed, reason);
+  }
+
+  /** Controlled calls started and not yet handed to their callers, over all live processes. */
+  private pendingCalls(): number {
+    let n = 0;
+    for (const q of this.procs) if (q !== undefined && q.alive && q.calls !== null) n += q.calls.inFlight - q.calls.syncInFlight;
+    return n;
+  }
+
+  /** Records a warning (once per distinct text). */
+  warn(text: string): void {
+    const w = (this.warnings ??= []);
+    if (!w.includes(text)) w.push(text);
   }
 
   makeRef(): Ref {

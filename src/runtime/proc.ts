@@ -18,6 +18,8 @@ export const enum Wait {
 export interface InFlight {
   /** Settles, in the process's turn, what finished; re-arms idle detection while work remains. */
   resumed(): void;
+  /** Calls started and not yet handed over. */
+  readonly inFlight: number;
   /** Lockstep calls made concurrently and not yet handed over (a process must not end with one floating). */
   readonly syncInFlight: number;
 }

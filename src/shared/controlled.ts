@@ -23,6 +23,7 @@ import { resource, RES } from "../engine/ops.js";
 import { currentIteration, NEVER } from "../runtime/iteration.js";
 import { UsageError } from "../runtime/errors.js";
 import { IDLE_TICKS, startCall } from "../runtime/calls.js";
+import { leftover } from "../runtime/sync.js";
 import { show } from "../values/show.js";
 import { newSharedId } from "./object.js";
 
@@ -61,14 +62,24 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
   // resource is the same when the iteration is replayed; one made outside (a module's
   // stub) keeps one id for the whole run.
   const it0 = currentIteration();
-  const id = it0 !== null && !it0.done ? newSharedId(it0) : ++lastFnId;
-  const res = resource(it0 !== null && !it0.done ? RES.SHARED : RES.CONTROLLED, id);
+  // The iteration it belongs to (made in a body), or null (a module's stub: every iteration's).
+  const home = it0 !== null && !it0.done ? it0 : null;
+  const id = home !== null ? newSharedId(home) : ++lastFnId;
+  const res = resource(home !== null ? RES.SHARED : RES.CONTROLLED, id);
   const name = options?.name ?? (fn.name || `controlled#${id}`);
   if (typeof name !== "string") throw new TypeError(`controlled: name must be a string`);
   const label = `${name}()`;
 
   const wrapper = function (this: unknown, ...args: A): Promise<Awaited<R>> {
     const it = currentIteration();
+    // Iteration isolation: a wrapper made in an iteration belongs to it, and code left
+    // over from an earlier iteration (it runs between iterations: src/runtime/sync.ts)
+    // belongs to none; neither may start work in another iteration.
+    if (it === null ? leftover() : home !== null && it !== home) {
+      // Said once per iteration, in case a live body kept this wrapper from an earlier one.
+      if (it !== null && !it.done) it.warn(`${name}() was made by controlled() in an earlier iteration and called in this one: the call was dropped (create controlled functions in the body, or at module level)`);
+      return NEVER;
+    }
     if (it === null) {
       return Promise.reject(new UsageError(`${name}() (a controlled function) was called outside an exploration: call it from a body run by explore(), check(), replay() or ctest()`));
     }
