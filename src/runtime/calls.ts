@@ -93,6 +93,10 @@ export class Caller implements InFlight {
   private readonly idleFn = () => this.idle();
   private readonly watchFn = () => this.watch();
   private readonly confirmFn = () => afterDrain!(this.idleFn);
+  /** Results handed over so far (settle({ one }) waits for the next one). */
+  private delivered = 0;
+  /** Pending settle() calls of this process; null when none. */
+  private waiters: { one: boolean; at: number; resolve: (pending: number) => void }[] | null = null;
 
   constructor(
     readonly it: Iteration,
@@ -147,6 +151,8 @@ export class Caller implements InFlight {
       if (this.settled.length > 0) {
         this.handOver();
         this.watch();
+      } else if (this.waiters !== null && this.release()) {
+        // settle() returned: its code runs on (and is watched again while calls remain).
       } else if (this.inFlight > 0) {
         this.block();
       }
@@ -175,7 +181,32 @@ export class Caller implements InFlight {
   /** The caller resumes (Iteration.transfer / resumeNow): hand results over, watch while calls remain. */
   resumed(): void {
     if (this.settled.length > 0) this.handOver();
-    if (this.inFlight > 0) this.watch();
+    if (this.inFlight > 0 || this.waiters !== null) this.watch();
+  }
+
+  /**
+   * settle(): resolves once this process is idle (the code that follows the results
+   * handed over so far has run) with no call in flight, or, with `one`, once it is idle
+   * after at least one more result was handed over (or nothing is in flight). Resolves
+   * to the number of calls still in flight.
+   */
+  settle(one: boolean): Promise<number> {
+    return new Promise<number>((resolve) => {
+      (this.waiters ??= []).push({ one, at: this.delivered, resolve });
+      this.watch();
+    });
+  }
+
+  /** Idle: resolves the settle() calls that are satisfied; false when none is. */
+  private release(): boolean {
+    const all = this.waiters!;
+    const ready = all.filter((w) => this.inFlight === 0 || (w.one && this.delivered > w.at));
+    if (ready.length === 0) return false;
+    const rest = all.filter((w) => !ready.includes(w));
+    this.waiters = rest.length > 0 ? rest : null;
+    for (const w of ready) w.resolve(this.inFlight);
+    if (this.inFlight > 0 || this.waiters !== null) this.watch();
+    return true;
   }
 
   describe(): string {
@@ -185,6 +216,7 @@ export class Caller implements InFlight {
   /** Settles, in the caller's turn, the promises of the calls that finished. */
   private handOver(): void {
     const done = this.settled;
+    this.delivered += done.length;
     for (const c of done) {
       this.inFlight--;
       if (c.sync) this.syncInFlight--;
@@ -256,6 +288,11 @@ export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, 
   caller.activity++;
   caller.watch();
   return promise;
+}
+
+/** settle() for process p (src/shared/settle.ts). */
+export function settleCalls(it: Iteration, p: Proc, one: boolean): Promise<number> {
+  return callerOf(it, p).settle(one);
 }
 
 /**

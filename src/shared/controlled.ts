@@ -35,6 +35,14 @@ let lastFnId = 0;
 export interface ControlledOptions {
   /** The name in reports (default: the function's name). */
   name?: string;
+  /**
+   * When `fn` runs. "scheduled" (default): in a task the strategy starts, so the order
+   * in which calls start is explored too. "eager": at once, in the caller's code, as a
+   * plain call would; only the delivery of its result is a scheduling point
+   * (fast-check's `scheduleFunction`). An eager `fn` must settle by itself (plain
+   * values and promises), not wait on other controlled calls.
+   */
+  start?: "scheduled" | "eager";
 }
 
 /**
@@ -69,6 +77,8 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
   const name = options?.name ?? (fn.name || `controlled#${id}`);
   if (typeof name !== "string") throw new TypeError(`controlled: name must be a string`);
   const label = `${name}()`;
+  const start = options?.start ?? "scheduled";
+  if (start !== "scheduled" && start !== "eager") throw new TypeError(`controlled: start must be "scheduled" or "eager", got ${show(start)}`);
 
   const wrapper = function (this: unknown, ...args: A): Promise<Awaited<R>> {
     const it = currentIteration();
@@ -96,7 +106,19 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
     }
     if (!p.alive) return NEVER;
     const self = this;
-    return startCall<Awaited<R>>(it, p, name, res, false, label, () => (fn as (...a: unknown[]) => unknown).apply(self, args), () => `${name}(${args.map((a) => show(a)).join(", ")})`);
+    const describe = () => `${name}(${args.map((a) => show(a)).join(", ")})`;
+    if (start === "eager") {
+      // fn runs now; its outcome is captured at once (a rejection is handled, not
+      // reported as unhandled while it waits) and delivered by the task.
+      let outcome: Promise<{ ok: boolean; v: unknown }>;
+      try {
+        outcome = Promise.resolve((fn as (...a: unknown[]) => unknown).apply(self, args)).then((v) => ({ ok: true, v }), (v: unknown) => ({ ok: false, v }));
+      } catch (e) {
+        outcome = Promise.resolve({ ok: false, v: e });
+      }
+      return startCall<Awaited<R>>(it, p, name, res, false, label, () => outcome.then((o) => (o.ok ? o.v : Promise.reject(o.v))), describe);
+    }
+    return startCall<Awaited<R>>(it, p, name, res, false, label, () => (fn as (...a: unknown[]) => unknown).apply(self, args), describe);
   };
   return wrapper;
 }
