@@ -13,6 +13,7 @@ const OPTS: ExploreOptions = { iterations: 300, seed: 19, traceDir: false };
 const finds = async (body: () => Promise<void>, o: ExploreOptions = {}) => {
   const r = await explore(body, { ...OPTS, ...o });
   expect(r.ok, "expected a bug").toBe(false);
+  if (process.env.SHOW && !r.ok) console.log(r.bug.format());
   return r.ok ? "" : r.bug.message;
 };
 const clean = async (body: () => Promise<void>, o: ExploreOptions = {}) => {
@@ -75,5 +76,200 @@ describe("settle, sequence, eager start", () => {
       await Promise.all([p, q]);
       await expect(controlled(async () => Promise.reject(new Error("no")), { start: "eager" })()).rejects.toThrow("no");
     });
+  });
+});
+
+// ---- fast-check's examples/005-race, ported --------------------------------------
+
+describe("fast-check's race examples", () => {
+  // autocomplete/src/AutocompleteField.tsx: the latest query's results win, and what is shown matches the input.
+  function autocomplete(search: (q: string, max: number) => Promise<string[]>, fixed: boolean, render: (value: string, shown: string[]) => void) {
+    let lastQuery = "";
+    let lastSuccessfulQuery = "";
+    let results: string[] = [];
+    const show = () => render(lastQuery, fixed ? results.filter((r) => r.startsWith(lastQuery)) : results);
+    const runQuery = async (query: string) => {
+      const found = await search(query, 10);
+      if (fixed && !lastQuery.startsWith(query)) return;
+      if (fixed && lastQuery.startsWith(lastSuccessfulQuery) && lastSuccessfulQuery.length > query.length) return;
+      lastSuccessfulQuery = query;
+      results = found;
+      show();
+    };
+    return (value: string) => {
+      lastQuery = value;
+      show();
+      void runQuery(value);
+    };
+  }
+  const autocompleteBody = (fixed: boolean) => async () => {
+    const all = ["lock", "lockstep", "loom", "shuttle"];
+    const search = controlled(async (q: string, max: number) => all.filter((r) => r.includes(q)).slice(0, max), { name: "search", start: "eager" });
+    const type = autocomplete(search, fixed, (value, shown) => {
+      if (!shown.every((s) => s.includes(value))) throw new Error(`Invalid suggestions for ${JSON.stringify(value)}, got: ${JSON.stringify(shown)}`);
+    });
+    await sequence(["l", "lo", "loc"].map((q) => () => type(q)));
+    await settle();
+  };
+  it("autocomplete: stale results shown for a newer input (found); fixed: clean", async () => {
+    expect(await finds(autocompleteBody(false))).toMatch(/Invalid suggestions for "loc?"/);
+    await clean(autocompleteBody(true));
+  });
+
+  // dependencyTree/src/dependencyTree.ts: every package fetched once, even when fetches race.
+  const dependencyTree = async (root: string, fetch: (name: string) => Promise<Deps>, fixed: boolean) => {
+    const cache: Record<string, Deps> = {};
+    const pending = new Set<string>();
+    const feed = async (name: string): Promise<void> => {
+      if (fixed && pending.has(name)) return;
+      pending.add(name);
+      if (cache[name]) return;
+      const def = (cache[name] = await fetch(name));
+      await Promise.all(Object.keys(def.dependencies).map(feed));
+    };
+    await feed(root);
+    return cache;
+  };
+  type Deps = { dependencies: Record<string, string> };
+  const treeBody = (fixed: boolean) => async () => {
+    const registry: Record<string, Deps> = { a: { dependencies: { b: "1", c: "1" } }, b: { dependencies: { c: "1" } }, c: { dependencies: { a: "1" } } };
+    let queries = 0;
+    const fetch = controlled(async (name: string) => (queries++, registry[name]), { name: "fetch", start: "eager" });
+    const tree = await dependencyTree("a", fetch, fixed);
+    expect(Object.keys(tree).sort()).toEqual(["a", "b", "c"]);
+    expect(queries).toBe(3);
+  };
+  it("dependency tree: a package fetched twice when two fetches race (found); fixed: clean", async () => {
+    expect(await finds(treeBody(false))).toContain("expected 4 to be 3");
+    await clean(treeBody(true));
+  });
+
+  // userProfile/src/UserProfilePage.tsx: never display another user's data.
+  function userProfilePage(getUserProfile: (id: string) => Promise<{ id: string }>, fixed: boolean) {
+    let shown: { id: string } | null = null;
+    let cancel = () => {};
+    return {
+      render(userId: string) {
+        cancel();
+        let canceled = false;
+        cancel = () => (canceled = true);
+        shown = null;
+        void getUserProfile(userId).then((data) => {
+          if (!fixed || !canceled) shown = data;
+        });
+      },
+      shown: () => shown,
+    };
+  }
+  const profileBody = (fixed: boolean) => async () => {
+    const page = userProfilePage(controlled(async (id: string) => ({ id }), { name: "getUserProfile", start: "eager" }), fixed);
+    page.render("uid1");
+    await sequence([() => page.render("uid2")]);
+    await settle();
+    expect(page.shown()?.id).toBe("uid2");
+  };
+  it("user profile: the first user's profile shown after switching users (found); fixed: clean", async () => {
+    expect(await finds(profileBody(false))).toContain("expected 'uid1' to be 'uid2'");
+    await clean(profileBody(true));
+  });
+
+  // debounced-autocomplete/src/DebouncedAutocomplete.tsx: 500 ms debounce; an answer for an older query must not win.
+  function debouncedAutocomplete(suggestionsFor: (q: string) => Promise<string[]>, fixed: boolean) {
+    let suggestions: string[] = [];
+    let cleanup = () => {};
+    return {
+      setQuery(query: string) {
+        cleanup();
+        let canceled = false;
+        const timer = setTimeout(() => suggestionsFor(query).then((s) => (!fixed || !canceled) && (suggestions = s)), 500);
+        cleanup = () => ((canceled = true), clearTimeout(timer));
+      },
+      suggestions: () => suggestions,
+    };
+  }
+  const debouncedBody = (fixed: boolean) => async () => {
+    const all = ["react", "redux", "rxjs"];
+    const field = debouncedAutocomplete(controlled(async (q: string) => all.filter((r) => r.includes(q)), { name: "suggestionsFor", start: "eager" }), fixed);
+    await sequence(["r", "re", "red"].map((_, i, q) => () => field.setQuery(q[i])));
+    await new Promise((r) => setTimeout(r, 1000));
+    await settle();
+    expect(field.suggestions()).toEqual(["redux"]);
+  };
+  it("debounced field: an older query's answer lands last (found, virtualTimers with timers: race); fixed: clean", async () => {
+    const vt: ExploreOptions = { virtualTimers: true, timers: "race" };
+    expect(await finds(debouncedBody(false), vt)).toMatch(/expected \[.*\] to deeply equal \[ 'redux' \]/);
+    await clean(debouncedBody(true), vt);
+  });
+});
+
+// ---- the "detect race conditions" tutorial's queue, and the fast-check recipe ----------
+
+describe("fast-check's queue tutorial", () => {
+  type Fn = (v: number) => Promise<number>;
+  // queueCodeV1: chained on the previous call's promise, but each call starts at once.
+  const queueV1 = (fun: Fn): Fn => {
+    let lastQuery: Promise<unknown> = Promise.resolve();
+    return (v) => {
+      const currentQuery = fun(v);
+      const returnedQuery = lastQuery.then(() => currentQuery);
+      lastQuery = currentQuery;
+      return returnedQuery;
+    };
+  };
+  // queueCodeV5: a call starts only when the previous one is done.
+  const queueV5 = (fun: Fn): Fn => {
+    let pending = false;
+    const onDone: (() => void)[] = [];
+    const runNext = () => (onDone.length === 0 ? (pending = false) : onDone.shift()!());
+    const start = (v: number, resolve: (x: number) => void, reject: (e: unknown) => void) => {
+      const p = fun(v);
+      p.then(runNext, runNext);
+      p.then(resolve, reject);
+    };
+    return (v) => new Promise((resolve, reject) => (pending ? onDone.push(() => start(v, resolve, reject)) : ((pending = true), start(v, resolve, reject))));
+  };
+  // missingPartPBTSpecCode: answers in call order, and never two calls at once.
+  const queueBody = (queue: (f: Fn) => Fn, batches: number[]) => async () => {
+    const seen: number[] = [];
+    const expected: number[] = [];
+    let pending = false;
+    let concurrent = false;
+    const call = controlled(async (v: number) => v, { name: "call", start: "eager" });
+    const queued = queue((v) => {
+      concurrent ||= pending;
+      pending = true;
+      return call(v).finally(() => (pending = false));
+    });
+    let id = 0;
+    await sequence(batches.map((n) => () => {
+      for (let k = 0; k < n; k++, id++) {
+        expected.push(id);
+        void queued(id).then((v) => seen.push(v));
+      }
+    }));
+    await settle();
+    expect(seen).toEqual(expected);
+    expect(concurrent).toBe(false);
+  };
+
+  it("queue V1 lets two calls run at once (found); V5: clean", async () => {
+    expect(await finds(queueBody(queueV1, [1, 2]))).toMatch(/expected true to be false|expected \[.*\] to deeply equal \[ \+0, 1, 2 \]/);
+    await clean(queueBody(queueV5, [1, 2, 3]));
+  });
+
+  // The recipe (docs/from-fast-check.md): fast-check draws and shrinks the inputs,
+  // lockstep explores each input's schedules; a bug fails the property (check throws).
+  const batchesArb = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 });
+  const property = (queue: (f: Fn) => Fn) =>
+    fc.asyncProperty(batchesArb, async (batches) => {
+      await check(queueBody(queue, batches), { iterations: 50, seed: 1, traceDir: false });
+    });
+
+  it("recipe: fc.asyncProperty(arb, (input) => check(body(input), opts)): V5 holds for every input; V1 fails, its input shrunk", async () => {
+    await fc.assert(property(queueV5), { numRuns: 15, seed: 42 });
+    const out = await fc.check(property(queueV1), { numRuns: 15, seed: 42 });
+    expect(out.failed).toBe(true);
+    expect(out.counterexample).toEqual([[2]]); // the smallest input: one batch of two calls
+    expect(String(out.errorInstance)).toMatch(/lockstep found a bug/);
   });
 });

@@ -4,7 +4,7 @@
 // orders against other processes; globals are restored after every iteration.
 import { describe, it, expect } from "vitest";
 import { promisify } from "node:util";
-import { explore, check, replay, spawn, send, receive, self, now, yieldNow, controlled, OptionsError, type ExploreOptions } from "lockstep";
+import { explore, check, replay, spawn, send, receive, self, now, yieldNow, controlled, settle, OptionsError, type ExploreOptions } from "lockstep";
 import { passer } from "./helpers/explore";
 
 const VT: ExploreOptions = { virtualTimers: true, traceDir: false, seed: 7 };
@@ -309,6 +309,19 @@ describe("failures and deadlocks", () => {
       seen.add(await Promise.race([slow(), timeout]));
     }, { iterations: 100, timers: "race" });
     expect([...seen].sort()).toEqual(["result", "timed out"]);
+  });
+
+  it("a process woken by its call's result but not yet resumed still runs its own timer's callback, in its turn", async () => {
+    // The debounced field's shape: the body waits on a timer while a call is in flight;
+    // the call resolves (the body is runnable again), then the timer fires. The callback
+    // continues the body's code, so it must run in the body's turn, not in the runner's
+    // (there a settle() would wait for the runner's calls and never return).
+    await passes(async () => {
+      const f = controlled(async () => 1, { name: "f" });
+      void f();
+      await new Promise((r) => setTimeout(r, 10));
+      expect(await settle()).toBe(0);
+    }, { iterations: 100, timers: "race" });
   });
 
   it("without the option real timers stay real: awaiting one is an uncontrolled await", async () => {

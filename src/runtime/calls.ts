@@ -93,8 +93,6 @@ export class Caller implements InFlight {
   private readonly idleFn = () => this.idle();
   private readonly watchFn = () => this.watch();
   private readonly confirmFn = () => afterDrain!(this.idleFn);
-  /** Results handed over so far (settle({ one }) waits for the next one). */
-  private delivered = 0;
   /** Pending settle() calls of this process; null when none. */
   private waiters: { one: boolean; at: number; resolve: (pending: number) => void }[] | null = null;
 
@@ -153,7 +151,8 @@ export class Caller implements InFlight {
         this.watch();
       } else if (this.waiters !== null && this.release()) {
         // settle() returned: its code runs on (and is watched again while calls remain).
-      } else if (this.inFlight > 0) {
+      } else if (this.inFlight > 0 || this.waiters !== null) {
+        // Its own calls, or (settle) other processes' calls: woken when one resolves.
         this.block();
       }
       return;
@@ -172,6 +171,7 @@ export class Caller implements InFlight {
     const { it, p } = this;
     if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
     p.eventWait = true;
+    p.idle = true;
     // A fixed label: a deadlock report lists the call tasks themselves, with what they wait for.
     block(it, p, Wait.OTHER, undefined, Infinity, "the results of its controlled calls");
     if (it.detail) it.note(p, OP.CALL_CONTROLLED, () => [`awaits ${this.describe()}`, "waits"]);
@@ -186,13 +186,15 @@ export class Caller implements InFlight {
 
   /**
    * settle(): resolves once this process is idle (the code that follows the results
-   * handed over so far has run) with no call in flight, or, with `one`, once it is idle
-   * after at least one more result was handed over (or nothing is in flight). Resolves
-   * to the number of calls still in flight.
+   * handed over so far has run) and no controlled call of the iteration is in flight
+   * (fast-check's waitAll is global too), or, with `one`, once it is idle after at least
+   * one more call resolved (or none is in flight). Resolves to the number of calls
+   * still in flight.
    */
   settle(one: boolean): Promise<number> {
     return new Promise<number>((resolve) => {
-      (this.waiters ??= []).push({ one, at: this.delivered, resolve });
+      if (this.waiters === null) this.it.settlers++;
+      (this.waiters ??= []).push({ one, at: this.it.callsResolved, resolve });
       this.watch();
     });
   }
@@ -200,13 +202,20 @@ export class Caller implements InFlight {
   /** Idle: resolves the settle() calls that are satisfied; false when none is. */
   private release(): boolean {
     const all = this.waiters!;
-    const ready = all.filter((w) => this.inFlight === 0 || (w.one && this.delivered > w.at));
+    const pending = this.it.pendingCalls();
+    const ready = all.filter((w) => pending === 0 || (w.one && this.it.callsResolved > w.at));
     if (ready.length === 0) return false;
     const rest = all.filter((w) => !ready.includes(w));
     this.waiters = rest.length > 0 ? rest : null;
-    for (const w of ready) w.resolve(this.inFlight);
+    if (this.waiters === null) this.it.settlers--;
+    for (const w of ready) w.resolve(pending);
     if (this.inFlight > 0 || this.waiters !== null) this.watch();
     return true;
+  }
+
+  /** Whether this process waits in settle(). */
+  get settling(): boolean {
+    return this.waiters !== null;
   }
 
   describe(): string {
@@ -216,7 +225,6 @@ export class Caller implements InFlight {
   /** Settles, in the caller's turn, the promises of the calls that finished. */
   private handOver(): void {
     const done = this.settled;
-    this.delivered += done.length;
     for (const c of done) {
       this.inFlight--;
       if (c.sync) this.syncInFlight--;
@@ -225,6 +233,7 @@ export class Caller implements InFlight {
       else c.reject(c.value);
     }
     done.length = 0;
+    if (this.it.settlers > 0) wakeSettlers(this.it);
   }
 
   /** Call c finished (in its task's turn). */
@@ -250,6 +259,13 @@ export class Caller implements InFlight {
     }
     for (const c of inner.settled) this.finished(c);
     inner.settled.length = 0;
+  }
+}
+
+/** A call resolved or was handed over: processes waiting in settle() look again. */
+function wakeSettlers(it: Iteration): void {
+  for (const q of it.procs) {
+    if (q !== undefined && q.alive && q.eventWait && q.calls !== null && (q.calls as Caller).settling) wakeFromEventWait(it, q);
   }
 }
 
@@ -336,11 +352,31 @@ function runCall(it: Iteration, call: Call, run: (t: Proc) => unknown): unknown 
   }
   if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function") {
     return Promise.resolve(r).then(
-      (v) => resolveCall(it, call, true, v),
-      (e) => resolveCall(it, call, false, e),
+      (v) => resolveWhenIdle(it, call, true, v),
+      (e) => resolveWhenIdle(it, call, false, e),
     );
   }
   return resolveCall(it, call, true, r);
+}
+
+/**
+ * The work's promise settled. A task that made calls of its own may still have code
+ * running in its turn: reactions to the results it was handed (a queue starting its
+ * next job from a `.then` of the previous one, inside sequence()). The task resolves
+ * (and ends) once that code is idle too, as a caller's idleness is seen (Caller.watch);
+ * a task that made no call resolves at once.
+ */
+function resolveWhenIdle(it: Iteration, call: Call, ok: boolean, value: unknown): void {
+  if (call.proc!.calls === null) return resolveCall(it, call, ok, value);
+  const done = () => resolveCall(it, call, ok, value);
+  if (afterDrain !== null) {
+    // Two rounds, as Caller.idle: nextTicks queued before the first run first.
+    afterDrain(() => void RESOLVED.then(() => afterDrain!(done)));
+    return;
+  }
+  let n = IDLE_TICKS;
+  const tick = (): void => void (--n > 0 ? RESOLVED.then(tick) : done());
+  RESOLVED.then(tick);
 }
 
 function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): void {
@@ -358,6 +394,8 @@ function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): vo
   if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
   call.ok = ok;
   call.value = value;
+  it.callsResolved++;
+  if (it.settlers > 0) wakeSettlers(it);
   const owner = call.owner;
   if (owner.p.alive) owner.finished(call);
   // Calls this task started and did not await continue in the owner's turn.
@@ -380,6 +418,7 @@ export function waitOnEventLoop(it: Iteration, label: string): boolean {
   if (p === null || p.wake !== null || it.selfClaim !== null || !p.alive) return false;
   if (enterStep(it, OP.EVENT_WAIT) === null) return false;
   p.eventWait = true;
+  p.idle = true;
   block(it, p, Wait.OTHER, undefined, Infinity, label);
   if (it.detail) it.note(p, OP.EVENT_WAIT, () => ["awaits a timer callback", "waits"]);
   void it.handoff(p, OP.EVENT_WAIT, resource(RES.PROC, p.id), 0, undefined);

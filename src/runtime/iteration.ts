@@ -68,6 +68,10 @@ export class Iteration {
   readonly registries = new Map<unknown, ViaRegistry>();
   /** Resource ids of local names, in first-use order (stable across replays). */
   readonly nameIds = new Map<unknown, number>();
+  /** Processes waiting in settle() (src/runtime/calls.ts): woken whenever a call resolves or is handed over. */
+  settlers = 0;
+  /** Controlled calls resolved so far (settle({ one: true }) waits for the next). */
+  callsResolved = 0;
   /** Things worth telling that are not failures (distinct texts, in order), e.g. controlled calls still pending when the body returned. */
   warnings: string[] | null = null;
   /** Record readable notes (config.detail): off during the search. */
@@ -216,7 +220,7 @@ export class Iteration {
   }
 
   /** Controlled calls started and not yet handed to their callers, over all live processes. */
-  private pendingCalls(): number {
+  pendingCalls(): number {
     let n = 0;
     for (const q of this.procs) if (q !== undefined && q.alive && q.calls !== null) n += q.calls.inFlight - q.calls.syncInFlight;
     return n;
@@ -296,6 +300,7 @@ export class Iteration {
     // The promise p awaits settles in that same microtask, so the claim costs no extra one.
     if (this.engine.debug && this.selfClaim !== null) throw new Error(`lockstep internal error: ${p} resumed while ${this.selfClaim} had not claimed its turn`);
     this.selfClaim = p;
+    p.idle = false;
     if (p.calls !== null) p.calls.resumed();
     this.selfValue = p.resumeValue;
     p.resumeValue = undefined;
@@ -366,6 +371,7 @@ export class Iteration {
   transfer(q: Proc): void {
     const wake = q.wake!;
     const wakeErr = q.wakeErr;
+    q.idle = false;
     q.wake = null;
     q.wakeErr = null;
     this.lastRunner = this.running;
