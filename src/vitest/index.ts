@@ -51,6 +51,8 @@ function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
     const timeLimitMs = budget === undefined ? opts.timeLimitMs : Math.min(budget, opts.timeLimitMs ?? Infinity);
     const r = await explore(body, { name, ...opts, ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) });
     if (!r.ok) throw found(r.bug, name);
+    // Not failures, but worth seeing beside the test (e.g. controlled calls left pending).
+    for (const w of r.stats.warnings ?? []) await context?.annotate?.(`lockstep warning: ${w}`);
     const wanted = opts.iterations ?? 100;
     if (r.iterations < wanted) {
       await context?.annotate?.(`lockstep: time limit reached before the test's timeout: explored ${r.iterations} of ${wanted} iterations (${r.stats.distinctSchedulesEstimated ? "~" : ""}${r.stats.distinctSchedules} distinct schedules, seed ${r.stats.seed}); no bug found`);
