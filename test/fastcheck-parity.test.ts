@@ -65,6 +65,18 @@ describe("settle, sequence, eager start", () => {
     expect([...orders].sort()).toEqual(["other s1 s2", "s1 other s2", "s1 s2 other"]);
   });
 
+  it("bad uses get clear errors: settle() outside an exploration, a sequence of non-functions, a step that throws, an unknown start", async () => {
+    await expect(settle()).rejects.toThrow(/settle\(\) was called outside an exploration/);
+    await clean(async () => {
+      await expect(sequence([1 as unknown as () => void])).rejects.toThrow(/sequence expects an array of functions/);
+      const ran: number[] = [];
+      await expect(sequence([() => ran.push(1), () => { throw new Error("step 2"); }, () => ran.push(3)])).rejects.toThrow("step 2");
+      expect(ran).toEqual([1]);
+      expect(() => controlled(async () => 1, { start: "later" as "eager" })).toThrow(/start must be "scheduled" or "eager"/);
+      await expect(settle({ one: "yes" as unknown as boolean })).rejects.toThrow(/one must be a boolean/);
+    }, { iterations: 5 });
+  });
+
   it("controlled(fn, { start: 'eager' }) runs fn at the call; only its result is scheduled", async () => {
     await clean(async () => {
       const started: number[] = [];

@@ -193,7 +193,7 @@ export class Caller implements InFlight {
    */
   settle(one: boolean): Promise<number> {
     return new Promise<number>((resolve) => {
-      if (this.waiters === null) this.it.settlers++;
+      if (this.waiters === null) this.it.settlers.push(this.p);
       (this.waiters ??= []).push({ one, at: this.it.callsResolved, resolve });
       this.watch();
     });
@@ -207,16 +207,12 @@ export class Caller implements InFlight {
     if (ready.length === 0) return false;
     const rest = all.filter((w) => !ready.includes(w));
     this.waiters = rest.length > 0 ? rest : null;
-    if (this.waiters === null) this.it.settlers--;
+    if (this.waiters === null) this.it.settlers.splice(this.it.settlers.indexOf(this.p), 1);
     for (const w of ready) w.resolve(pending);
     if (this.inFlight > 0 || this.waiters !== null) this.watch();
     return true;
   }
 
-  /** Whether this process waits in settle(). */
-  get settling(): boolean {
-    return this.waiters !== null;
-  }
 
   describe(): string {
     return this.named.map((c) => `${c.name}() ${c.proc!.pid}`).join(", ");
@@ -233,7 +229,7 @@ export class Caller implements InFlight {
       else c.reject(c.value);
     }
     done.length = 0;
-    if (this.it.settlers > 0) wakeSettlers(this.it);
+    if (this.it.settlers.length > 0) wakeSettlers(this.it);
   }
 
   /** Call c finished (in its task's turn). */
@@ -264,9 +260,7 @@ export class Caller implements InFlight {
 
 /** A call resolved or was handed over: processes waiting in settle() look again. */
 function wakeSettlers(it: Iteration): void {
-  for (const q of it.procs) {
-    if (q !== undefined && q.alive && q.eventWait && q.calls !== null && (q.calls as Caller).settling) wakeFromEventWait(it, q);
-  }
+  for (const q of it.settlers) if (q.alive && q.eventWait) wakeFromEventWait(it, q);
 }
 
 /** The call each task runs. */
@@ -395,7 +389,7 @@ function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): vo
   call.ok = ok;
   call.value = value;
   it.callsResolved++;
-  if (it.settlers > 0) wakeSettlers(it);
+  if (it.settlers.length > 0) wakeSettlers(it);
   const owner = call.owner;
   if (owner.p.alive) owner.finished(call);
   // Calls this task started and did not await continue in the owner's turn.

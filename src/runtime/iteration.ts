@@ -68,8 +68,8 @@ export class Iteration {
   readonly registries = new Map<unknown, ViaRegistry>();
   /** Resource ids of local names, in first-use order (stable across replays). */
   readonly nameIds = new Map<unknown, number>();
-  /** Processes waiting in settle() (src/runtime/calls.ts): woken whenever a call resolves or is handed over. */
-  settlers = 0;
+  /** Processes waiting in settle() (src/runtime/calls.ts), each once: woken whenever a call resolves or is handed over. */
+  readonly settlers: Proc[] = [];
   /** Controlled calls resolved so far (settle({ one: true }) waits for the next). */
   callsResolved = 0;
   /** Things worth telling that are not failures (distinct texts, in order), e.g. controlled calls still pending when the body returned. */
