@@ -82,7 +82,7 @@ export class Caller implements InFlight {
   /** Settled calls not yet handed over, in settling order. */
   readonly settled: Call[] = [];
   private watching = false;
-  /** Node: the first drain was seen; one more round lets nextTicks queued before it run (confirmIdle). */
+  /** Node: the first drain was seen; one more round lets nextTicks queued before it run (idle()). */
   private confirming = false;
   /** Bumped by every new call (the tick fallback: the caller is busy, restart the window). */
   activity = 0;
