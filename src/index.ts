@@ -48,5 +48,6 @@ export { Mutex } from "./shared/mutex.js";
 export { Semaphore } from "./shared/semaphore.js";
 export { Condition, type ConditionOptions } from "./shared/condition.js";
 export { controlled, type ControlledOptions } from "./shared/controlled.js";
+export { settle, sequence, type SettleOptions, type SequenceOptions } from "./shared/settle.js";
 export type { SharedOptions } from "./shared/object.js";
 export { History, Outcome, type Op, type OpId, linearizable, sequentiallyConsistent, type Model, type CheckResult, causallyConsistent, type RegisterSpec, Generator, Rand, type GeneratedOp, type GeneratorOptions, type OpSpec, workload, type WorkloadOptions } from "./check/index.js";

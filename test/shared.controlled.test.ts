@@ -2,7 +2,7 @@
 // strategy schedules; the caller waits for results in one step.
 import { describe, it, expect } from "vitest";
 import { setIdleDetection } from "../src/shared/controlled.js";
-import { explore, replay, spawn, send, receive, self, sleep, yieldNow, controlled, Mutex, SharedCell, UsageError, type ExploreOptions } from "lockstep";
+import { explore, replay, spawn, send, receive, self, sleep, yieldNow, controlled, settle, Mutex, SharedCell, UsageError, type ExploreOptions } from "lockstep";
 
 const opts = (o: ExploreOptions = {}): ExploreOptions => ({ iterations: 300, seed: 3, strategy: "random", traceDir: false, ...o });
 
@@ -214,5 +214,39 @@ describe("library code scheduling its own work", () => {
     }, { iterations: 200, seed: 4, traceDir: false });
     expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
     expect(batches).toEqual([[1, 2], [3]]);
+  });
+
+  it("a controlled call made from a library's nextTick (queued from a promise job) starts in its caller's turn, so it races the caller's other calls", async () => {
+    // dataloader's shape: the batch query starts from a nextTick queued after the caller's
+    // first call. Idle detection waits for it, so both calls are in flight together and
+    // both orders are explored (before: the caller blocked first and `a` always ran first).
+    const orders = new Set<string>();
+    const r = await explore(async () => {
+      const log: string[] = [];
+      const a = controlled(async () => void log.push("a"), { name: "a" });
+      const b = controlled(async () => void log.push("b"), { name: "b" });
+      const fromTick = new Promise((res) => Promise.resolve().then(() => process.nextTick(() => res(b()))));
+      await Promise.all([a(), fromTick]);
+      orders.add(log.join(""));
+    }, { iterations: 100, seed: 4, traceDir: false });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+    expect([...orders].sort()).toEqual(["ab", "ba"]);
+  });
+
+  it("a stub's code that runs after it was handed a result (a .then starting the next call) runs before its task ends, so that call is not lost", async () => {
+    const r = await explore(async () => {
+      const got: number[] = [];
+      const inner = controlled(async (x: number) => x, { name: "inner" });
+      const outer = controlled(async () => {
+        // A chain on inner(1)'s result, handed over when the stub resumes from yieldNow:
+        // its later links run after the stub's own promise settled.
+        void inner(1).then(() => 0).then(() => 0).then(() => inner(2)).then((v) => got.push(v));
+        await yieldNow();
+      }, { name: "outer" });
+      await outer();
+      await settle();
+      expect(got).toEqual([2]);
+    }, { iterations: 100, seed: 3, traceDir: false });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 // orders against other processes; globals are restored after every iteration.
 import { describe, it, expect } from "vitest";
 import { promisify } from "node:util";
-import { explore, check, replay, spawn, send, receive, self, now, yieldNow, controlled, OptionsError, type ExploreOptions } from "lockstep";
+import { explore, check, replay, spawn, send, receive, self, now, yieldNow, controlled, settle, OptionsError, type ExploreOptions } from "lockstep";
 import { passer } from "./helpers/explore";
 
 const VT: ExploreOptions = { virtualTimers: true, traceDir: false, seed: 7 };
@@ -292,6 +292,36 @@ describe("failures and deadlocks", () => {
       await receive();
     }, { iterations: 3 });
     expect(bug.kind).toBe("deadlock");
+  });
+
+  it("a controlled stub awaiting its own timer, whose callback is handed to its caller (waiting on an earlier timer), resolves in its own turn", async () => {
+    // p-timeout's shape (p-queue's per-job timeout): the caller races the stub against a
+    // longer timer. Callbacks keep their order, so the stub's 40 ms callback may run in
+    // the caller's turn; the stub's task must then still resolve in its own turn (this
+    // used to hand the turn to a process that was running: "wake is not a function").
+    const seen = new Set<string>();
+    await passes(async () => {
+      const slow = controlled(async () => {
+        await sleepMs(40);
+        return "result";
+      });
+      const timeout = new Promise<string>((r) => setTimeout(() => r("timed out"), 50));
+      seen.add(await Promise.race([slow(), timeout]));
+    }, { iterations: 100, timers: "race" });
+    expect([...seen].sort()).toEqual(["result", "timed out"]);
+  });
+
+  it("a process woken by its call's result but not yet resumed still runs its own timer's callback, in its turn", async () => {
+    // The debounced field's shape: the body waits on a timer while a call is in flight;
+    // the call resolves (the body is runnable again), then the timer fires. The callback
+    // continues the body's code, so it must run in the body's turn, not in the runner's
+    // (there a settle() would wait for the runner's calls and never return).
+    await passes(async () => {
+      const f = controlled(async () => 1, { name: "f" });
+      void f();
+      await new Promise((r) => setTimeout(r, 10));
+      expect(await settle()).toBe(0);
+    }, { iterations: 100, timers: "race" });
   });
 
   it("without the option real timers stay real: awaiting one is an uncontrolled await", async () => {

@@ -32,9 +32,39 @@ export interface ExploreStats {
   complete?: boolean;
   /** dpor only: Mazurkiewicz traces explored (runs cut short by the sleep set do not count). */
   traces?: number;
+  /**
+   * Things worth knowing that are not bugs, each once with the first iteration it
+   * happened in, e.g. "the body returned while 1 controlled call was still pending …
+   * (iteration 3, and 40 more)". Absent when there were none.
+   */
+  warnings?: string[];
+}
+
+/** Collects iterations' warnings: each distinct text once, with where it first happened and how often. */
+class Warnings {
+  private readonly seen = new Map<string, { first: number; count: number }>();
+  add(it: { warnings: string[] | null }, i: number): void {
+    if (it.warnings === null) return;
+    for (const w of it.warnings) {
+      const e = this.seen.get(w);
+      if (e !== undefined) e.count++;
+      else if (this.seen.size < 20) this.seen.set(w, { first: i, count: 1 });
+    }
+  }
+  /** The stats field: undefined when empty, so results without warnings look as before. */
+  list(): string[] | undefined {
+    if (this.seen.size === 0) return undefined;
+    return [...this.seen].map(([w, { first, count }]) => `${w} (iteration ${first}${count > 1 ? `, and ${count - 1} more` : ""})`);
+  }
 }
 
 export type ExploreResult = { ok: true; iterations: number; stats: ExploreStats } | { ok: false; bug: Bug; stats: ExploreStats };
+
+function withWarnings(s: ExploreStats, w: Warnings): ExploreStats {
+  const list = w.list();
+  if (list !== undefined) s.warnings = list;
+  return s;
+}
 
 /** Yield to the host event loop at least this often (real ms): progress, Stop buttons, test timeouts. */
 const SLICE_MS = 8;
@@ -78,7 +108,8 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   let steps = 0;
   let ran = 0;
   let pctK: number | undefined; // PCT's step estimate, measured once when first needed
-  const stats = (): ExploreStats => ({
+  const warnings = new Warnings();
+  const stats = (): ExploreStats => withWarnings({
     iterations: ran,
     distinctSchedules: seen.count,
     distinctSchedulesEstimated: seen.estimated,
@@ -86,7 +117,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     elapsedMs: hostNow() - started,
     seed: o.seed,
     strategy: describeStrategy(o.strategy, o.params),
-  });
+  }, warnings);
   const config = (i: number, s: IterationStrategy) => configFor(o, i, { strategy: s });
   const strategyOf = async (i: number) => {
     if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
@@ -121,6 +152,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     let it = await runIteration(e, body, config(i, s));
     ran++;
     steps += e.x.steps();
+    warnings.add(it, i);
     seen.add(e.x.scheduleHash());
     if (it.failure) {
       await flushRejections();
@@ -166,7 +198,8 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
   let ran = 0;
   let traces = 0;
   let complete = false;
-  const stats = (): ExploreStats => ({
+  const warnings = new Warnings();
+  const stats = (): ExploreStats => withWarnings({
     iterations: ran,
     distinctSchedules: seen.count,
     distinctSchedulesEstimated: seen.estimated,
@@ -176,7 +209,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
     strategy: describeStrategy(o.strategy, o.params),
     complete,
     traces,
-  });
+  }, warnings);
   const progress = () => o.onProgress?.({ iterations: traces, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
   // dpor's runs are not a function of (seed, i): the look-back for unhandled rejections
   // (see search()) replays the decisions of the runs since the last yield instead.
@@ -203,6 +236,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
     const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
     ran++;
     steps += e.x.steps();
+    warnings.add(it, i);
     if (it.divergence) {
       const d = it.divergence;
       throw new ReplayDivergence(d.step, d.expected, d.actual, `dpor: the body is not deterministic from run to run: at step ${d.step} of run ${i} it offered other choices than an earlier run with the same prefix. Exhaustive search needs a body that does the same whenever it is scheduled the same way; this one depends on the run's number, state kept across runs, Math.random, real time or I/O.`);

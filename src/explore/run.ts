@@ -5,6 +5,7 @@ import { createEngine } from "../engine/load.js";
 import { Iteration, currentIteration, type IterationConfig } from "../runtime/iteration.js";
 import { watch, unwatch, markHostResources } from "./stall.js";
 import { UsageError } from "../runtime/errors.js";
+import { markExploring } from "../runtime/sync.js";
 import { resetTermOrder } from "../values/term.js";
 import { hostSetImmediate, installVirtualTimers } from "../runtime/virtual-timers.js";
 import { startTracking, stopTracking, tagged, settleIteration } from "./rejections.js";
@@ -59,9 +60,11 @@ export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>):
     markHostResources();
     // Unhandled rejections made by processes are attributed while it runs (rejections.ts).
     await startTracking();
+    markExploring(1);
     try {
       return await f(engine);
     } finally {
+      markExploring(-1);
       stopTracking();
     }
   } finally {

@@ -82,6 +82,8 @@ export class Caller implements InFlight {
   /** Settled calls not yet handed over, in settling order. */
   readonly settled: Call[] = [];
   private watching = false;
+  /** Node: the first drain was seen; one more round lets nextTicks queued before it run (idle()). */
+  private confirming = false;
   /** Bumped by every new call (the tick fallback: the caller is busy, restart the window). */
   activity = 0;
   private seenActivity = 0;
@@ -90,6 +92,9 @@ export class Caller implements InFlight {
   private readonly tickFn = () => this.tick();
   private readonly idleFn = () => this.idle();
   private readonly watchFn = () => this.watch();
+  private readonly confirmFn = () => afterDrain!(this.idleFn);
+  /** Pending settle() calls of this process; null when none. */
+  private waiters: { one: boolean; at: number; resolve: (pending: number) => void }[] | null = null;
 
   constructor(
     readonly it: Iteration,
@@ -101,6 +106,7 @@ export class Caller implements InFlight {
     if (this.watching) return;
     this.watching = true;
     if (afterDrain !== null) {
+      this.confirming = false;
       afterDrain(this.idleFn);
       return;
     }
@@ -127,6 +133,15 @@ export class Caller implements InFlight {
 
   /** The caller stopped running its code: it waits for something, or it is parked in a lockstep call. */
   private idle(): void {
+    // Library code's process.nextTick callbacks are part of this turn (dataloader
+    // dispatches its batch from one, queued from a promise job after this watch began):
+    // ticks queued before this one run after it in the same batch, so look once more,
+    // from a promise job, after them and the promise jobs they start.
+    if (afterDrain !== null && !this.confirming) {
+      this.confirming = true;
+      RESOLVED.then(this.confirmFn);
+      return;
+    }
     this.watching = false;
     const { it, p } = this;
     if (it.done || !p.alive) return;
@@ -134,7 +149,10 @@ export class Caller implements InFlight {
       if (this.settled.length > 0) {
         this.handOver();
         this.watch();
-      } else if (this.inFlight > 0) {
+      } else if (this.waiters !== null && this.release()) {
+        // settle() returned: its code runs on (and is watched again while calls remain).
+      } else if (this.inFlight > 0 || this.waiters !== null) {
+        // Its own calls, or (settle) other processes' calls: woken when one resolves.
         this.block();
       }
       return;
@@ -153,6 +171,7 @@ export class Caller implements InFlight {
     const { it, p } = this;
     if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
     p.eventWait = true;
+    p.idle = true;
     // A fixed label: a deadlock report lists the call tasks themselves, with what they wait for.
     block(it, p, Wait.OTHER, undefined, Infinity, "the results of its controlled calls");
     if (it.detail) it.note(p, OP.CALL_CONTROLLED, () => [`awaits ${this.describe()}`, "waits"]);
@@ -162,8 +181,38 @@ export class Caller implements InFlight {
   /** The caller resumes (Iteration.transfer / resumeNow): hand results over, watch while calls remain. */
   resumed(): void {
     if (this.settled.length > 0) this.handOver();
-    if (this.inFlight > 0) this.watch();
+    if (this.inFlight > 0 || this.waiters !== null) this.watch();
   }
+
+  /**
+   * settle(): resolves once this process is idle (the code that follows the results
+   * handed over so far has run) and no controlled call of the iteration is in flight
+   * (fast-check's waitAll is global too), or, with `one`, once it is idle after at least
+   * one more call resolved (or none is in flight). Resolves to the number of calls
+   * still in flight.
+   */
+  settle(one: boolean): Promise<number> {
+    return new Promise<number>((resolve) => {
+      if (this.waiters === null) this.it.settlers.push(this.p);
+      (this.waiters ??= []).push({ one, at: this.it.callsResolved, resolve });
+      this.watch();
+    });
+  }
+
+  /** Idle: resolves the settle() calls that are satisfied; false when none is. */
+  private release(): boolean {
+    const all = this.waiters!;
+    const pending = this.it.pendingCalls();
+    const ready = all.filter((w) => pending === 0 || (w.one && this.it.callsResolved > w.at));
+    if (ready.length === 0) return false;
+    const rest = all.filter((w) => !ready.includes(w));
+    this.waiters = rest.length > 0 ? rest : null;
+    if (this.waiters === null) this.it.settlers.splice(this.it.settlers.indexOf(this.p), 1);
+    for (const w of ready) w.resolve(pending);
+    if (this.inFlight > 0 || this.waiters !== null) this.watch();
+    return true;
+  }
+
 
   describe(): string {
     return this.named.map((c) => `${c.name}() ${c.proc!.pid}`).join(", ");
@@ -180,6 +229,7 @@ export class Caller implements InFlight {
       else c.reject(c.value);
     }
     done.length = 0;
+    if (this.it.settlers.length > 0) wakeSettlers(this.it);
   }
 
   /** Call c finished (in its task's turn). */
@@ -206,6 +256,11 @@ export class Caller implements InFlight {
     for (const c of inner.settled) this.finished(c);
     inner.settled.length = 0;
   }
+}
+
+/** A call resolved or was handed over: processes waiting in settle() look again. */
+function wakeSettlers(it: Iteration): void {
+  for (const q of it.settlers) if (q.alive && q.eventWait) wakeFromEventWait(it, q);
 }
 
 /** The call each task runs. */
@@ -243,6 +298,11 @@ export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, 
   caller.activity++;
   caller.watch();
   return promise;
+}
+
+/** settle() for process p (src/shared/settle.ts). */
+export function settleCalls(it: Iteration, p: Proc, one: boolean): Promise<number> {
+  return callerOf(it, p).settle(one);
 }
 
 /**
@@ -286,20 +346,50 @@ function runCall(it: Iteration, call: Call, run: (t: Proc) => unknown): unknown 
   }
   if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as PromiseLike<unknown>).then === "function") {
     return Promise.resolve(r).then(
-      (v) => resolveCall(it, call, true, v),
-      (e) => resolveCall(it, call, false, e),
+      (v) => resolveWhenIdle(it, call, true, v),
+      (e) => resolveWhenIdle(it, call, false, e),
     );
   }
   return resolveCall(it, call, true, r);
 }
 
+/**
+ * The work's promise settled. A task that made calls of its own may still have code
+ * running in its turn: reactions to the results it was handed (a queue starting its
+ * next job from a `.then` of the previous one, inside sequence()). The task resolves
+ * (and ends) once that code is idle too, as a caller's idleness is seen (Caller.watch);
+ * a task that made no call resolves at once.
+ */
+function resolveWhenIdle(it: Iteration, call: Call, ok: boolean, value: unknown): void {
+  if (call.proc!.calls === null) return resolveCall(it, call, ok, value);
+  const done = () => resolveCall(it, call, ok, value);
+  if (afterDrain !== null) {
+    // Two rounds, as Caller.idle: nextTicks queued before the first run first.
+    afterDrain(() => void RESOLVED.then(() => afterDrain!(done)));
+    return;
+  }
+  let n = IDLE_TICKS;
+  const tick = (): void => void (--n > 0 ? RESOLVED.then(tick) : done());
+  RESOLVED.then(tick);
+}
+
 function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): void {
   const t = call.proc!;
   if (it.done || !t.alive) return;
+  // The task waited on the event loop and a timer callback run in another process's
+  // turn settled what it awaited (src/runtime/virtual-timers.ts): its work went on to
+  // the end there. It resolves in its own turn, when next picked (as Iteration.returned
+  // does for a process).
+  if (t.eventWait && it.running !== t) {
+    handTo(it, t, () => resolveCall(it, call, ok, value));
+    return;
+  }
   // The work must have finished in the task's own turn (it awaited nothing uncontrolled).
   if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
   call.ok = ok;
   call.value = value;
+  it.callsResolved++;
+  if (it.settlers.length > 0) wakeSettlers(it);
   const owner = call.owner;
   if (owner.p.alive) owner.finished(call);
   // Calls this task started and did not await continue in the owner's turn.
@@ -322,6 +412,7 @@ export function waitOnEventLoop(it: Iteration, label: string): boolean {
   if (p === null || p.wake !== null || it.selfClaim !== null || !p.alive) return false;
   if (enterStep(it, OP.EVENT_WAIT) === null) return false;
   p.eventWait = true;
+  p.idle = true;
   block(it, p, Wait.OTHER, undefined, Infinity, label);
   if (it.detail) it.note(p, OP.EVENT_WAIT, () => ["awaits a timer callback", "waits"]);
   void it.handoff(p, OP.EVENT_WAIT, resource(RES.PROC, p.id), 0, undefined);

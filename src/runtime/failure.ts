@@ -77,7 +77,14 @@ export function lostWakeUpMessage(p: Proc | null, procs: readonly (Proc | undefi
   return (
     `Deadlock (a lost wake-up): ${p ?? "a process"} awaits a promise that nothing can settle${afterLastOp(p)}: ` +
     `it is at no lockstep call, and nothing real (a timer, I/O) was started that could settle it.` +
-    (others.length > 0 ? `\n${others.join("\n")}` : "")
+    (others.length > 0 ? `\n${others.join("\n")}` : "") +
+    // The one case where the verdict may be too strong: the promise is settled by code
+    // of a process that could still run, which lockstep cannot see.
+    (others.some((l) => l.endsWith("is runnable"))
+      ? `\n  (If a runnable process's code would settle it, as with a library's lock or queue shared between spawned processes: ` +
+        `a plain promise between processes is not a scheduling point. Run those flows in one process with Promise.all, ` +
+        `or use lockstep's Mutex, Semaphore or Condition between processes.)`
+      : "")
   );
 }
 
@@ -96,4 +103,9 @@ export function crashMessage(p: Proc, reason: string): string {
 /** A timer callback threw (or its promise rejected) while `runner` ran it. */
 export function timerCrashMessage(runner: Proc, timer: string, reason: string): string {
   return `A timer callback crashed: the ${timer} (run by ${runner.pid}) threw: ${reason}\n(a timer callback that throws is an uncaught exception in Node; pass allowCrashes: true if that is expected)`;
+}
+
+/** The body returned while controlled calls were still in flight (a warning, not a failure: fire-and-forget is legitimate). */
+export function pendingCallsWarning(n: number): string {
+  return `the body returned while ${n} controlled call${n === 1 ? " was" : "s were"} still pending: ${n === 1 ? "its result was" : "their results were"} dropped (await ${n === 1 ? "it" : "them"}, or \`await settle()\`, if ${n === 1 ? "its" : "their"} effects matter to the test)`;
 }

@@ -20,7 +20,7 @@ import { handTo } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { IterationConfig, StepEvent } from "./config.js";
-import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
+import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, pendingCallsWarning, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 
 export type { Failure, FailureKind, DivergenceInfo } from "./failure.js";
 export type { StepEvent, ReplayCheck, ReplayConfig, IterationConfig } from "./config.js";
@@ -68,6 +68,12 @@ export class Iteration {
   readonly registries = new Map<unknown, ViaRegistry>();
   /** Resource ids of local names, in first-use order (stable across replays). */
   readonly nameIds = new Map<unknown, number>();
+  /** Processes waiting in settle() (src/runtime/calls.ts), each once: woken whenever a call resolves or is handed over. */
+  readonly settlers: Proc[] = [];
+  /** Controlled calls resolved so far (settle({ one: true }) waits for the next). */
+  callsResolved = 0;
+  /** Things worth telling that are not failures (distinct texts, in order), e.g. controlled calls still pending when the body returned. */
+  warnings: string[] | null = null;
   /** Record readable notes (config.detail): off during the search. */
   readonly detail: boolean;
   readonly timers: TimerTable;
@@ -203,10 +209,27 @@ export class Iteration {
     }
     if (p.id === 1) {
       if (crashed) this.fail("exception", reason, `The test body threw: ${errorText(reason)}`, p);
-      else this.finish(null);
+      else {
+        const pending = this.pendingCalls();
+        if (pending > 0) this.warn(pendingCallsWarning(pending));
+        this.finish(null);
+      }
       return;
     }
     processEnded(this, p, crashed, reason);
+  }
+
+  /** Controlled calls started and not yet handed to their callers, over all live processes. */
+  pendingCalls(): number {
+    let n = 0;
+    for (const q of this.procs) if (q !== undefined && q.alive && q.calls !== null) n += q.calls.inFlight - q.calls.syncInFlight;
+    return n;
+  }
+
+  /** Records a warning (once per distinct text). */
+  warn(text: string): void {
+    const w = (this.warnings ??= []);
+    if (!w.includes(text)) w.push(text);
   }
 
   makeRef(): Ref {
@@ -277,6 +300,7 @@ export class Iteration {
     // The promise p awaits settles in that same microtask, so the claim costs no extra one.
     if (this.engine.debug && this.selfClaim !== null) throw new Error(`lockstep internal error: ${p} resumed while ${this.selfClaim} had not claimed its turn`);
     this.selfClaim = p;
+    p.idle = false;
     if (p.calls !== null) p.calls.resumed();
     this.selfValue = p.resumeValue;
     p.resumeValue = undefined;
@@ -352,6 +376,7 @@ export class Iteration {
   transfer(q: Proc): void {
     const wake = q.wake!;
     const wakeErr = q.wakeErr;
+    q.idle = false;
     q.wake = null;
     q.wakeErr = null;
     this.lastRunner = this.running;

@@ -18,6 +18,8 @@ export const enum Wait {
 export interface InFlight {
   /** Settles, in the process's turn, what finished; re-arms idle detection while work remains. */
   resumed(): void;
+  /** Calls started and not yet handed over. */
+  readonly inFlight: number;
   /** Lockstep calls made concurrently and not yet handed over (a process must not end with one floating). */
   readonly syncInFlight: number;
 }
@@ -78,6 +80,12 @@ export class Proc {
    * may be handed to such a process to run in its turn (src/runtime/virtual-timers.ts).
    */
   eventWait = false;
+  /**
+   * Its code is idle (it awaits plain promises only): set when it blocks on its calls or
+   * the event loop, kept after it was woken until it next runs. A timer callback of its
+   * own is handed to it then, even once it is runnable again (src/runtime/virtual-timers.ts).
+   */
+  idle = false;
   /** Callbacks handed to this process, run in its turn when it next resumes (Iteration.transfer). */
   due: (() => void)[] | null = null;
   /** For a process that runs a timer callback: what it runs (e.g. "setTimeout #3 callback, set by <0.1.0>"), for crash reports. */

@@ -29,6 +29,25 @@ export function noteAbandoned(): void {
   abandonedProcesses = true;
 }
 
+/** Explorations in progress in this thread (withEngine), between whose iterations no lockstep code runs. */
+let exploring = 0;
+
+/** The explorer starts (+1) or ends (-1) an exploration. */
+export function markExploring(delta: 1 | -1): void {
+  exploring += delta;
+}
+
+/**
+ * A call found no live iteration, but an exploration is running: the caller is code
+ * left over from an earlier iteration (a real timer or I/O callback of an iteration
+ * abandoned after an uncontrolled await, or a process of one that ended), which runs
+ * only between iterations in Node (a live iteration runs within one macrotask, see
+ * src/explore/stall.ts). It belongs to no iteration: it is dropped (never settles).
+ */
+export function leftover(): boolean {
+  return exploring > 0;
+}
+
 /** The error of a sync point called outside any exploration. */
 export function outsideExploration(what: string): UsageError {
   return new UsageError(
@@ -52,7 +71,10 @@ export type Act<T, A = undefined, B = undefined> = (p: Proc, it: Iteration, a: A
 export function sync<T, A = undefined, B = undefined>(op: number, act: Act<T, A, B>, a?: A, b?: B): Promise<T> {
   try {
     const it = currentIteration();
-    if (it === null) throw outsideExploration(opName(op));
+    if (it === null) {
+      if (leftover()) return NEVER;
+      throw outsideExploration(opName(op));
+    }
     return syncIn(it, op, act, a, b);
   } catch (e) {
     return Promise.reject(e);

@@ -220,14 +220,16 @@ class EventLoop {
 
   /**
    * The process to run t's callback in: one still holding earlier callbacks it was
-   * handed (so callbacks run in the order they became due), else its creator if that
-   * waits on the event loop, else the first process that does, else none.
+   * handed (so callbacks run in the order they became due), else its creator if its
+   * code is idle, else the first process that waits on the event loop, else none.
    */
   private waiter(t: VirtualTimer): Proc | null {
     const procs = this.it.procs;
     for (const q of procs) if (q !== undefined && q.alive && q.due !== null) return q;
+    // Its creator's code is idle (waiting, or woken by a result but not yet resumed):
+    // the callback continues that code, in its turn.
     const o = t.owner;
-    if (o !== null && o.alive && o.eventWait) return o;
+    if (o !== null && o.alive && (o.eventWait || o.idle)) return o;
     for (const q of procs) if (q !== undefined && q.alive && q.eventWait) return q;
     return null;
   }

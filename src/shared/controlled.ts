@@ -23,6 +23,7 @@ import { resource, RES } from "../engine/ops.js";
 import { currentIteration, NEVER } from "../runtime/iteration.js";
 import { UsageError } from "../runtime/errors.js";
 import { IDLE_TICKS, startCall } from "../runtime/calls.js";
+import { leftover } from "../runtime/sync.js";
 import { show } from "../values/show.js";
 import { newSharedId } from "./object.js";
 
@@ -34,6 +35,14 @@ let lastFnId = 0;
 export interface ControlledOptions {
   /** The name in reports (default: the function's name). */
   name?: string;
+  /**
+   * When `fn` runs. "scheduled" (default): in a task the strategy starts, so the order
+   * in which calls start is explored too. "eager": at once, in the caller's code, as a
+   * plain call would; only the delivery of its result is a scheduling point
+   * (fast-check's `scheduleFunction`). An eager `fn` must settle by itself (plain
+   * values and promises), not wait on other controlled calls.
+   */
+  start?: "scheduled" | "eager";
 }
 
 /**
@@ -61,14 +70,26 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
   // resource is the same when the iteration is replayed; one made outside (a module's
   // stub) keeps one id for the whole run.
   const it0 = currentIteration();
-  const id = it0 !== null && !it0.done ? newSharedId(it0) : ++lastFnId;
-  const res = resource(it0 !== null && !it0.done ? RES.SHARED : RES.CONTROLLED, id);
+  // The iteration it belongs to (made in a body), or null (a module's stub: every iteration's).
+  const home = it0 !== null && !it0.done ? it0 : null;
+  const id = home !== null ? newSharedId(home) : ++lastFnId;
+  const res = resource(home !== null ? RES.SHARED : RES.CONTROLLED, id);
   const name = options?.name ?? (fn.name || `controlled#${id}`);
   if (typeof name !== "string") throw new TypeError(`controlled: name must be a string`);
   const label = `${name}()`;
+  const start = options?.start ?? "scheduled";
+  if (start !== "scheduled" && start !== "eager") throw new TypeError(`controlled: start must be "scheduled" or "eager", got ${show(start)}`);
 
   const wrapper = function (this: unknown, ...args: A): Promise<Awaited<R>> {
     const it = currentIteration();
+    // Iteration isolation: a wrapper made in an iteration belongs to it, and code left
+    // over from an earlier iteration (it runs between iterations: src/runtime/sync.ts)
+    // belongs to none; neither may start work in another iteration.
+    if (it === null ? leftover() : home !== null && it !== home) {
+      // Said once per iteration, in case a live body kept this wrapper from an earlier one.
+      if (it !== null && !it.done) it.warn(`${name}() was made by controlled() in an earlier iteration and called in this one: the call was dropped (create controlled functions in the body, or at module level)`);
+      return NEVER;
+    }
     if (it === null) {
       return Promise.reject(new UsageError(`${name}() (a controlled function) was called outside an exploration: call it from a body run by explore(), check(), replay() or ctest()`));
     }
@@ -85,7 +106,19 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
     }
     if (!p.alive) return NEVER;
     const self = this;
-    return startCall<Awaited<R>>(it, p, name, res, false, label, () => (fn as (...a: unknown[]) => unknown).apply(self, args), () => `${name}(${args.map((a) => show(a)).join(", ")})`);
+    const describe = () => `${name}(${args.map((a) => show(a)).join(", ")})`;
+    if (start === "eager") {
+      // fn runs now; its outcome is captured at once (a rejection is handled, not
+      // reported as unhandled while it waits) and delivered by the task.
+      let outcome: Promise<{ ok: boolean; v: unknown }>;
+      try {
+        outcome = Promise.resolve((fn as (...a: unknown[]) => unknown).apply(self, args)).then((v) => ({ ok: true, v }), (v: unknown) => ({ ok: false, v }));
+      } catch (e) {
+        outcome = Promise.resolve({ ok: false, v: e });
+      }
+      return startCall<Awaited<R>>(it, p, name, res, false, label, () => outcome.then((o) => (o.ok ? o.v : Promise.reject(o.v))), describe);
+    }
+    return startCall<Awaited<R>>(it, p, name, res, false, label, () => (fn as (...a: unknown[]) => unknown).apply(self, args), describe);
   };
   return wrapper;
 }

@@ -130,6 +130,8 @@ function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
       const resolved: ExploreOptions = { name: testName, ...fromEnv, ...opts, ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) };
       const r = await exploreWith(body, resolved);
       if (!r.ok) throw ctestFailure(r.bug, testName);
+      // Not failures, but worth seeing beside the test (e.g. controlled calls left pending).
+      for (const w of r.stats.warnings ?? []) await context?.annotate?.(`lockstep warning: ${w}`);
       const wanted = resolved.iterations ?? 100;
       if (r.iterations < wanted) {
         await context?.annotate?.(`lockstep: time limit reached before the test's timeout: explored ${r.iterations} of ${wanted} iteration${wanted === 1 ? "" : "s"} (${r.stats.distinctSchedulesEstimated ? "~" : ""}${r.stats.distinctSchedules} distinct schedule${r.stats.distinctSchedules === 1 ? "" : "s"}, seed ${r.stats.seed}); no bug found`);
