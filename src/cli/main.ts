@@ -264,6 +264,8 @@ async function exploreCmd(argv: string[]): Promise<number> {
       } else if (reporter === "text" || output !== undefined) {
         out.log(verdict(s.name, result.stats, result.iterations, iterations));
       }
+      // Not failures, but worth seeing (e.g. controlled calls still pending when the body returned).
+      if (reporter === "text") for (const w of result.stats.warnings ?? []) out.err(`warning: ${s.name}: ${w}`);
       if (stop.signal.aborted) break;
     }
   } finally {
