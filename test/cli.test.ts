@@ -640,3 +640,17 @@ describe("shards, merge-reports and JUnit", () => {
     expect(cli(["explore", "examples/lost-update.mjs", "--json", "--reporter", "junit"]).code).toBe(2);
   });
 });
+
+describe("warnings", () => {
+  it("an exploration's warnings (controlled calls still pending when the body returned) go to stderr; the verdict stays 'no bug'", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-cli-"));
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules/lockstep"), "dir"); // as after npm i lockstep
+    const file = join(dir, "pending.mjs");
+    writeFileSync(file, `import { controlled } from "lockstep";\nconst slow = controlled(async () => 1);\nexport default async function pending() { void slow(); }\n`);
+    const r = cli(["explore", file, "--iterations", "5", "--seed", "1"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/pending: no bug in 5 iterations/);
+    expect(r.err).toMatch(/^warning: pending: .*pending/m);
+  });
+});
