@@ -6,7 +6,7 @@
 // - type-check every TypeScript block of README.md and docs/ under `tsc --strict`.
 // (Browser bundling of the same package: test/browser.bundlers.test.ts.)
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,16 +76,29 @@ describe("the packed package in a fresh project", () => {
     const files: string[] = [];
     mkdirSync(join(app, "typed"), { recursive: true });
     for (const doc of docs) {
-      for (const b of blocksOf(doc, readFileSync(join(repo, doc), "utf8")).filter((b) => b.lang === "ts")) {
+      // Whole programs only: `body` snippets run inside an exploration with lockstep's
+      // names in scope (test/docs.test.ts), which is not a module tsc can check alone.
+      for (const b of blocksOf(doc, readFileSync(join(repo, doc), "utf8")).filter((b) => b.lang === "ts" && b.directive.kind !== "body")) {
         const name = `typed/${doc.replace(/[/.]/g, "_")}-L${b.line}.ts`;
         writeFileSync(join(app, name), b.code + "\nexport {};\n");
         files.push(name);
+        // The libraries a guide's example uses (fast-check, p-memoize, ...) are this repo's
+        // devDependencies: linked in, as a user's project would have them installed.
+        for (const [, spec] of b.code.matchAll(/from "([^".][^"]*)"/g)) {
+          const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+          if (pkg === "lockstep" || pkg.startsWith("node:") || existsSync(join(app, "node_modules", pkg))) continue;
+          mkdirSync(join(app, "node_modules", pkg, ".."), { recursive: true });
+          symlinkSync(join(repo, "node_modules", pkg), join(app, "node_modules", pkg), "dir");
+        }
       }
     }
     expect(files.length).toBeGreaterThan(2);
+    // Node's own types, as any Node project has them (lru-cache's declarations use NodeJS.*).
+    mkdirSync(join(app, "node_modules/@types"), { recursive: true });
+    if (!existsSync(join(app, "node_modules/@types/node"))) symlinkSync(join(repo, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
     writeFileSync(
       join(app, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], skipLibCheck: false, types: [] }, files }),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], skipLibCheck: false, types: ["node"] }, files }),
     );
     const r = run(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
     expect(r.stdout + r.stderr).toBe("");
