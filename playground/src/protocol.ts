@@ -42,6 +42,8 @@ export interface BugView {
   format: string;
   /** Indices into `events` of the causal slice (operations the failure depends on). */
   slice: number[];
+  /** Lane names by pid text (what the user called each process), when recorded. */
+  laneNames?: Record<string, string>;
   /** Where the thrown error was raised in the program, when it was. */
   errorAt?: SourcePos;
 }

@@ -64,6 +64,7 @@ function view(bug: Bug, url: string): BugView {
     trace: bug.trace,
     format: bug.format(),
     slice,
+    laneNames: bug.laneNames,
   };
   // A thrown error's stack names its line; a deadlock or step limit is nobody's throw.
   const thrown = bug.kind !== "deadlock" && bug.kind !== "step-limit";

@@ -129,5 +129,17 @@ export async function loadTrace(file: string): Promise<TraceFile> {
   } catch (e) {
     throw new OptionsError(`cannot read trace file ${file}: ${(e as Error).message}`);
   }
-  return parseTrace(text, `trace file ${file}`);
+  return parseTrace(traceTextOf(text), `trace file ${file}`);
+}
+
+/**
+ * The trace JSON in `text`: the text itself, or, for an HTML report
+ * (src/cli/report.ts), the JSON it embeds in its `lockstep-trace` script element
+ * (written with "<" escaped, so the first "</script>" after it ends it).
+ */
+export function traceTextOf(text: string): string {
+  if (!/^\s*</.test(text)) return text;
+  const m = /<script type="application\/json" id="lockstep-trace">([\s\S]*?)<\/script>/.exec(text);
+  if (!m) throw new OptionsError("this HTML file holds no lockstep trace (a report from an older lockstep, or another page)");
+  return m[1];
 }
