@@ -24,7 +24,7 @@ const LIVELOCK = [
 function cli(...args: string[]) {
   const env = { ...process.env };
   delete env.LOCKSTEP_ENGINE;
-  return spawnSync(process.execPath, [join(root, "bin/lockstep.mjs"), ...args], { cwd: root, encoding: "utf8", env });
+  return spawnSync(process.execPath, [join(root, "bin/lockstep.mjs"), ...args], { cwd: root, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
 }
 
 let browser: Browser;
