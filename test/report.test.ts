@@ -83,6 +83,11 @@ describe("HTML report", () => {
     // the pid stays in the tooltip
     expect(await page.locator("svg .lane title").allTextContents()).toEqual(expect.arrayContaining(["store <0.2.0>"]));
     expect(await page.locator("#stack").textContent()).toMatch(/lost update[\s\S]*at /);
+    // the state panel: at the end the store waits in receive; right after the first send to it, the message is in its mailbox
+    expect(await page.locator('.dv-state tr[data-lane="<0.2.0>"] .dv-status').textContent()).toMatch(/waiting in receive/);
+    const first = r.bug.events.findIndex((e) => e.op === "send" && e.detail.startsWith("to <0.2.0>: "));
+    await page.locator("#slider").fill(String(first));
+    expect(await page.locator('.dv-state tr[data-lane="<0.2.0>"] .dv-mailbox').textContent()).toContain(r.bug.events[first].detail.slice("to <0.2.0>: ".length));
     // filter by process: only rows of the store (or sent to it)
     await page.selectOption(".dv-lane", { label: "store <0.2.0>" });
     const pids = await page.locator("svg g.row").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-pid")));

@@ -118,7 +118,7 @@ function select(k: number): void {
 
 const position = () => view?.position() ?? 0;
 
-ui.slider.addEventListener("input", () => select(position()));
+ui.slider.addEventListener("input", () => select(Number(ui.slider.value)));
 ui.prev.addEventListener("click", () => select(position() - 1));
 ui.next.addEventListener("click", () => select(position() + 1));
 ui.sliceOnly.addEventListener("change", () => view?.setOnly(sliceOnly()));

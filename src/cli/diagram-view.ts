@@ -27,6 +27,8 @@ export interface DiagramData {
   text: number[];
   /** 1 when the operation blocked (a receive that waits). */
   waits: number[];
+  /** The message a delivered send put in `to`'s mailbox or a receive took out of `from`'s (an index into `strings`), or -1; for the state panel. */
+  msg: number[];
   ops: string[];
   strings: string[];
   /** Index of the failing row, or -1. */
@@ -82,7 +84,7 @@ export function diagramData(events: StepEvent[], opts: DataOptions): DiagramData
   const d: DiagramData = {
     lanes,
     labels: lanes.map((p) => opts.names?.[p] ?? p),
-    step: new Array(n), from: new Array(n), to: new Array(n), op: new Array(n), text: new Array(n), waits: new Array(n),
+    step: new Array(n), from: new Array(n), to: new Array(n), op: new Array(n), text: new Array(n), waits: new Array(n), msg: new Array(n),
     ops, strings, failing: opts.failing, slice: opts.slice ?? [],
   };
   for (let r = 0; r < n; r++) {
@@ -93,6 +95,10 @@ export function diagramData(events: StepEvent[], opts: DataOptions): DiagramData
     d.op[r] = intern(opAt, ops, e.op);
     d.text[r] = intern(strAt, strings, `${events[r].pid}  ${eventText(e)}`);
     d.waits[r] = e.result === "waits" ? 1 : 0;
+    // A send's result is empty when delivered ("dropped (dead)" etc. otherwise); a receive's is the message.
+    const sent = e.op === "send" && to >= 0 && e.result === "" ? /^to <0\.\d+\.0>: ([\s\S]*)$/.exec(e.detail) : null;
+    const took = e.op === "receive" && e.result !== "" && e.result !== "waits" && !e.result.startsWith("throws");
+    d.msg[r] = sent ? intern(strAt, strings, sent[1]) : took ? intern(strAt, strings, e.result) : -1;
   }
   return d;
 }
@@ -163,6 +169,10 @@ export const DIAGRAM_CSS = `
 .diagram .mark.fail { fill: var(--dv-fail); }
 .diagram .row.failing text.label { fill: var(--dv-fail); font-weight: 600; }
 .diagram .row.current text.label { fill: #000; font-weight: 600; }
+.dv-state { border-collapse: collapse; margin: 4px 6px 6px; font: 12px system-ui, sans-serif; }
+.dv-state th { text-align: left; color: #667085; font-weight: 500; padding: 2px 10px 2px 0; }
+.dv-state td { padding: 2px 10px 2px 0; border-top: 1px solid #eef0f3; vertical-align: top; }
+.dv-state code { font: 11.5px ui-monospace, monospace; background: #f1f5f9; padding: 0 3px; border-radius: 3px; }
 .dv-legend { font: 12px system-ui, sans-serif; color: #667085; display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 6px 0; }
 .dv-legend .send { color: var(--dv-accent, #2563eb); } .dv-legend .registry { color: #7c3aed; } .dv-legend .watch { color: #d97706; } .dv-legend .timer { color: #0d9488; }
 .dv-legend .slice { color: #2563eb; opacity: 0.7; } .dv-legend .fail { color: #dc2626; }
@@ -226,7 +236,8 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
     `<svg class="diagram-head" width="${width}" height="${HEAD_H}" viewBox="0 0 ${width} ${HEAD_H}" xmlns="http://www.w3.org/2000/svg">` +
     `<text class="head-step" x="${STEP_W - 8}" y="21" text-anchor="end">step</text><text class="head-step" x="${textX}" y="21">process  operation → result</text>${heads}</svg>` +
     `<div class="dv-spacer"><svg class="diagram" role="img" aria-label="sequence diagram of the interleaving" xmlns="http://www.w3.org/2000/svg"></svg></div></div>` +
-    `<canvas class="dv-map" width="14" height="100" aria-label="overview of the whole run"></canvas></div>`;
+    `<canvas class="dv-map" width="14" height="100" aria-label="overview of the whole run"></canvas></div>` +
+    `<table class="dv-state" aria-label="state after the selected step"></table>`;
   const q = <T extends Element>(s: string) => host.querySelector(s) as T;
   const scroll = q<HTMLDivElement>(".dv-scroll");
   const spacer = q<HTMLDivElement>(".dv-spacer");
@@ -235,6 +246,7 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
   const search = q<HTMLInputElement>(".dv-search");
   const laneSel = q<HTMLSelectElement>(".dv-lane");
   const countEl = q<HTMLSpanElement>(".dv-count");
+  const stateEl = q<HTMLTableElement>(".dv-state");
 
   const sorted = (o: number[] | null | undefined) => (o ? [...o].sort((a, b) => a - b) : null);
   let only = sorted(opts.only);
@@ -392,6 +404,38 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
     }
   }
 
+  /**
+   * Each process's status and mailbox after row `i`, replayed from the rows before it
+   * (sends add their message to the target's mailbox, receives take the first equal
+   * one out): one pass over the rows, a few milliseconds for 100,000.
+   */
+  function drawState(i: number): void {
+    const L = data.lanes.length;
+    const box: number[][] = data.lanes.map(() => []);
+    const status: string[] = data.lanes.map(() => "not started");
+    for (let r = 0; r <= i && r < n; r++) {
+      const f = data.from[r];
+      const op = data.ops[data.op[r]];
+      const m = data.msg[r];
+      if (op === "send" && m >= 0) box[data.to[r]].push(m);
+      else if (op === "receive" && m >= 0) {
+        const at = box[f].indexOf(m);
+        if (at >= 0) box[f].splice(at, 1);
+      }
+      if (op === "spawn" && data.to[r] >= 0 && status[data.to[r]] === "not started") status[data.to[r]] = "spawned, not run yet";
+      const text = data.strings[data.text[r]];
+      status[f] = data.waits[r] ? "waiting in receive: no message in its mailbox matches" : op === "exit" ? "exited" + text.slice(text.indexOf(" exit") + 5) : op.startsWith("FAILS") ? "failed" : "running";
+    }
+    const cut = (s: string) => (s.length > 80 ? s.slice(0, 79) + "…" : s);
+    let html = `<tr><th>process</th><th>after step ${i >= 0 && i < n ? data.step[i] : "-"}</th><th>mailbox</th></tr>`;
+    for (let l = 0; l < L; l++) {
+      const msgs = box[l].slice(0, 5).map((m) => `<code>${esc(cut(data.strings[m]))}</code>`).join(" ");
+      const more = box[l].length > 5 ? ` … and ${box[l].length - 5} more` : "";
+      html += `<tr data-lane="${esc(data.lanes[l])}"><td title="${esc(data.lanes[l])}">${esc(data.labels[l])}</td><td class="dv-status">${esc(status[l])}</td><td class="dv-mailbox">${box[l].length === 0 ? "empty" : `${box[l].length}: ${msgs}${more}`}</td></tr>`;
+    }
+    stateEl.innerHTML = html;
+  }
+
   function select(k: number): void {
     if (shown.length === 0) {
       cur = -1;
@@ -407,6 +451,7 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
     body.querySelectorAll(".current").forEach((node) => node.classList.remove("current"));
     render();
     body.querySelectorAll(`[data-index="${shown[k]}"]`).forEach((node) => node.classList.add("current"));
+    drawState(shown[k]);
     opts.onSelect?.(shown[k], k, shown.length);
   }
 
