@@ -412,7 +412,7 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
   function drawState(i: number): void {
     const L = data.lanes.length;
     const box: number[][] = data.lanes.map(() => []);
-    const status: string[] = data.lanes.map(() => "not started");
+    const status: string[] = data.lanes.map(() => "not spawned yet");
     for (let r = 0; r <= i && r < n; r++) {
       const f = data.from[r];
       const op = data.ops[data.op[r]];
@@ -422,7 +422,7 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
         const at = box[f].indexOf(m);
         if (at >= 0) box[f].splice(at, 1);
       }
-      if (op === "spawn" && data.to[r] >= 0 && status[data.to[r]] === "not started") status[data.to[r]] = "spawned, not run yet";
+      if (op === "spawn" && data.to[r] >= 0 && status[data.to[r]] === "not spawned yet") status[data.to[r]] = "spawned, not run yet";
       const text = data.strings[data.text[r]];
       status[f] = data.waits[r] ? "waiting in receive: no message in its mailbox matches" : op === "exit" ? "exited" + text.slice(text.indexOf(" exit") + 5) : op.startsWith("FAILS") ? "failed" : "running";
     }
