@@ -8,6 +8,7 @@ import type { Browser } from "playwright-core";
 import { renderReport } from "../src/cli/report";
 import lockOrder from "../examples/deadlock.mjs";
 import lostUpdate from "../examples/lost-update.mjs";
+import * as genserverCache from "../examples/genserver-cache.mjs";
 import { traceTextOf, parseTrace } from "../src/explore/trace-file";
 import { launch, serve } from "./helpers/chromium";
 
@@ -94,5 +95,14 @@ describe("HTML report", () => {
     expect(pids.length).toBeLessThan(r.bug.events.length);
     await page.screenshot({ path: `${root}test-artifacts/report-lost-update.png`, fullPage: true });
     await page.close();
+  });
+
+  it("names lanes after the user's functions, never a library's own wrapper (a GenServer's lane is not 'body')", async () => {
+    const r = await explore(genserverCache.default, { ...genserverCache.options, seed: 1, traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const names = r.bug.laneNames ?? {};
+    expect(names["<0.1.0>"]).toBe(genserverCache.default.name);
+    expect(Object.values(names)).not.toContain("body");
   });
 });

@@ -127,7 +127,8 @@ export class Iteration {
   run(body: () => unknown): Promise<void> {
     if (current !== null && !current.done) throw new Error("lockstep: an iteration is already running");
     current = this;
-    this.spawnProcess(body, false, "body");
+    const root = this.spawnProcess(body, false, "body");
+    if (this.detail && body.name) this.nameLane(root, body.name);
     const c = this.x.pick(0);
     const first = this.afterPick(c, 0);
     if (first) this.transfer(first);
@@ -185,10 +186,7 @@ export class Iteration {
     let crashed = false;
     let reason: unknown = "normal";
     try {
-      if (this.detail) {
-        this.note(p, OP.START, () => ["", ""]);
-        if (p.fn?.name) this.nameLane(p, p.fn.name);
-      }
+      if (this.detail) this.note(p, OP.START, () => ["", ""]);
       await p.fn!();
     } catch (e) {
       crashed = true;
