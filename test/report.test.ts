@@ -9,7 +9,8 @@ import { renderReport } from "../src/cli/report";
 import lockOrder from "../examples/deadlock.mjs";
 import lostUpdate from "../examples/lost-update.mjs";
 import * as genserverCache from "../examples/genserver-cache.mjs";
-import { traceTextOf, parseTrace } from "../src/explore/trace-file";
+import { parseTrace } from "../src/explore/trace-file";
+import { traceTextOf } from "../src/explore/trace-text";
 import { launch, serve } from "./helpers/chromium";
 
 const root = new URL("..", import.meta.url).pathname;

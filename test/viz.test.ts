@@ -154,4 +154,31 @@ describe("diagram on a 100,000-step livelock", () => {
       await siteServer.close();
     }
   });
+
+  it("the playground loads a report's trace and replays it to the same failure", async () => {
+    const report = join(artifacts, "viz-lost-update.html");
+    const explored = cli("explore", "examples/lost-update.mjs", "--seed", "1", "--report", report, "--trace-dir", join(artifacts, "viz-traces"), "--quiet");
+    expect(explored.status, explored.stderr).toBe(1);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    const siteServer = await serve(site);
+    try {
+      await page.goto(`${siteServer.url}/index.html`);
+      await page.waitForSelector("body[data-ready=true]"); // lost-update is the example it opens with
+      await page.setInputFiles("#load-trace", report);
+      await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "trace");
+      expect(await page.$$eval(".diagram g.row.failing", (gs) => gs.length)).toBe(1);
+      await page.click("#replay");
+      await page.waitForFunction(() => !["running", "trace"].includes(document.getElementById("status")!.dataset.state!));
+      expect(await page.textContent("#status")).toContain("the failure reproduces");
+      // lanes named by the program's functions; the pid in the tooltip
+      expect(await page.$$eval(".diagram-head .lane-label", (ns) => ns.map((n) => n.textContent))).toEqual(expect.arrayContaining(["lostUpdate", "store"]));
+      await page.screenshot({ path: join(artifacts, "viz-playground-report-replayed.png") });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await siteServer.close();
+    }
+  });
 });

@@ -10,10 +10,9 @@ import { gzipSync } from "node:zlib";
 import { relative } from "node:path";
 import type { Bug } from "../explore/bug.js";
 import { causalSlice } from "../explore/slice.js";
+import { REPORT_TRACE_ID } from "../explore/trace-text.js";
 import { DIAGRAM_CSS, DIAGRAM_LEGEND, diagramData, mountDiagram, type DiagramData } from "./diagram-view.js";
 
-/** The id of the script element holding the trace JSON (trace-file.ts reads it). */
-export const REPORT_TRACE_ID = "lockstep-trace";
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

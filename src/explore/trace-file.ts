@@ -3,6 +3,7 @@
 import { OptionsError } from "../runtime/errors.js";
 import { VERSION } from "../version.js";
 import { IS_NODE, readText, writeText } from "../engine/host.js";
+import { traceTextOf } from "./trace-text.js";
 
 export const TRACE_FORMAT = "lockstep-trace";
 export const TRACE_VERSION = 1;
@@ -130,16 +131,4 @@ export async function loadTrace(file: string): Promise<TraceFile> {
     throw new OptionsError(`cannot read trace file ${file}: ${(e as Error).message}`);
   }
   return parseTrace(traceTextOf(text), `trace file ${file}`);
-}
-
-/**
- * The trace JSON in `text`: the text itself, or, for an HTML report
- * (src/cli/report.ts), the JSON it embeds in its `lockstep-trace` script element
- * (written with "<" escaped, so the first "</script>" after it ends it).
- */
-export function traceTextOf(text: string): string {
-  if (!/^\s*</.test(text)) return text;
-  const m = /<script type="application\/json" id="lockstep-trace">([\s\S]*?)<\/script>/.exec(text);
-  if (!m) throw new OptionsError("this HTML file holds no lockstep trace (a report from an older lockstep, or another page)");
-  return m[1];
 }
