@@ -2,6 +2,7 @@
 // view (diagram, stepping, causal slice, shrink / replay, share, trace files).
 import type { StepEvent, TraceFile } from "lockstep";
 import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
+import { cutReport } from "./protocol.js";
 import { createEditor } from "./editor.js";
 import { prepare, locateSyntaxError, locateMissingExport, type Lang } from "./source.js";
 import { DIAGRAM_CSS, diagramData, eventText, mountDiagram, type DiagramHandle } from "../../src/cli/diagram-view.js";
@@ -77,16 +78,13 @@ let view: DiagramHandle | null = null;
 
 const sliceOnly = () => (shown && ui.sliceOnly.checked && shown.slice.length > 0 ? shown.slice : null);
 
-/** A text report longer than this is cut in the page (a 100,000-step one is megabytes; the trace has it all). */
-const MAX_REPORT = 200_000;
-
 function render(s: Shown, title: string, message: string, meta: string, report: string): void {
   shown = s;
   ui.bug.hidden = false;
   ui.bugTitle.textContent = title;
   ui.bugMessage.textContent = message;
   ui.bugMeta.textContent = meta;
-  ui.report.textContent = report.length > MAX_REPORT ? report.slice(0, MAX_REPORT) + "\n… (cut: download the trace for the whole run)" : report;
+  ui.report.textContent = cutReport(report);
   ui.sliceOnly.disabled = s.slice.length === 0;
   drawShown();
   if (s.bug?.errorAt) editor.markLine(s.bug.errorAt.line);
