@@ -1,10 +1,16 @@
-// The HTML report, opened in headless Chromium: what is drawn, and the step slider.
+// The HTML report, opened in headless Chromium: what is drawn (the playground's
+// diagram component, src/cli/diagram-view.ts), the step slider, lane names, and the
+// trace it carries.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { explore } from "lockstep";
 import type { Browser } from "playwright-core";
 import { renderReport } from "../src/cli/report";
 import lockOrder from "../examples/deadlock.mjs";
+import lostUpdate from "../examples/lost-update.mjs";
+import * as genserverCache from "../examples/genserver-cache.mjs";
+import { parseTrace } from "../src/explore/trace-file";
+import { traceTextOf } from "../src/explore/trace-text";
 import { launch, serve } from "./helpers/chromium";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -32,12 +38,18 @@ describe("HTML report", () => {
 
     const page = await browser.newPage();
     await page.goto(`${server.url}/test-artifacts/report.html`);
+    await page.waitForSelector("body[data-ready=true]");
     expect(await page.locator("svg .lane").count()).toBe(processes.size);
-    expect(await page.locator("svg .lane-label").allTextContents()).toEqual(expect.arrayContaining([...processes]));
+    expect(await page.locator("svg .lane").evaluateAll((ls) => ls.map((l) => l.getAttribute("data-lane")))).toEqual(expect.arrayContaining([...processes]));
     expect(await page.locator("svg line.arrow.send").count()).toBe(r.bug.events.filter((e) => e.op === "send").length);
     expect(await page.locator("svg g.failing").count()).toBe(1);
-    expect(await page.locator("svg g.failing text").textContent()).toMatch(/deadlock/);
+    expect(await page.locator("svg g.failing text.label").textContent()).toMatch(/deadlock/);
     expect(await page.locator("#summary").textContent()).toMatch(/seed 1/);
+    expect(await page.locator(".dv-legend").textContent()).toMatch(/message.*registry/s);
+    // the slider sits on its own line above the diagram
+    const slider = (await page.locator("#slider").boundingBox())!;
+    const diagram = (await page.locator("#diagram").boundingBox())!;
+    expect(slider.y + slider.height).toBeLessThanOrEqual(diagram.y);
 
     // the slider starts at the failing step; stepping back moves the highlight
     const last = r.bug.events.length - 1;
@@ -46,8 +58,52 @@ describe("HTML report", () => {
     expect(await page.locator("svg g.current").getAttribute("data-index")).toBe(String(last - 1));
     await page.locator("#slider").fill("0");
     expect(await page.locator("svg g.current").getAttribute("data-index")).toBe("0");
-    expect(await page.locator("tr.current").getAttribute("data-index")).toBe("0");
+    expect(await page.locator("#current").textContent()).toContain(r.bug.events[0].pid);
+    // clicking the blank part of a row selects it
+    const row2 = (await page.locator('svg rect.bg[data-index="2"]').boundingBox())!;
+    await page.mouse.click(row2.x + row2.width - 20, row2.y + row2.height / 2);
+    expect(await page.locator("svg g.current").getAttribute("data-index")).toBe("2");
     await page.screenshot({ path: `${root}test-artifacts/report.png`, fullPage: true });
     await page.close();
+  });
+
+  it("names lanes by what the program called its processes, shows the stack, and carries its trace", async () => {
+    const r = await explore(lostUpdate, { iterations: 1000, seed: 1, strategy: "random", traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const html = renderReport(r.bug, { file: `${root}test-artifacts/report-lost-update.html` });
+    writeFileSync(`${root}test-artifacts/report-lost-update.html`, html);
+    // the embedded trace is the bug's, readable by the CLI's trace loader; the replay path is relative
+    expect(parseTrace(traceTextOf(html)).decisions).toEqual(r.bug.trace.decisions);
+    expect(html).toContain("npx lockstep replay test-artifacts/report-lost-update.html");
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/test-artifacts/report-lost-update.html`);
+    await page.waitForSelector("body[data-ready=true]");
+    const labels = await page.locator("svg .lane-label").allTextContents();
+    expect(labels).toEqual(expect.arrayContaining(["lostUpdate", "store"]));
+    // the pid stays in the tooltip
+    expect(await page.locator("svg .lane title").allTextContents()).toEqual(expect.arrayContaining(["store <0.2.0>"]));
+    expect(await page.locator("#stack").textContent()).toMatch(/lost update[\s\S]*at /);
+    // the state panel: at the end the store waits in receive; right after the first send to it, the message is in its mailbox
+    expect(await page.locator('.dv-state tr[data-lane="<0.2.0>"] .dv-status').textContent()).toMatch(/waiting in receive/);
+    const first = r.bug.events.findIndex((e) => e.op === "send" && e.detail.startsWith("to <0.2.0>: "));
+    await page.locator("#slider").fill(String(first));
+    expect(await page.locator('.dv-state tr[data-lane="<0.2.0>"] .dv-mailbox').textContent()).toContain(r.bug.events[first].detail.slice("to <0.2.0>: ".length));
+    // filter by process: only rows of the store (or sent to it)
+    await page.selectOption(".dv-lane", { label: "store <0.2.0>" });
+    const pids = await page.locator("svg g.row").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-pid")));
+    expect(pids.length).toBeLessThan(r.bug.events.length);
+    await page.screenshot({ path: `${root}test-artifacts/report-lost-update.png`, fullPage: true });
+    await page.close();
+  });
+
+  it("names lanes after the user's functions, never a library's own wrapper (a GenServer's lane is not 'body')", async () => {
+    const r = await explore(genserverCache.default, { ...genserverCache.options, seed: 1, traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const names = r.bug.laneNames ?? {};
+    expect(names["<0.1.0>"]).toBe(genserverCache.default.name);
+    expect(Object.values(names)).not.toContain("body");
   });
 });

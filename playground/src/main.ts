@@ -2,9 +2,10 @@
 // view (diagram, stepping, causal slice, shrink / replay, share, trace files).
 import type { StepEvent, TraceFile } from "lockstep";
 import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
+import { cutReport } from "./protocol.js";
 import { createEditor } from "./editor.js";
 import { prepare, locateSyntaxError, locateMissingExport, type Lang } from "./source.js";
-import { drawDiagram, eventText } from "./diagram.js";
+import { DIAGRAM_CSS, diagramData, eventText, mountDiagram, type DiagramHandle } from "../../src/cli/diagram-view.js";
 import { encodeShare, decodeShare, type Shared } from "./share.js";
 import { parseTraceText, traceEvents, traceSlice } from "./trace-view.js";
 
@@ -49,6 +50,8 @@ const ui = {
 /** The library bundle, as the worker imports it; user code's `from "lockstep"` points here. */
 const BUNDLE_URL = new URL("./browser.js", import.meta.url).href;
 
+document.head.append(Object.assign(document.createElement("style"), { textContent: DIAGRAM_CSS }));
+
 const editor = createEditor($("editor"), () => {
   if (ui.error.dataset.line) hideError();
 });
@@ -62,17 +65,18 @@ interface Shown {
   trace: TraceFile;
   /** Seed and strategy of an exploration, for share links. */
   bug: BugView | null;
+  /** Lane names by pid (function, registered name), when the run recorded them. */
+  names?: Record<string, string>;
 }
 
 let shown: Shown | null = null;
 /** The seed of the last exploration (what "random" turned out to be). */
 let lastSeed: number | undefined;
 
-/** Event indices the slider walks: all of them, or the causal slice. */
-function visible(): number[] {
-  if (!shown) return [];
-  return ui.sliceOnly.checked && shown.slice.length > 0 ? shown.slice : shown.events.map((_, i) => i);
-}
+/** The diagram component showing `shown` (it owns which rows are shown: slice, filter). */
+let view: DiagramHandle | null = null;
+
+const sliceOnly = () => (shown && ui.sliceOnly.checked && shown.slice.length > 0 ? shown.slice : null);
 
 function render(s: Shown, title: string, message: string, meta: string, report: string): void {
   shown = s;
@@ -80,65 +84,42 @@ function render(s: Shown, title: string, message: string, meta: string, report: 
   ui.bugTitle.textContent = title;
   ui.bugMessage.textContent = message;
   ui.bugMeta.textContent = meta;
-  ui.report.textContent = report;
+  ui.report.textContent = cutReport(report);
   ui.sliceOnly.disabled = s.slice.length === 0;
   drawShown();
-  const v = visible();
-  select(v.length - 1);
   if (s.bug?.errorAt) editor.markLine(s.bug.errorAt.line);
 }
 
 function drawShown(): void {
   if (!shown) return;
-  const only = ui.sliceOnly.checked && shown.slice.length > 0 ? shown.slice : undefined;
-  ui.diagramBox.replaceChildren(drawDiagram(shown.events, { failing: shown.failing, slice: shown.slice, only }));
-  const v = visible();
-  ui.slider.max = String(Math.max(0, v.length - 1));
+  const s = shown;
+  const host = document.createElement("div");
+  ui.diagramBox.replaceChildren(host);
+  const data = diagramData(s.events, { failing: s.failing, slice: s.slice, names: s.names });
+  view = mountDiagram(host, data, {
+    only: sliceOnly(),
+    onSelect(i, k, count) {
+      ui.slider.max = String(Math.max(0, count - 1));
+      ui.slider.value = String(k);
+      const e = s.events[i];
+      ui.stepPos.textContent = `${k + 1} / ${count}`;
+      ui.currentEvent.textContent = `step ${e.step} · ${e.pid} · ${eventText(e)}`;
+      ui.currentEvent.classList.toggle("failing", i === s.failing);
+    },
+  });
 }
 
-/** Moves the highlight to position `k` of the visible rows. */
+/** Moves the highlight to position `k` of the shown rows (the component scrolls it into view). */
 function select(k: number): void {
-  if (!shown) return;
-  const v = visible();
-  if (v.length === 0) return;
-  k = Math.max(0, Math.min(v.length - 1, k));
-  ui.slider.value = String(k);
-  const i = v[k];
-  for (const n of ui.diagramBox.querySelectorAll(".current")) n.classList.remove("current");
-  const nodes = ui.diagramBox.querySelectorAll<SVGElement>(`[data-index="${i}"]`);
-  for (const n of nodes) n.classList.add("current");
-  const bg = ui.diagramBox.querySelector<SVGRectElement>(`rect.bg[data-index="${i}"]`);
-  if (bg) scrollToRow(bg);
-  const e = shown.events[i];
-  ui.stepPos.textContent = `${k + 1} / ${v.length}`;
-  ui.currentEvent.textContent = `step ${e.step} · ${e.pid} · ${eventText(e)}`;
-  ui.currentEvent.classList.toggle("failing", i === shown.failing);
+  view?.select(k);
 }
 
-/** Keeps the highlighted row in view below the sticky lane header. */
-function scrollToRow(bg: SVGRectElement): void {
-  const box = ui.diagramBox.getBoundingClientRect();
-  const head = ui.diagramBox.querySelector(".diagram-head")?.getBoundingClientRect().height ?? 0;
-  const r = bg.getBoundingClientRect();
-  if (r.top < box.top + head) ui.diagramBox.scrollTop -= box.top + head - r.top + 4;
-  else if (r.bottom > box.bottom) ui.diagramBox.scrollTop += r.bottom - box.bottom + 4;
-}
+const position = () => view?.position() ?? 0;
 
-const position = () => Number(ui.slider.value);
-
-ui.slider.addEventListener("input", () => select(position()));
+ui.slider.addEventListener("input", () => select(Number(ui.slider.value)));
 ui.prev.addEventListener("click", () => select(position() - 1));
 ui.next.addEventListener("click", () => select(position() + 1));
-ui.sliceOnly.addEventListener("change", () => {
-  drawShown();
-  select(visible().length - 1);
-});
-ui.diagramBox.addEventListener("click", (ev) => {
-  const row = (ev.target as Element).closest("g.row");
-  if (!row) return;
-  const k = visible().indexOf(Number(row.getAttribute("data-index")));
-  if (k >= 0) select(k);
-});
+ui.sliceOnly.addEventListener("change", () => view?.setOnly(sliceOnly()));
 document.addEventListener("keydown", (ev) => {
   const t = ev.target as HTMLElement;
   if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") {
@@ -147,10 +128,11 @@ document.addEventListener("keydown", (ev) => {
     return;
   }
   if (!shown || t.closest(".cm-editor") || t === ui.slider || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName)) return;
-  const moves: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  const page = 20;
+  const moves: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, PageDown: page, PageUp: -page };
   if (ev.key in moves) select(position() + moves[ev.key]);
   else if (ev.key === "Home") select(0);
-  else if (ev.key === "End") select(visible().length - 1);
+  else if (ev.key === "End") select((view?.count() ?? 1) - 1);
   else return;
   ev.preventDefault();
 });
@@ -158,7 +140,7 @@ document.addEventListener("keydown", (ev) => {
 function showBug(bug: BugView, title: string, extra = ""): void {
   const meta = `iteration ${bug.iteration} · seed ${bug.seed} · strategy ${bug.strategy} · ${bug.trace.decisions.length} decisions${extra ? " · " + extra : ""}`;
   const where = bug.errorAt ? `\n(${bug.kind === "exception" || bug.kind === "crash" ? "thrown" : "raised"} at line ${bug.errorAt.line})` : "";
-  render({ events: bug.events, failing: bug.events.length - 1, slice: bug.slice, trace: bug.trace, bug }, title, bug.message + where, meta, bug.format);
+  render({ events: bug.events, failing: bug.events.length - 1, slice: bug.slice, trace: bug.trace, bug, names: bug.laneNames }, title, bug.message + where, meta, bug.format);
   ui.shrink.disabled = ui.replay.disabled = ui.download.disabled = false;
 }
 

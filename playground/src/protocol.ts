@@ -42,8 +42,18 @@ export interface BugView {
   format: string;
   /** Indices into `events` of the causal slice (operations the failure depends on). */
   slice: number[];
+  /** Lane names by pid text (what the user called each process), when recorded. */
+  laneNames?: Record<string, string>;
   /** Where the thrown error was raised in the program, when it was. */
   errorAt?: SourcePos;
+}
+
+/** Longest text report the page shows (a 100,000-step one is megabytes; the trace has it all). */
+export const MAX_REPORT = 200_000;
+
+/** `text` cut to MAX_REPORT characters, saying so. */
+export function cutReport(text: string): string {
+  return text.length > MAX_REPORT ? text.slice(0, MAX_REPORT) + "\n… (cut: download the trace for the whole run)" : text;
 }
 
 /** Explore statistics, as explore() reports them. */

@@ -3,15 +3,16 @@
 // (the replay gives the readable events: message contents, results).
 import { OP, RES, RESOURCE_SPACE as SPACE, opName, describeResource } from "../../src/engine/ops.js";
 import { sliceIndices } from "../../src/explore/slice.js";
+import { traceTextOf } from "../../src/explore/trace-text.js";
 import type { StepEvent, TraceFile } from "lockstep";
 
 const pidText = (p: number) => `<0.${p}.0>`;
 
-/** Checks the parts of a trace the page reads; replay validates the rest. */
+/** Checks the parts of a trace the page reads; replay validates the rest. A report (HTML) gives the trace it carries. */
 export function parseTraceText(text: string): TraceFile {
   let t: unknown;
   try {
-    t = JSON.parse(text);
+    t = JSON.parse(traceTextOf(text));
   } catch (e) {
     throw new Error(`the file is not JSON (${(e as Error).message})`);
   }

@@ -3,6 +3,7 @@
 // so a long search never freezes the page and Stop is `worker.terminate()`.
 import { explore, replay, shrink, causalSlice, type Bug, type ExploreOptions } from "lockstep";
 import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
+import { cutReport } from "./protocol.js";
 import { posInStack } from "./stack.js";
 
 declare const self: { postMessage(m: Reply): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
@@ -62,8 +63,9 @@ function view(bug: Bug, url: string): BugView {
     step: bug.step,
     events: bug.events.map((e) => ({ ...e })),
     trace: bug.trace,
-    format: bug.format(),
+    format: cutReport(bug.format()), // copying megabytes to the page would cost the page's time
     slice,
+    laneNames: bug.laneNames,
   };
   // A thrown error's stack names its line; a deadlock or step limit is nobody's throw.
   const thrown = bug.kind !== "deadlock" && bug.kind !== "step-limit";

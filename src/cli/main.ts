@@ -390,6 +390,6 @@ async function showCmd(argv: string[]): Promise<number> {
 async function writeReport(file: string, bug: Bug): Promise<void> {
   const { renderReport } = await import("./report.js");
   const fs = await import("node:fs/promises");
-  await fs.writeFile(file, renderReport(bug));
+  await fs.writeFile(file, renderReport(bug, { file }));
   out.err(`report written to ${file}`);
 }

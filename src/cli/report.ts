@@ -1,105 +1,110 @@
-// A self-contained HTML report of a bug: summary, the interleaving as a sequence
-// diagram (one lane per process, arrows for messages, marks for other operations,
-// the failing step highlighted), a step slider, and the table.
+// A self-contained HTML report of a bug: summary (the message, the error's stack),
+// the interleaving drawn by the playground's diagram component (src/cli/diagram-view.ts,
+// embedded as source), a step slider, a legend, and the trace itself, so that the
+// one file can be shared and replayed (`lockstep replay report.html`).
+//
+// Size: a livelock's 100,000 rows repeat a few texts, so the diagram's columns are
+// sent gzipped (the page inflates them with DecompressionStream); the trace stays
+// plain JSON, the form trace-file.ts reads back.
+import { gzipSync } from "node:zlib";
+import { relative } from "node:path";
 import type { Bug } from "../explore/bug.js";
-import type { StepEvent } from "../runtime/iteration.js";
+import { causalSlice } from "../explore/slice.js";
+import { REPORT_TRACE_ID } from "../explore/trace-text.js";
+import { DIAGRAM_CSS, DIAGRAM_LEGEND, diagramData, mountDiagram, type DiagramData } from "./diagram-view.js";
+
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-/** Lanes in order of first appearance; arrows for sends whose target is a lane. */
-export function diagramModel(events: StepEvent[]) {
-  const lanes: string[] = [];
-  const lane = (p: string) => {
-    if (!lanes.includes(p)) lanes.push(p);
-    return lanes.indexOf(p);
-  };
-  const rows = events.map((e, i) => {
-    const from = lane(e.pid);
-    const m = /^(?:to )?(<0\.\d+\.0>)/.exec(e.detail);
-    const to = e.op === "send" && m ? lane(m[1]) : e.op === "spawn" && /^<0\.\d+\.0>$/.test(e.result) ? lane(e.result) : -1;
-    return { i, from, to, e };
-  });
-  return { lanes, rows };
+/** JSON safe inside a script element: no "<" at all (so no "</script>"), still the same JSON. */
+function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
-export function renderReport(bug: Bug): string {
-  const { lanes, rows } = diagramModel(bug.events);
-  const laneW = 150;
-  const rowH = 28;
-  const top = 40;
-  const width = Math.max(400, lanes.length * laneW + 340); // room for the labels of the last lane
-  const height = top + rows.length * rowH + 20;
-  const x = (l: number) => 20 + l * laneW + laneW / 2;
-  const parts: string[] = [];
-  lanes.forEach((p, l) => {
-    parts.push(`<text class="lane-label" x="${x(l)}" y="20" text-anchor="middle">${esc(p)}</text>`);
-    parts.push(`<line class="lane" data-lane="${l}" x1="${x(l)}" y1="28" x2="${x(l)}" y2="${height - 10}"/>`);
-  });
-  for (const r of rows) {
-    const y = top + r.i * rowH + rowH / 2;
-    const last = r.i === rows.length - 1;
-    const cls = `step${last ? " failing" : ""}`;
-    const label = esc(`${r.e.step}: ${r.e.op}${r.e.detail ? " " + r.e.detail : ""}${r.e.result ? " → " + r.e.result : ""}`.slice(0, 70));
-    parts.push(`<g class="${cls}" data-index="${r.i}" data-step="${r.e.step}">`);
-    if (r.to >= 0 && r.to !== r.from) {
-      parts.push(`<line class="arrow ${r.e.op}" x1="${x(r.from)}" y1="${y}" x2="${x(r.to)}" y2="${y}" marker-end="url(#head)"/>`);
-    } else {
-      parts.push(`<circle class="mark ${r.e.op}" cx="${x(r.from)}" cy="${y}" r="5"/>`);
-    }
-    parts.push(`<text x="${x(r.from) + 8}" y="${y - 6}">${label}</text></g>`);
+/** Differences of a growing list (steps grow by 0 or 1, a slice by small gaps): what gzip packs well. */
+const deltas = (xs: number[]) => xs.map((x, i) => x - (i > 0 ? xs[i - 1] : 0));
+
+/** The diagram's columns as gzipped base64, steps and slice as differences. */
+function packDiagram(d: DiagramData): string {
+  return gzipSync(JSON.stringify({ ...d, step: deltas(d.step), slice: deltas(d.slice) }), { level: 9 }).toString("base64");
+}
+
+function sliceOf(bug: Bug): number[] {
+  try {
+    const index = new Map(bug.events.map((e, i) => [e, i]));
+    return causalSlice(bug).map((e) => index.get(e)).filter((i): i is number => i !== undefined).sort((a, b) => a - b);
+  } catch {
+    return []; // slicing is optional
   }
-  const table = bug.events
-    .map((e, i) => `<tr data-index="${i}"${i === bug.events.length - 1 ? ' class="failing"' : ""}><td>${e.step}</td><td>${esc(e.pid)}</td><td>${esc(e.op + (e.detail ? " " + e.detail : ""))}</td><td>${esc(e.result)}</td></tr>`)
-    .join("\n");
+}
+
+export interface ReportOptions {
+  /** Where the report is written: the replay command names it (it carries the trace), relative to the working directory. */
+  file?: string;
+}
+
+export function renderReport(bug: Bug, opts: ReportOptions = {}): string {
+  const data = diagramData(bug.events, { failing: bug.events.length - 1, slice: sliceOf(bug), names: bug.laneNames });
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  const replay = opts.file ? `npx lockstep replay ${rel(opts.file)}` : bug.tracePath ? `npx lockstep replay ${rel(bug.tracePath)}` : bug.replayCommand();
+  const stack = bug.error instanceof Error && bug.error.stack && bug.kind !== "deadlock" && bug.kind !== "step-limit" ? bug.error.stack : "";
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>lockstep: ${esc(bug.kind)} in ${esc(bug.trace.test)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>lockstep: ${esc(bug.kind)} in ${esc(bug.trace.test)}</title>
 <style>
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
-pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }
-svg text { font: 11px monospace; fill: #333; }
-.lane { stroke: #bbb; stroke-dasharray: 4 3; }
-.lane-label { font-weight: bold; }
-.arrow { stroke: #2563eb; stroke-width: 1.5; }
-.mark { fill: #888; }
-.mark.exit, .mark.block { fill: #d97706; }
-.step.current text { fill: #000; font-weight: bold; }
-.step.current .mark, .step.current .arrow { stroke: #000; fill: #000; }
-.failing .mark, .failing .arrow { fill: #dc2626; stroke: #dc2626; }
-.failing text { fill: #dc2626; }
-table { border-collapse: collapse; } td, th { padding: 2px 8px; border-bottom: 1px solid #eee; font: 12px monospace; }
-tr.failing td { color: #dc2626; } tr.current td { background: #fef3c7; }
+pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; margin: 6px 0; }
+code { background: #f6f6f6; padding: 1px 4px; }
+#stepper { display: flex; align-items: center; gap: 8px; margin: 6px 0; }
+#slider { flex: 1; }
+#pos { font: 12px ui-monospace, monospace; color: #667085; min-width: 180px; text-align: right; }
+#current { font: 12.5px ui-monospace, monospace; padding: 4px 8px; background: #fffbeb; border: 1px solid #fde68a; border-radius: 5px; margin-bottom: 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+#current.failing { background: #fef2f2; border-color: #fca5a5; color: #991b1b; }
+${DIAGRAM_CSS}
 </style></head><body>
 <h1>lockstep found a bug: ${esc(bug.kind)}</h1>
-<section id="summary"><pre>${esc(bug.message)}</pre>
-<p>test <b>${esc(bug.trace.test)}</b>, iteration ${bug.iteration}, seed ${bug.seed}, strategy ${esc(bug.strategy)}, ${bug.schedule.length} steps</p>
-<p>Replay: <code>${esc(bug.replayCommand())}</code></p></section>
+<section id="summary"><pre id="message">${esc(bug.message)}</pre>
+${stack ? `<details open><summary>stack</summary><pre id="stack">${esc(stack)}</pre></details>` : ""}
+<p>test <b>${esc(bug.trace.test)}</b>${bug.trace.file ? ` (${esc(bug.trace.file)})` : ""}, iteration ${bug.iteration}, seed ${bug.seed}, strategy ${esc(bug.strategy)}, ${bug.schedule.length} steps, ${bug.events.length} operations</p>
+<p>Replay: <code id="replay">${esc(replay)}</code> (this file carries the trace)</p></section>
 <h2>Interleaving</h2>
-<label>step <input id="slider" type="range" min="0" max="${Math.max(0, rows.length - 1)}" value="${Math.max(0, rows.length - 1)}"> <span id="pos"></span></label>
-<svg id="diagram" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">
-<defs><marker id="head" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#2563eb"/></marker></defs>
-${parts.join("\n")}
-</svg>
-<h2>Table</h2>
-<table id="table"><tr><th>step</th><th>process</th><th>operation</th><th>result</th></tr>
-${table}
-</table>
+${DIAGRAM_LEGEND}
+<div id="stepper"><button id="prev" title="previous step (←)">◀</button><input id="slider" type="range" min="0" max="0" value="0" aria-label="step"><button id="next" title="next step (→)">▶</button><span id="pos"></span></div>
+<div id="current"></div>
+<div id="diagram" tabindex="0"></div>
+<script type="application/json" id="${REPORT_TRACE_ID}">${scriptJson(bug.trace)}</script>
+<script type="text/plain" id="lockstep-diagram">${packDiagram(data)}</script>
 <script>
-const slider = document.getElementById("slider");
-function show(i) {
-  document.querySelectorAll(".current").forEach((n) => n.classList.remove("current"));
-  document.querySelectorAll('[data-index="' + i + '"]').forEach((n) => n.classList.add("current"));
-  document.getElementById("pos").textContent = (Number(i) + 1) + " / ${rows.length}";
+const mountDiagram = ${mountDiagram.toString()};
+async function unpack() {
+  const b64 = document.getElementById("lockstep-diagram").textContent.trim();
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  const d = JSON.parse(text);
+  for (const xs of [d.step, d.slice]) for (let i = 1; i < xs.length; i++) xs[i] += xs[i - 1];
+  return d;
 }
-slider.addEventListener("input", () => show(slider.value));
-document.addEventListener("keydown", (e) => {
-  if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-    slider.value = String(Number(slider.value) + (e.key === "ArrowRight" ? 1 : -1));
-    show(slider.value);
-  }
+unpack().then((d) => {
+  const slider = document.getElementById("slider");
+  const pos = document.getElementById("pos");
+  const current = document.getElementById("current");
+  const view = mountDiagram(document.getElementById("diagram"), d, {
+    keys: document,
+    onSelect(i, k, count) {
+      slider.max = String(Math.max(0, count - 1));
+      slider.value = String(k);
+      pos.textContent = "step " + d.step[i] + " · row " + (k + 1).toLocaleString("en-US") + " / " + count.toLocaleString("en-US");
+      current.textContent = "step " + d.step[i] + " · " + d.strings[d.text[i]];
+      current.classList.toggle("failing", i === d.failing);
+    },
+  });
+  slider.addEventListener("input", () => view.select(Number(slider.value)));
+  document.getElementById("prev").addEventListener("click", () => view.select(view.position() - 1));
+  document.getElementById("next").addEventListener("click", () => view.select(view.position() + 1));
+  document.body.dataset.ready = "true";
 });
-show(slider.value);
 </script>
 </body></html>
 `;

@@ -31,6 +31,8 @@ export class Bug {
   readonly nondeterminism: string | undefined;
   /** Set by lockstep/vitest: the replay hint is then a ctest call, the one that works in a test file. */
   ctestName: string | undefined = undefined;
+  /** What the user called each process, by pid text (function, registered name); recorded only in detail runs, for reports. */
+  laneNames: Record<string, string> | undefined = undefined;
 
   constructor(f: Failure, trace: TraceFile, events: StepEvent[], nondeterminism?: string) {
     this.kind = f.kind as BugKind;

@@ -316,6 +316,7 @@ async function reproduce(e: Engine, body: () => unknown, o: ResolvedOptions, fir
     note = `re-running the failing schedule did not reproduce it (${again.failure ? again.failure.kind : "it passed"}): the program may depend on something outside lockstep's control (Math.random, Date.now, real I/O)`;
   }
   const bug = new Bug(first.failure!, trace, again.log, note);
+  bug.laneNames = again.laneNames ?? undefined;
   if (o.traceDir !== false) await bug.saveTo(o.traceDir);
   return bug;
 }

@@ -33,6 +33,6 @@ export async function replay(body: () => unknown, source: TraceFile | string | B
     if (it.divergence) throw new ReplayDivergence(it.divergence.step, it.divergence.expected, it.divergence.actual);
     if (!it.failure) return { ok: true } as const;
     const fresh = traceOf(e, it, { name: trace.test, seed: trace.seed, ...trace.options, file: trace.file }, trace.iteration, trace.strategy);
-    return { ok: false, bug: new Bug(it.failure, fresh, it.log) } as const;
+    return { ok: false, bug: Object.assign(new Bug(it.failure, fresh, it.log), { laneNames: it.laneNames ?? undefined }) } as const;
   });
 }

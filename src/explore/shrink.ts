@@ -253,7 +253,7 @@ class Shrinker {
     const { it } = await this.run(r.decisions, r.events, t.options.maxSteps, true);
     if (it.divergence || !sameFailure(it.failure, this.want) || this.e.x.steps() !== r.decisions.length) return null;
     const shrunk = traceOf(this.e, it, { name: t.test, seed: t.seed, ...t.options, file: t.file }, t.iteration, t.strategy);
-    return new Bug(it.failure!, shrunk, it.log);
+    return Object.assign(new Bug(it.failure!, shrunk, it.log), { laneNames: it.laneNames ?? undefined });
   }
 }
 

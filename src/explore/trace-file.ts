@@ -3,6 +3,7 @@
 import { OptionsError } from "../runtime/errors.js";
 import { VERSION } from "../version.js";
 import { IS_NODE, readText, writeText } from "../engine/host.js";
+import { traceTextOf } from "./trace-text.js";
 
 export const TRACE_FORMAT = "lockstep-trace";
 export const TRACE_VERSION = 1;
@@ -129,5 +130,5 @@ export async function loadTrace(file: string): Promise<TraceFile> {
   } catch (e) {
     throw new OptionsError(`cannot read trace file ${file}: ${(e as Error).message}`);
   }
-  return parseTrace(text, `trace file ${file}`);
+  return parseTrace(traceTextOf(text), `trace file ${file}`);
 }

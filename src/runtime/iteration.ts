@@ -62,6 +62,8 @@ export class Iteration {
   divergence: DivergenceInfo | null = null;
   /** The readable interleaving (detail mode only). */
   readonly log: StepEvent[] = [];
+  /** What the user called each process, by pid text: its function's name, then a registered name (detail mode only; reports label lanes with it). */
+  laneNames: Record<string, string> | null = null;
   /** Local names (register/whereis); a name is here exactly while its process is alive and holds it. */
   readonly names = new Map<unknown, Proc>();
   /** Registries by handle and by name, for via() names (src/otp/registry.ts). */
@@ -125,7 +127,8 @@ export class Iteration {
   run(body: () => unknown): Promise<void> {
     if (current !== null && !current.done) throw new Error("lockstep: an iteration is already running");
     current = this;
-    this.spawnProcess(body, false, "body");
+    const root = this.spawnProcess(body, false, "body");
+    if (this.detail && body.name) this.nameLane(root, body.name);
     const c = this.x.pick(0);
     const first = this.afterPick(c, 0);
     if (first) this.transfer(first);
@@ -447,6 +450,11 @@ export class Iteration {
     if (!this.detail) return; // callers also guard with it.detail, so no closure is made during the search
     const [detail, result] = text();
     this.log.push({ step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result });
+  }
+
+  /** Names `p`'s lane in reports (detail mode); a later name (a registered one) replaces the function's. */
+  nameLane(p: Proc, name: string): void {
+    (this.laneNames ??= {})[String(p.pid)] = name;
   }
 
   /** A blocked receive resumes: what it got (detail mode). */

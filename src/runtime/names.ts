@@ -30,7 +30,10 @@ export function register(name: string | symbol, pid?: Pid): Promise<true> {
     if (q.names && q.names.length > 0) throw new ArgumentError(`register: ${q.pid} already has the name ${show(q.names[0])}`);
     it.names.set(name, q);
     (q.names ??= []).push(name);
-    if (it.detail) it.note(p, OP.REGISTER, () => [`${show(name)}, ${q.pid}`, "ok"]);
+    if (it.detail) {
+      it.note(p, OP.REGISTER, () => [`${show(name)}, ${q.pid}`, "ok"]);
+      it.nameLane(q, show(name));
+    }
     return it.handoff(p, OP.REGISTER, nameRes(it, name), q.id, true as const);
   });
 }

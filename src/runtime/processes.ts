@@ -64,7 +64,11 @@ function spawnAct(p: Proc, it: Iteration, fn: () => unknown, how: number): Promi
   let ref: Ref | undefined;
   if (link) it.x.linkAdd(me.id, q.id);
   if (mon) ref = it.monitors.add(me, q, internal);
-  if (it.detail) it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
+  if (it.detail) {
+    it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
+    // The user's function names the lane; a library's own wrapper (GenServer, Task) would only name itself.
+    if (!internal && fn.name) it.nameLane(q, fn.name);
+  }
   // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
   return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
 }
