@@ -112,7 +112,7 @@ export class Iteration {
     this.monitors = new MonitorTable(this);
     this.finished = new Promise<void>((r) => (this.resolveFinished = r));
     const seed = config.seed;
-    this.x.begin(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, config.iteration, config.strategy, config.race ? 1 : 0, config.params[0] ?? 0, config.params[1] ?? 0, config.params[2] ?? 0);
+    this.x.begin(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, config.iteration, config.strategy, config.race ? 1 : 0, config.params[0] ?? 0, config.params[1] ?? 0, config.params[2] ?? 0, config.records ? 0 : 1);
     if (config.replay) {
       engine.writeScratch(config.replay.decisions);
       this.x.replayLoad(config.replay.decisions.length, config.replay.strict ? 1 : 0);
