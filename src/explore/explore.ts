@@ -119,8 +119,15 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     strategy: describeStrategy(o.strategy, o.params),
   }, warnings);
   const config = (i: number, s: IterationStrategy) => configFor(o, i, { strategy: s });
-  const strategyOf = async (i: number) => {
-    if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
+  // Synchronous except for PCT's one calibration run: an await per iteration is a
+  // promise and microtasks the search would pay every time.
+  const strategyOf = (i: number): IterationStrategy | Promise<IterationStrategy> => {
+    if (pctK === undefined && needsCalibration(o.strategy, i)) {
+      return calibrate(e, body, o).then((k) => {
+        pctK = k;
+        return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
+      });
+    }
     return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
   };
   // Unhandled rejections are reported by Node only when the search yields: then the
@@ -148,7 +155,8 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   for (let k = 0; k < o.iterations; k++) {
     const i = o.firstIteration + k * o.stride;
     if (o.shouldContinue && !o.shouldContinue(i)) break;
-    const s = await strategyOf(i);
+    const next = strategyOf(i);
+    const s = next instanceof Promise ? await next : next;
     let it = await runIteration(e, body, config(i, s));
     ran++;
     steps += e.x.steps();

@@ -62,12 +62,23 @@ export class Iteration {
   divergence: DivergenceInfo | null = null;
   /** The readable interleaving (detail mode only). */
   readonly log: StepEvent[] = [];
+  // The three maps below are made on first use: most iterations name nothing, and an
+  // iteration of a small body allocates little else.
+  private names_: Map<unknown, Proc> | null = null;
+  private registries_: Map<unknown, ViaRegistry> | null = null;
+  private nameIds_: Map<unknown, number> | null = null;
   /** Local names (register/whereis); a name is here exactly while its process is alive and holds it. */
-  readonly names = new Map<unknown, Proc>();
+  get names(): Map<unknown, Proc> {
+    return (this.names_ ??= new Map());
+  }
   /** Registries by handle and by name, for via() names (src/otp/registry.ts). */
-  readonly registries = new Map<unknown, ViaRegistry>();
+  get registries(): Map<unknown, ViaRegistry> {
+    return (this.registries_ ??= new Map());
+  }
   /** Resource ids of local names, in first-use order (stable across replays). */
-  readonly nameIds = new Map<unknown, number>();
+  get nameIds(): Map<unknown, number> {
+    return (this.nameIds_ ??= new Map());
+  }
   /** Processes waiting in settle() (src/runtime/calls.ts), each once: woken whenever a call resolves or is handed over. */
   readonly settlers: Proc[] = [];
   /** Controlled calls resolved so far (settle({ one: true }) waits for the next). */
