@@ -2,7 +2,8 @@
 // warmed-up rate. Each measurement runs in a fresh Node process of its own (this file
 // with --side), so one tool's JIT state and leftover work never touch the other's:
 //   cold    the first 2,000 iterations after import, engine load included;
-//   steady  2,000 iterations after 10,000 of warm-up, best of 3 rounds.
+//   steady  10,000 iterations after 10,000 of warm-up, best of 3 rounds (a window long
+//           enough that one pause of the shared machine does not decide it).
 // Two pairs, each the same program on both sides:
 //   lost update  the 3-task read/await/write race, lockstep's controlled() vs
 //                fast-check's fc.scheduler + scheduleFunction (bench/controlled-vs-fastcheck.mjs);
@@ -15,6 +16,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const WINDOW = 2000;
+const STEADY_WINDOW = 10000;
 const WARMUP = 10000;
 const PING_ROUNDS = 50;
 
@@ -101,13 +103,14 @@ const side = arg("--side");
 if (side !== null) {
   // A child: one side, one window; prints iterations per second.
   const run = sides[side];
-  const window = Number(arg("--iterations") ?? WINDOW);
+  const steady = arg("--window") === "steady";
+  const window = Number(arg("--iterations") ?? (steady ? STEADY_WINDOW : WINDOW));
   // Also the window's CPU time (user + system, this process): on a shared machine it
   // moves less than wall time when other work takes the cores.
   const cpuMs = (c) => (c.user + c.system) / 1000;
   let ms;
   let cpu;
-  if (arg("--window") === "steady") {
+  if (steady) {
     await run(WARMUP);
     ms = Infinity;
     cpu = Infinity;
@@ -148,7 +151,7 @@ if (side !== null) {
   const cs = m("lockstep/cold") / m("lockstep/steady");
   const width = [0, 0, 0];
   for (const r of rows) r.forEach((c, i) => (width[i] = Math.max(width[i], c.length)));
-  console.log(`cold (fresh process, first ${WINDOW} iterations) vs steady (after ${WARMUP} of warm-up); medians of ${rounds} round(s), node ${process.version}\n`);
+  console.log(`cold (fresh process, first ${WINDOW} iterations) vs steady (${STEADY_WINDOW} after ${WARMUP} of warm-up); medians of ${rounds} round(s), node ${process.version}\n`);
   console.log(rows.map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ")).join("\n"));
   console.log(`\nlockstep's lost update runs cold at ${(100 * cs).toFixed(0)}% of its steady rate`);
 }
