@@ -51,15 +51,17 @@ let fired: i32 = -1;
 /**
  * Starts an iteration: clears every table in O(1) (counts and generations reset;
  * per-pid and per-slot fields are initialised again when reused) and seeds the PRNG
- * from (seed, iteration, strategy). `race` selects the race timer policy.
+ * from (seed, iteration, strategy). `race` selects the race timer policy. `lean` (1)
+ * keeps no operation records this iteration, only decisions (trace.ts); it changes no
+ * decision. 0, the default of a call that omits it, records everything.
  */
-export function begin(seedLo: u32, seedHi: u32, iteration: u32, strategy: i32, race: i32, p1: i32, p2: i32, p3: i32): void {
+export function begin(seedLo: u32, seedHi: u32, iteration: u32, strategy: i32, race: i32, p1: i32, p2: i32, p3: i32, lean: i32): void {
   resetProcs();
   resetTimers();
   resetMonitors();
   resetLinks();
   resetRegistry();
-  resetTrace();
+  resetTrace(lean == 0);
   racing = race != 0;
   fired = -1;
   seedPrng(seedLo, seedHi, iteration, <u32>strategy);

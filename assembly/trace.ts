@@ -7,6 +7,13 @@
 //   aux       an op-specific integer (message handle, reason code, ...).
 // Decisions are the chosen pid per step, 0 meaning "fire the next timer".
 // Both buffers are reused across iterations (reset keeps their capacity).
+//
+// Operation records are kept only when someone reads them: a replay (strict replay
+// compares them, shrinking and trace files keep them) or a report's re-run. During the
+// search the schedule is a function of (seed, iteration, strategy), strategies watch
+// operations through their own hooks (strategy.ts strategyOnEvent), and a failing
+// iteration is re-run with records on (src/explore/explore.ts reproduce), so the search
+// records decisions only: no per-step writes, and no growth of the largest buffer.
 import { grow32 } from "./grow";
 
 export const RECORD_WIDTH: i32 = 5;
@@ -19,14 +26,18 @@ export let eventCount: i32 = 0;
 let decisions = new StaticArray<i32>(1024);
 /** Decisions taken this iteration: the step number of the next decision. */
 export let decisionCount: i32 = 0;
+/** Operation records are kept this iteration (eventCount stays 0 otherwise). */
+let recording: bool = true;
 
-export function resetTrace(): void {
+export function resetTrace(record: bool): void {
+  recording = record;
   eventCount = 0;
   decisionCount = 0;
   resetHash();
 }
 
 export function recordEvent(pid: i32, op: i32, res: i32, aux: i32): void {
+  if (!recording) return;
   const base = eventCount * RECORD_WIDTH;
   if (base + RECORD_WIDTH > events.length) events = grow32(events, base + RECORD_WIDTH);
   unchecked((events[base] = decisionCount));

@@ -8,6 +8,9 @@ import {
   explore, spawn, send, receive, self, sleep, yieldNow, sendAfter, now, TIMEOUT,
   type ExploreResult, type ExploreOptions, type Pid,
 } from "lockstep";
+import { runIteration, withEngine } from "../src/explore/run.js";
+import { configFor } from "../src/explore/config.js";
+import { strategyFor, STRATEGY_NAMES } from "../src/explore/strategies.js";
 
 // ---- random small programs ----------------------------------------------------------
 
@@ -162,6 +165,39 @@ describe("determinism", () => {
     const b = await exploreProgram(prog, 2);
     expect(a.result.ok && b.result.ok).toBe(true);
     expect(a.logs).not.toEqual(b.logs);
+  });
+});
+
+describe("operation records change no decision", () => {
+  // The search keeps decisions only (assembly/trace.ts); replays and reports keep every
+  // operation. The schedule must not depend on which: a bug found lean is re-run with
+  // records and must take the same decisions.
+  it("same seed and iteration => same decisions and schedule hash, lean, recorded or detailed", async () => {
+    const names = STRATEGY_NAMES.filter((n) => n !== "dpor"); // dpor: its search tree advances between runs (strategies.dpor.test.ts)
+    await fc.assert(
+      fc.asyncProperty(program, fc.nat(1_000_000), fc.constantFrom(...names), fc.boolean(), async (prog, seed, name, race) => {
+        const o = { seed, maxSteps: 500, timers: race ? "race" as const : "quiescent" as const, allowCrashes: true, strategy: name };
+        // Each mode runs iterations 1..8 in order (rff keeps a corpus across them).
+        const runAll = (records: boolean, detail: boolean) => withEngine("test", async (e) => {
+          const out: { decisions: number[]; hash: number; events: number }[] = [];
+          for (let i = 1; i <= 8; i++) {
+            const s = strategyFor(name, i, {}, { k: 20, maxSteps: 500 });
+            await runIteration(e, bodyOf(prog, []), configFor(o, i, { strategy: s }, detail, records));
+            out.push({ decisions: e.decisions(), hash: e.x.scheduleHash(), events: e.x.events() });
+          }
+          return out;
+        });
+        const lean = await runAll(false, false);
+        const recorded = await runAll(true, false);
+        const detailed = await runAll(false, true);
+        const strip = (xs: typeof lean) => xs.map(({ decisions, hash }) => ({ decisions, hash }));
+        expect(strip(recorded)).toEqual(strip(lean));
+        expect(strip(detailed)).toEqual(strip(lean));
+        expect(lean.every((r) => r.events === 0)).toBe(true);
+        expect(recorded.every((r) => r.events > 0)).toBe(true);
+      }),
+      { numRuns: 40, seed: 5 },
+    );
   });
 });
 

@@ -170,7 +170,7 @@ async function search(e: Engine, prog: Program, naive: boolean, cap = Infinity) 
   for (let i = 1; ; i++) {
     if (i > cap) return null;
     out.value = "";
-    const it = await runIteration(e, body, configFor({ seed: 1, maxSteps: 1000, timers: "quiescent", allowCrashes: false }, i, { strategy: { code: STRATEGY_CODE.dpor, label: "dpor", params: [i, -1, naive ? 1 : 0] } }));
+    const it = await runIteration(e, body, configFor({ seed: 1, maxSteps: 1000, timers: "quiescent", allowCrashes: false }, i, { strategy: { code: STRATEGY_CODE.dpor, label: "dpor", params: [i, -1, naive ? 1 : 0] } }, false, true));
     if (!it.pruned) {
       runs++;
       outcomes.add(it.failure ? `failure:${it.failure.kind}` : out.value);

@@ -13,7 +13,8 @@ export interface WasmMemory {
 /** The raw exports of build/engine.wasm. */
 export interface EngineExports {
   memory: WasmMemory;
-  begin(seedLo: number, seedHi: number, iteration: number, strategy: number, race: number, p1: number, p2: number, p3: number): void;
+  /** `lean` 1: keep decisions only, no operation records (assembly/trace.ts); 0 or omitted: record everything. */
+  begin(seedLo: number, seedHi: number, iteration: number, strategy: number, race: number, p1: number, p2: number, p3: number, lean?: number): void;
   replayLoad(n: number, strict: number): void;
   spawn(flags: number): number;
   kill(p: number): void;

@@ -22,7 +22,12 @@ export interface RunOptions {
 type Replay = { decisions: number[]; strict: boolean; events?: number[][] };
 export type Schedule = { strategy: IterationStrategy } | Replay;
 
-export function configFor(o: RunOptions, iteration: number, schedule: Schedule, detail = false): IterationConfig {
+/**
+ * `detail` records the readable interleaving; operation records are kept with it, in
+ * every replay, and when `records` asks for them (a caller that reads Engine.events()
+ * after a search run).
+ */
+export function configFor(o: RunOptions, iteration: number, schedule: Schedule, detail = false, records = false): IterationConfig {
   // One object shape for every config (no spread: this runs once per iteration).
   const s = "strategy" in schedule ? schedule.strategy : null;
   return {
@@ -38,6 +43,7 @@ export function configFor(o: RunOptions, iteration: number, schedule: Schedule, 
     allowCrashes: o.allowCrashes,
     virtualTimers: o.virtualTimers ?? null,
     detail,
+    records: records || detail || s === null,
     replay: s !== null ? undefined : replayOf((schedule as Replay).decisions, (schedule as Replay).strict, (schedule as Replay).events),
   };
 }

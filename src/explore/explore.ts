@@ -119,8 +119,15 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     strategy: describeStrategy(o.strategy, o.params),
   }, warnings);
   const config = (i: number, s: IterationStrategy) => configFor(o, i, { strategy: s });
-  const strategyOf = async (i: number) => {
-    if (pctK === undefined && needsCalibration(o.strategy, i)) pctK = await calibrate(e, body, o);
+  // Synchronous except for PCT's one calibration run: an await per iteration is a
+  // promise and microtasks the search would pay every time.
+  const strategyOf = (i: number): IterationStrategy | Promise<IterationStrategy> => {
+    if (pctK === undefined && needsCalibration(o.strategy, i)) {
+      return calibrate(e, body, o).then((k) => {
+        pctK = k;
+        return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
+      });
+    }
     return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
   };
   // Unhandled rejections are reported by Node only when the search yields: then the
@@ -148,7 +155,8 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   for (let k = 0; k < o.iterations; k++) {
     const i = o.firstIteration + k * o.stride;
     if (o.shouldContinue && !o.shouldContinue(i)) break;
-    const s = await strategyOf(i);
+    const next = strategyOf(i);
+    const s = next instanceof Promise ? await next : next;
     let it = await runIteration(e, body, config(i, s));
     ran++;
     steps += e.x.steps();
@@ -284,8 +292,8 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
   return { ok: true, iterations: ran, stats: stats() };
 }
 
-/** Builds the trace object of a finished iteration. */
-export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: number; maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; virtualTimers?: { clockStart: number } | null; file?: string }, iteration: number, strategy: string): TraceFile {
+/** Builds the trace object of a finished iteration (its decisions, and the operations the engine recorded last). */
+export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: number; maxSteps: number; timers: "quiescent" | "race"; allowCrashes: boolean; virtualTimers?: { clockStart: number } | null; file?: string }, iteration: number, strategy: string, decisions = e.decisions()): TraceFile {
   const f = it.failure;
   return {
     format: TRACE_FORMAT,
@@ -297,7 +305,7 @@ export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: numbe
     iteration,
     strategy,
     options: { maxSteps: o.maxSteps, timers: o.timers, allowCrashes: o.allowCrashes, ...(o.virtualTimers ? { virtualTimers: { clockStart: o.virtualTimers.clockStart } } : {}) },
-    decisions: e.decisions(),
+    decisions,
     events: e.events(),
     failure: f ? { kind: f.kind, message: f.message, step: f.step } : null,
   };
@@ -309,7 +317,14 @@ export function traceOf(e: Engine, it: Iteration, o: { name: string; seed: numbe
  * (Math.random, real time) is flagged instead of silently misreported.
  */
 async function reproduce(e: Engine, body: () => unknown, o: ResolvedOptions, first: Iteration, i: number, label: string): Promise<Bug> {
-  const trace = traceOf(e, first, o, i, label);
+  const decisions = e.decisions();
+  if (!first.config.records) {
+    // The search keeps decisions only (assembly/trace.ts): replay them once to record
+    // the operations the trace file holds, so the detailed re-run below still checks
+    // every operation against the failing run's.
+    await runSettled(e, body, configFor(o, i, { decisions, strict: true }));
+  }
+  const trace = traceOf(e, first, o, i, label, decisions);
   const again = await runSettled(e, body, configFor(o, i, { decisions: trace.decisions, strict: true, events: trace.events }, true));
   let note: string | undefined;
   if (!again.failure || again.failure.kind !== first.failure!.kind) {

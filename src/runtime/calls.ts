@@ -250,8 +250,8 @@ export class Caller implements InFlight {
     inner.inFlight = inner.syncInFlight = 0;
     inner.named.length = 0;
     for (const t of this.it.procs) {
-      const c = t !== undefined ? callOf.get(t) : undefined;
-      if (c !== undefined && c.owner === inner) c.owner = this;
+      const c = t !== undefined ? (t.call as Call | null) : null;
+      if (c !== null && c.owner === inner) c.owner = this;
     }
     for (const c of inner.settled) this.finished(c);
     inner.settled.length = 0;
@@ -262,9 +262,6 @@ export class Caller implements InFlight {
 function wakeSettlers(it: Iteration): void {
   for (const q of it.settlers) if (q.alive && q.eventWait) wakeFromEventWait(it, q);
 }
-
-/** The call each task runs. */
-const callOf = new WeakMap<Proc, Call>();
 
 function callerOf(it: Iteration, p: Proc): Caller {
   const c = p.calls;
@@ -289,7 +286,7 @@ export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, 
   const call: Call = { name, res, proc: null, owner: caller, sync, ok: true, value: undefined, resolve, reject };
   const t = spawnTask(it, label, sync ? p.home : null, () => runCall(it, call, run));
   call.proc = t;
-  callOf.set(t, call);
+  t.call = call;
   if (it.detail) it.note(p, OP.CALL_CONTROLLED, () => [describeCall ? describeCall() : `${name}()`, `task ${t.pid}`]);
   caller.inFlight++;
   if (sync) caller.syncInFlight++;

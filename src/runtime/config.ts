@@ -46,6 +46,12 @@ export interface IterationConfig {
   virtualTimers: { clockStart: number } | null;
   /** Record readable events (for reports); off during the search for speed. */
   detail: boolean;
+  /**
+   * Keep the engine's operation records (Engine.events()): replays compare and save
+   * them, reports re-run with them. Off during the search, where nothing reads them;
+   * decisions are the same either way.
+   */
+  records: boolean;
   replay?: ReplayConfig;
 }
 

@@ -64,12 +64,23 @@ export class Iteration {
   readonly log: StepEvent[] = [];
   /** What the user called each process, by pid text: its function's name, then a registered name (detail mode only; reports label lanes with it). */
   laneNames: Record<string, string> | null = null;
+  // The three maps below are made on first use: most iterations name nothing, and an
+  // iteration of a small body allocates little else.
+  private names_: Map<unknown, Proc> | null = null;
+  private registries_: Map<unknown, ViaRegistry> | null = null;
+  private nameIds_: Map<unknown, number> | null = null;
   /** Local names (register/whereis); a name is here exactly while its process is alive and holds it. */
-  readonly names = new Map<unknown, Proc>();
+  get names(): Map<unknown, Proc> {
+    return (this.names_ ??= new Map());
+  }
   /** Registries by handle and by name, for via() names (src/otp/registry.ts). */
-  readonly registries = new Map<unknown, ViaRegistry>();
+  get registries(): Map<unknown, ViaRegistry> {
+    return (this.registries_ ??= new Map());
+  }
   /** Resource ids of local names, in first-use order (stable across replays). */
-  readonly nameIds = new Map<unknown, number>();
+  get nameIds(): Map<unknown, number> {
+    return (this.nameIds_ ??= new Map());
+  }
   /** Processes waiting in settle() (src/runtime/calls.ts), each once: woken whenever a call resolves or is handed over. */
   readonly settlers: Proc[] = [];
   /** Controlled calls resolved so far (settle({ one: true }) waits for the next). */
@@ -114,7 +125,7 @@ export class Iteration {
     this.monitors = new MonitorTable(this);
     this.finished = new Promise<void>((r) => (this.resolveFinished = r));
     const seed = config.seed;
-    this.x.begin(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, config.iteration, config.strategy, config.race ? 1 : 0, config.params[0] ?? 0, config.params[1] ?? 0, config.params[2] ?? 0);
+    this.x.begin(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, config.iteration, config.strategy, config.race ? 1 : 0, config.params[0] ?? 0, config.params[1] ?? 0, config.params[2] ?? 0, config.records ? 0 : 1);
     if (config.replay) {
       engine.writeScratch(config.replay.decisions);
       this.x.replayLoad(config.replay.decisions.length, config.replay.strict ? 1 : 0);

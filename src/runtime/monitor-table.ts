@@ -11,7 +11,11 @@ export class MonitorTable {
   /** Invariant: refs[m] is defined exactly while engine monitor m is live. */
   private readonly refs: (Ref | undefined)[] = [];
   private readonly internal: boolean[] = [];
-  private readonly ofRef = new Map<Ref, number>();
+  private ofRef_: Map<Ref, number> | null = null;
+  /** Engine monitors by ref; made on first use (most iterations make no monitor). */
+  private get ofRef(): Map<Ref, number> {
+    return (this.ofRef_ ??= new Map());
+  }
 
   constructor(private readonly it: Iteration) {}
 

@@ -65,6 +65,12 @@ export class Proc {
   /** Its concurrent calls (controlled calls, concurrent sync points), created on first use. */
   calls: InFlight | null = null;
   /**
+   * The controlled call this task runs (a Call of src/runtime/calls.ts, opaque here),
+   * or null for a process. A field, not a WeakMap keyed by task: an iteration makes a
+   * task per call, and short-lived WeakMap keys are costly for the garbage collector.
+   */
+  call: object | null = null;
+  /**
    * The process this one acts for: itself, or for a task that runs one concurrent
    * sync point of a process (src/runtime/calls.ts), that process. Identity-bearing
    * effects (a Mutex's owner, a registration, a link, a monitor's watcher) use `home`.

@@ -31,8 +31,11 @@ interface TimerInfo {
 export class TimerTable {
   /** Invariant: info[t] is defined exactly while engine timer t is pending. */
   private readonly info: (TimerInfo | undefined)[] = [];
-  /** sendAfter refs of pending timers (cancelTimer). */
-  private readonly ofRef = new Map<Ref, number>();
+  private ofRef_: Map<Ref, number> | null = null;
+  /** sendAfter refs of pending timers (cancelTimer); made on first use (most iterations set no timer). */
+  private get ofRef(): Map<Ref, number> {
+    return (this.ofRef_ ??= new Map());
+  }
 
   constructor(private readonly it: Iteration) {}
 

@@ -1,0 +1,157 @@
+// Cold vs steady: what a user's `ctest` of 1,000-2,000 iterations feels, against the
+// warmed-up rate. Each measurement runs in a fresh Node process of its own (this file
+// with --side), so one tool's JIT state and leftover work never touch the other's:
+//   cold    the first 2,000 iterations after import, engine load included;
+//   steady  10,000 iterations after 10,000 of warm-up, best of 3 rounds (a window long
+//           enough that one pause of the shared machine does not decide it).
+// Two pairs, each the same program on both sides:
+//   lost update  the 3-task read/await/write race, lockstep's controlled() vs
+//                fast-check's fc.scheduler + scheduleFunction (bench/controlled-vs-fastcheck.mjs);
+//   ping-pong    50 round trips between two processes vs a bare promise hand-off doing
+//                the same number of round trips (bench/run.mjs).
+// Sides alternate over 3 rounds (1 with --quick) and the medians are printed as ratios.
+//
+// Run: npm run bench:cold   (npm run build && node bench/cold.mjs [--quick])
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const WINDOW = 2000;
+const STEADY_WINDOW = 10000;
+const WARMUP = 10000;
+const PING_ROUNDS = 50;
+
+const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
+
+// ---- the four sides: each runs `n` iterations (or the same work) and returns ms -------
+const sides = {
+  async lockstep(n) {
+    const { explore, controlled } = await import("lockstep");
+    const body = async () => {
+      let value = 0;
+      const read = controlled(async () => value);
+      const write = controlled(async (v) => { value = v; });
+      const inc = async () => { const v = await read(); await write(v + 1); };
+      await Promise.all([inc(), inc(), inc()]);
+    };
+    const t0 = performance.now();
+    const r = await explore(body, { iterations: n, seed: 1, strategy: "random", traceDir: false });
+    const ms = performance.now() - t0;
+    if (!r.ok) throw new Error(r.bug.format());
+    return ms;
+  },
+  async fastcheck(n) {
+    const { default: fc } = await import("fast-check");
+    const prop = fc.asyncProperty(fc.scheduler(), async (s) => {
+      let value = 0;
+      const read = s.scheduleFunction(async () => value);
+      const write = s.scheduleFunction(async (v) => { value = v; });
+      const inc = async () => { const v = await read(); await write(v + 1); };
+      await s.waitFor(Promise.all([inc(), inc(), inc()]));
+      return true; // throughput over every run, not the time to the first failure
+    });
+    const t0 = performance.now();
+    await fc.assert(prop, { numRuns: n, seed: 1 });
+    return performance.now() - t0;
+  },
+  async pingpong(n) {
+    const { explore, spawn, send, receive, self } = await import("lockstep");
+    const body = async () => {
+      const me = self();
+      const peer = await spawn(async () => {
+        for (let i = 0; i < PING_ROUNDS; i++) {
+          const m = await receive();
+          await send(m, "pong");
+        }
+      });
+      for (let i = 0; i < PING_ROUNDS; i++) {
+        await send(peer, me);
+        await receive();
+      }
+    };
+    const t0 = performance.now();
+    const r = await explore(body, { iterations: n, seed: 1, strategy: "random", traceDir: false });
+    const ms = performance.now() - t0;
+    if (!r.ok) throw new Error(r.bug.format());
+    return ms;
+  },
+  async bare(n) {
+    // Two async functions handing control back and forth through promise resolvers,
+    // n * PING_ROUNDS round trips (two hand-offs each): the floor for any hand-off scheduler.
+    const rounds = 2 * n * PING_ROUNDS;
+    const wake = [null, null];
+    let k = 0;
+    const park = (i) => new Promise((r) => (wake[i] = r));
+    async function run(i) {
+      await park(i);
+      while (k < rounds) {
+        k++;
+        const p = park(i);
+        wake[1 - i]();
+        await p;
+      }
+      wake[1 - i]();
+    }
+    const t0 = performance.now();
+    const both = Promise.all([run(0), run(1)]);
+    wake[0]();
+    await both;
+    return performance.now() - t0;
+  },
+};
+
+const side = arg("--side");
+if (side !== null) {
+  // A child: one side, one window; prints iterations per second.
+  const run = sides[side];
+  const steady = arg("--window") === "steady";
+  const window = Number(arg("--iterations") ?? (steady ? STEADY_WINDOW : WINDOW));
+  // Also the window's CPU time (user + system, this process): on a shared machine it
+  // moves less than wall time when other work takes the cores.
+  const cpuMs = (c) => (c.user + c.system) / 1000;
+  let ms;
+  let cpu;
+  if (steady) {
+    await run(WARMUP);
+    ms = Infinity;
+    cpu = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const c0 = process.cpuUsage();
+      ms = Math.min(ms, await run(window));
+      cpu = Math.min(cpu, cpuMs(process.cpuUsage(c0)));
+    }
+  } else {
+    const c0 = process.cpuUsage();
+    ms = await run(window);
+    cpu = cpuMs(process.cpuUsage(c0));
+  }
+  console.log(JSON.stringify({ side, perSec: (window / ms) * 1000, perCpuSec: (window / cpu) * 1000 }));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const rounds = process.argv.includes("--quick") ? 1 : 3;
+  const measure = (s, w) => JSON.parse(execFileSync(process.execPath, [self, "--side", s, "--window", w], { encoding: "utf8" }).trim().split("\n").pop()).perSec;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const rate = {};
+  for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) rate[`${s}/${w}`] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) rate[`${s}/${w}`].push(measure(s, w));
+  }
+  const m = (k) => median(rate[k]);
+  const fmt = (n) => Math.round(n).toLocaleString("en-US");
+  const rows = [];
+  for (const w of ["cold", "steady"]) {
+    const what = w === "cold" ? `first ${WINDOW.toLocaleString("en-US")} iterations` : "steady";
+    rows.push([`lost update, ${what}`, `${fmt(m(`lockstep/${w}`))} vs ${fmt(m(`fastcheck/${w}`))} iterations/s`, `${(m(`lockstep/${w}`) / m(`fastcheck/${w}`)).toFixed(1)}x fast-check`]);
+  }
+  for (const w of ["cold", "steady"]) {
+    const what = w === "cold" ? `first ${WINDOW.toLocaleString("en-US")} iterations` : "steady";
+    const pp = m(`pingpong/${w}`) * PING_ROUNDS;
+    const bare = m(`bare/${w}`) * PING_ROUNDS;
+    rows.push([`ping-pong, ${what}`, `${fmt(pp)} vs ${fmt(bare)} round trips/s`, `${(pp / bare).toFixed(2)} of the bare hand-off`]);
+  }
+  const cs = m("lockstep/cold") / m("lockstep/steady");
+  const width = [0, 0, 0];
+  for (const r of rows) r.forEach((c, i) => (width[i] = Math.max(width[i], c.length)));
+  console.log(`cold (fresh process, first ${WINDOW} iterations) vs steady (${STEADY_WINDOW} after ${WARMUP} of warm-up); medians of ${rounds} round(s), node ${process.version}\n`);
+  console.log(rows.map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ")).join("\n"));
+  console.log(`\nlockstep's lost update runs cold at ${(100 * cs).toFixed(0)}% of its steady rate`);
+}
