@@ -22,16 +22,18 @@
 // process that ran gets a fresh priority too: its next event is a new event. A fired
 // timer re-draws the timer's priority.
 //
-// Spawn is an event that races: a spawned process's first event races with its
-// parent's later spawns (they change the set of processes that event competes with),
-// so each spawn by p re-draws the priorities of p's children that have not run yet,
-// the new child included (they wait in a list of their own per parent, a key outside
-// the resource range, left at their first event). The parent's next event keeps the
-// spawn's priority instead of drawing a fresh one: a parent spawning n children must
-// beat its unstarted children at every spawn, which with a fresh draw each time
-// happens with probability 1/(n+1)!, with its priority kept 2/(n(n+1)+2). Measured
-// on the SCTBench ports (docs/strategies.md), re-drawing the parent as well more than
-// doubled the schedules to reorder_5_bad's bug.
+// Spawns: a spawned process gets a fresh priority at its parent's spawn and its first
+// event races with nothing (it touches nothing known). The parent's next event keeps
+// the priority the spawn ran with instead of drawing a fresh one, as if spawning were
+// part of one event: a parent spawning n children must beat every child spawned so far
+// at every spawn, which with a fresh draw each time happens with probability about
+// 1/5 for n = 2 and 1/35 for n = 4, and with its priority kept 1/(n+1) (1/3, 1/5), so
+// bugs that need the parent to finish spawning before its children move are within
+// reach. Keeping it also keeps a correlation many bugs need: a parent that got through
+// its spawns leaves its early children with low priorities, so an early child tends to
+// run last. Re-drawing the unstarted children at each later spawn (spawn racing with
+// their first events) was measured worse on the SCTBench ports and on the depth-2
+// ordering program (docs/strategies.md), so it is not done.
 //
 // Per step: O(log n) for the executed process plus O(m log n) for the m processes
 // whose pending event races with it (the work POS is defined to do).
@@ -44,19 +46,15 @@ import { procAlive } from "../procs";
 
 /** pending[p] when p's pending event touches nothing (dead, or spawned outside a spawn event). */
 const NO_RESOURCE: i32 = -1;
-/** Spawn op code (src/engine/ops.ts OP.SPAWN); its resource is the child's pid (RES.PROC). */
+/** Spawn op code (src/engine/ops.ts OP.SPAWN). */
 const OP_SPAWN: i32 = 3;
-/** The list key of parent p's children that have not run yet: below NO_RESOURCE, so never a resource. */
-@inline function unstarted(parent: i32): i32 {
-  return -2 - parent;
-}
 
 // Processes grouped by the resource of their pending event: a doubly linked list per
 // resource, its head in `heads` (resource -> pid). Pids are >= 1, so 0 ends a list.
 // Invariant: p is in the list of pending[p] exactly when pending[p] != NO_RESOURCE.
 /** resource -> the first pid of its non-empty list; resources with an empty list are absent. */
 const heads = new I64Map(256);
-/** pending[p] for a pid spawned this iteration: the resource of its last operation, unstarted(parent) before its first, or NO_RESOURCE (dead). */
+/** pending[p] for a pid spawned this iteration: the resource of its last operation, or NO_RESOURCE (not run yet, just spawned a process, or dead). */
 let pending = new StaticArray<i32>(256);
 /** nextIn[p] while pending[p] != NO_RESOURCE: the next pid in that resource's list, 0 at the end. */
 let nextIn = new StaticArray<i32>(256);
@@ -126,16 +124,9 @@ export function posEvent(pid: i32, op: i32, res: i32): void {
   }
   if (!ASC_NO_ASSERT) assert(res >= 0, "resources are non-negative (src/engine/ops.ts resource)");
   redraw(res, pid);
-  if (op == OP_SPAWN) {
-    // The child (RES.PROC space 0: the resource is its pid) joins its unstarted
-    // siblings, all re-drawn; the parent keeps its priority (see the header).
-    const child = res;
-    if (child > 0 && child < pending.length && unchecked(pending[child]) == NO_RESOURCE && procAlive(child)) linkTo(child, unstarted(pid));
-    redraw(unstarted(pid), pid);
-    unlink(pid);
-    if (procAlive(pid)) return;
-  }
   unlink(pid);
+  // After a spawn the parent keeps its priority, unlinked until its next event (header).
+  if (op == OP_SPAWN && procAlive(pid)) return;
   if (!procAlive(pid)) return; // its last operation was its exit
   linkTo(pid, res);
   setPriority(pid, fresh());
