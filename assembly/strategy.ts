@@ -86,7 +86,7 @@ export function strategyOnSpawn(pid: i32): void {
 
 /** Called for every recorded operation. */
 export function strategyOnEvent(pid: i32, op: i32, res: i32, aux: i32): void {
-  if (kind == POS) posEvent(pid, res);
+  if (kind == POS) posEvent(pid, op, res);
   else if (kind == RFF) rffEvent(pid, op, res, aux);
   else if (kind == DPOR) dporEvent(pid, op, res, aux);
 }

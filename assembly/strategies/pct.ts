@@ -18,6 +18,14 @@
 //   (src/explore/strategies.ts, calibrate).
 // - The d-1 change points are drawn independently, so two may fall on the same choice
 //   point; then both apply there, one after the other (the second lowers the new top).
+// - Each change point is, with probability 1/2, uniform over [1, k] (the paper's draw)
+//   and otherwise log-uniform over [1, k] (an octave [2^e, 2^(e+1)) uniformly, then a
+//   point in it uniformly), so early change points are likely. k is an upper estimate
+//   that can be several times a run's real choice points (contended mutexes: an unlock
+//   wakes every waiter), and a uniform change point past the run's end never fires.
+//   The uniform half keeps a constant-factor version of the guarantee: any given choice
+//   point is drawn with probability at least 1/(2k), so a depth-d bug is found with
+//   probability at least 1/(n (2k)^(d-1)).
 // - At a change point the candidate that would run next is lowered (Coyote's reading
 //   of "the running thread"); under the race timer policy "the next timer" is one
 //   candidate with a priority of its own, whichever timer that is, and can be lowered
@@ -37,7 +45,7 @@ export const MAX_DEPTH: i32 = 20;
 // so it is above every lowered one and never wraps.
 /** The bug depth d of this run, clamped to [1, MAX_DEPTH]. */
 let depth: i32 = 3;
-/** changeAt[0 .. depth-1): the change points, choice-point numbers each uniform in [1, k], independent (they may repeat). */
+/** changeAt[0 .. depth-1): the change points, choice-point numbers in [1, k] drawn by changePoint, independent (they may repeat). */
 let changeAt = new StaticArray<i32>(MAX_DEPTH);
 /** The priority of "the next timer" as a candidate (race policy): initial at pctBegin, lowered like a process's, not redrawn when a timer fires. */
 let timerPrio: i64 = 0;
@@ -54,8 +62,19 @@ export function pctBegin(d: i32, k: i32): void {
   depth = d < 1 ? 1 : d > MAX_DEPTH ? MAX_DEPTH : d;
   if (k < 1) k = 1;
   rankReset();
-  for (let i = 0; i < depth - 1; i++) unchecked((changeAt[i] = 1 + below(k)));
+  for (let i = 0; i < depth - 1; i++) unchecked((changeAt[i] = changePoint(k)));
   timerPrio = initialPriority();
+}
+
+/** A change point in [1, k]: half the time uniform, half the time log-uniform (see the header). */
+function changePoint(k: i32): i32 {
+  if (below(2) == 0) return 1 + below(k);
+  const octaves = 32 - clz<i32>(k); // k in [2^(octaves-1), 2^octaves)
+  const lo = 1 << below(octaves);
+  const hi = min(k, (lo << 1) - 1);
+  const c = lo + below(hi - lo + 1);
+  if (!ASC_NO_ASSERT) assert(c >= 1 && c <= k, "a change point is a choice point in [1, k]");
+  return c;
 }
 
 export function pctSpawn(p: i32): void {

@@ -7,24 +7,30 @@
 // honour the constraints.
 //
 // How this follows the paper's RFF algorithm, and where it differs:
-// - Differs: events are abstracted as (process, index of the process's operation): pids
-//   are stable across runs (spawn order), which stands in for the paper's (thread,
-//   program location). A read is a shared-state operation whose aux names the write
-//   it observed (src/shared records SHARED_READ and lock acquisitions, SHARED_LOCK,
-//   with the observed write's number); a write (SHARED_WRITE) creates write number aux.
-//   Coverage is the set of (read event, write event) pairs, plus (an addition to the
-//   paper's reads-from coverage) (write, overwritten write) pairs, which make
-//   write-write races (lost updates) count as new behaviour.
-// - A constraint "a before b" holds back b's process while its next operation would be
-//   b and a has not run yet (the next operation of a process is its operation number
-//   count[p], known before it runs); "read r from write w" is w-before-r plus r right
-//   after w (r's process runs next once w ran: the boost), and r before each write that
-//   came after w in the run being mutated (as far as the constraint slots go).
-//   When every candidate is held back, the constraints yield (never a false deadlock).
+// - Events are abstracted as (process, resource, n): the n-th access of a process to
+//   one shared resource (a cell, a mutex). Pids are stable across runs (spawn order),
+//   and counting per resource stands in for the paper's (thread, program location):
+//   unlike a process's global operation index, it does not shift when the process
+//   takes another path through unrelated operations. A read is a shared-state
+//   operation whose aux names the write it observed (src/shared records SHARED_READ
+//   and lock acquisitions, SHARED_LOCK, with the observed write's number, so lock
+//   acquisition order is a reads-from order too); a write (SHARED_WRITE) creates write
+//   number aux. Coverage is the set of (read event, source write event) pairs, plus
+//   (an addition to the paper's reads-from coverage) (write, overwritten write) pairs,
+//   which make write-write races (lost updates) count as new behaviour.
+// - A constraint "a before b" holds back b's process while a has not run and b has
+//   not run, from b's operation index in the run being mutated on (a process's next
+//   operation is known only after it ran; its index is known before). "Read r from
+//   write w" is w-before-r plus r right after w (r's process runs next once w ran: the
+//   boost), and r before each write to the same resource that came after w in the run
+//   being mutated. When every candidate is held back, the constraints yield (never a
+//   false deadlock).
+// - Lookups are scan-free: constraints are chained per a (by abstract event) and per
+//   b's process, events that ran are a hash set, so a step costs O(1) plus the
+//   constraints that name it, and nothing caps the events or constraints of a run.
 // - Differs: the base scheduler is the random walk; a quarter of the runs ignore the
 //   corpus (fresh random runs keep feeding it). Entries are chosen uniformly or, half
-//   of the time, the newest, instead of the paper's power schedule. At most MAXC
-//   constraints are kept per schedule and MAXE events per run are open to mutation.
+//   of the time, the newest, instead of the paper's power schedule.
 // - Operations other than shared-state ones (messages, registry) give no reads-from
 //   feedback: on such programs rff behaves like random.
 //
@@ -33,7 +39,7 @@
 // exploration (an iteration number not above the previous one) starts from scratch.
 import { below } from "../prng";
 import { enabledAt, enabledCount, procIsEnabled } from "../procs";
-import { grow32 } from "../grow";
+import { grow32, growI64 } from "../grow";
 import { I64Map } from "../hashmap";
 import { TIMER } from "./common";
 
@@ -47,14 +53,10 @@ const WRITE: i32 = 2;
 
 /** Corpus entries kept (a ring: the oldest is replaced). */
 const CORPUS: i32 = 64;
-/** Shared-state events remembered per run (later ones are not mutated). */
-const MAXE: i32 = 256;
-/** An event record: pid, index, kind, resource, write number. */
-const REC: i32 = 5;
-/** Constraints per schedule. */
-const MAXC: i32 = 8;
-/** A constraint record: a's pid, a's index, b's pid, b's index, boost (1: run b right after a). */
-const CREC: i32 = 5;
+/** An event record: pid, operation index, kind, resource, write number (written or observed), n (the pid's n-th access to the resource). */
+const REC: i32 = 6;
+/** A constraint record: a's pid, resource, n; b's pid, resource, n, operation index; boost (1: run b right after a). */
+const CREC: i32 = 8;
 /** Coverage pairs remembered per exploration (bounded memory). */
 const MAX_SEEN: i32 = 1 << 18;
 
@@ -63,14 +65,10 @@ const MAX_SEEN: i32 = 1 << 18;
 const seen = new I64Map(1024);
 /** The iteration number of the last rffBegin (i32 max before any, so the first begin starts afresh). */
 let lastIteration: i32 = 0x7fffffff;
-/** Corpus slot s < corpusSize: corpusEventCount[s] event records (REC ints) from offset s * MAXE * REC. */
-const corpusEvents = new StaticArray<i32>(CORPUS * MAXE * REC);
-/** corpusEventCount[s] for s < corpusSize: its number of event records, <= MAXE. */
-const corpusEventCount = new StaticArray<i32>(CORPUS);
-/** Corpus slot s < corpusSize: corpusConsCount[s] constraint records (CREC ints) from offset s * MAXC * CREC. */
-const corpusCons = new StaticArray<i32>(CORPUS * MAXC * CREC);
-/** corpusConsCount[s] for s < corpusSize: its number of constraints, <= MAXC. */
-const corpusConsCount = new StaticArray<i32>(CORPUS);
+/** corpusEvents[s] for s < corpusSize: that run's event records (REC ints each), all of them. */
+const corpusEvents = new Array<StaticArray<i32>>(CORPUS);
+/** corpusCons[s] for s < corpusSize: the constraint records (CREC ints each) that run ran under. */
+const corpusCons = new Array<StaticArray<i32>>(CORPUS);
 /** Corpus slots [0, corpusSize) are filled; corpusSize <= CORPUS. */
 let corpusSize: i32 = 0;
 /** The slot keep() wrote last, or -1 when the corpus is empty; the next keep() on a full corpus overwrites (newest + 1) % CORPUS. */
@@ -83,28 +81,34 @@ let pendingRun: bool = false;
 let count = new StaticArray<i32>(256);
 /** The highest pid spawned this iteration (pids are 1 .. spawned). */
 let spawned: i32 = 0;
-/** (resource, write number) -> writer slot (< wCount) for the shared writes of this run. */
+/** (pid, resource) -> shared accesses of pid to resource so far this run (absent: 0). */
+const accesses = new I64Map(256);
+/** The abstract events (eventId) that ran this run (value 1). */
+const ran = new I64Map(256);
+/** (resource, write number) -> slot w (< wCount) of that shared write this run. */
 const writers = new I64Map(256);
-/** wPid[w] for w < wCount: the pid of the w-th shared write of this run. */
-let wPid = new StaticArray<i32>(256);
-/** wIdx[w] for w < wCount: that write's operation index in its process. */
-let wIdx = new StaticArray<i32>(256);
+/** wId[w] for w < wCount: the abstract event (eventId) of the w-th shared write of this run. */
+let wId = new StaticArray<i64>(256);
 /** Shared writes recorded this run. */
 let wCount: i32 = 0;
-/** evs[0 .. evCount * REC): the first MAXE shared-state events of this run, in order. */
-const evs = new StaticArray<i32>(MAXE * REC);
-/** Events in evs; evCount <= MAXE. */
+/** evs[0 .. evCount * REC): this run's shared-state events, in order. */
+let evs = new StaticArray<i32>(256 * REC);
+/** Events in evs. */
 let evCount: i32 = 0;
 /** Coverage pairs first seen in this run. */
 let fresh: i32 = 0;
 /** cons[0 .. consCount * CREC): this run's constraints (from mutate()), kept with the run by keep(). */
-const cons = new StaticArray<i32>(MAXC * CREC);
-/** Constraints in cons; consCount <= MAXC. */
+let cons = new StaticArray<i32>(16 * CREC);
+/** Constraints in cons. */
 let consCount: i32 = 0;
+/** eventId(a) -> the first constraint c with that a; nextByA[c] chains the rest (-1 ends). */
+const byA = new I64Map(64);
+/** pid -> the first constraint c whose b is that pid's; nextByB[c] chains the rest (-1 ends). */
+const byB = new I64Map(64);
+let nextByA = new StaticArray<i32>(16);
+let nextByB = new StaticArray<i32>(16);
 /** A process to run next (a constrained read right after its write), or 0. */
 let boost: i32 = 0;
-/** rffChoose's scratch: held[0 .. h) are distinct enabled pids held back by a constraint. */
-const held = new StaticArray<i32>(MAXC);
 
 @inline function mix(a: i64, b: i64): i64 {
   let z = <u64>(a * 0x9e3779b97f4a7c15 + b);
@@ -113,12 +117,22 @@ const held = new StaticArray<i32>(MAXC);
   return <i64>(z ^ (z >>> 31));
 }
 
-@inline function writeKey(res: i32, id: i32): i64 {
-  return ((<i64>res) << 32) | <i64>(<u32>id);
+@inline function pair(a: i32, b: i32): i64 {
+  return ((<i64>a) << 32) | <i64>(<u32>b);
+}
+
+/** The abstract event "pid's n-th access to resource res", identical across runs. */
+@inline function eventId(pid: i32, res: i32, n: i32): i64 {
+  return mix(mix(<i64>res, <i64>pid), <i64>n);
 }
 
 function countOf(p: i32): i32 {
   return p >= 1 && p <= spawned ? unchecked(count[p]) : 0;
+}
+
+function accessesOf(p: i32, res: i32): i32 {
+  const v = accesses.get(pair(p, res));
+  return v < 0 ? 0 : v;
 }
 
 /** Starts a run of iteration `iteration` under rff. */
@@ -134,6 +148,8 @@ export function rffBegin(iteration: i32): void {
   lastIteration = iteration;
   pendingRun = true;
   writers.reset();
+  accesses.reset();
+  ran.reset();
   wCount = 0;
   evCount = 0;
   fresh = 0;
@@ -141,6 +157,7 @@ export function rffBegin(iteration: i32): void {
   spawned = 0;
   consCount = 0;
   if (corpusSize > 0 && below(4) != 0) mutate();
+  index();
 }
 
 export function rffSpawn(p: i32): void {
@@ -160,117 +177,146 @@ export function rffEvent(pid: i32, op: i32, res: i32, aux: i32): void {
   if (pid <= 0 || pid > spawned) return;
   const idx = unchecked(count[pid]);
   unchecked((count[pid] = idx + 1));
-  for (let c = 0; c < consCount; c++) {
-    const base = c * CREC;
-    if (unchecked(cons[base + 4]) != 0 && unchecked(cons[base]) == pid && unchecked(cons[base + 1]) == idx) {
-      const b = unchecked(cons[base + 2]);
-      if (countOf(b) <= unchecked(cons[base + 3])) boost = b;
-    }
-  }
   let kind: i32 = 0;
   if (op == OP_SHARED_READ || op == OP_SHARED_LOCK) kind = READ;
   else if (op == OP_SHARED_WRITE) kind = WRITE;
   else return;
-  const self = mix(mix(<i64>res, <i64>pid), <i64>idx);
+  const n = accessesOf(pid, res);
+  accesses.set(pair(pid, res), n + 1);
+  const self = eventId(pid, res, n);
+  ran.set(self, 1);
+  // Constraints whose a is this event: boost their b (a read asked to read from this write).
+  for (let c = byA.get(self); c >= 0; c = unchecked(nextByA[c])) {
+    const base = c * CREC;
+    const b = unchecked(cons[base + 3]);
+    if (unchecked(cons[base + 7]) != 0 && accessesOf(b, unchecked(cons[base + 4])) <= unchecked(cons[base + 5])) boost = b;
+  }
   if (kind == READ) {
-    const w = writers.get(writeKey(res, aux));
-    cover(mix(self, w < 0 ? -1 : mix(<i64>unchecked(wPid[w]), <i64>unchecked(wIdx[w]))));
+    const w = writers.get(pair(res, aux));
+    cover(mix(self, w < 0 ? -1 : unchecked(wId[w])));
   } else {
-    const prev = writers.get(writeKey(res, aux - 1));
-    cover(mix(self, prev < 0 ? -2 : mix(<i64>unchecked(wPid[prev]), <i64>unchecked(wIdx[prev])) ^ 1));
-    if (wCount >= wPid.length) {
-      wPid = grow32(wPid, wCount + 1);
-      wIdx = grow32(wIdx, wCount + 1);
-    }
-    unchecked((wPid[wCount] = pid));
-    unchecked((wIdx[wCount] = idx));
-    writers.set(writeKey(res, aux), wCount++);
+    const prev = writers.get(pair(res, aux - 1));
+    cover(mix(self, prev < 0 ? -2 : unchecked(wId[prev]) ^ 1));
+    if (wCount >= wId.length) wId = growI64(wId, wCount + 1);
+    unchecked((wId[wCount] = self));
+    writers.set(pair(res, aux), wCount++);
   }
-  if (evCount < MAXE) {
-    const base = evCount * REC;
-    unchecked((evs[base] = pid));
-    unchecked((evs[base + 1] = idx));
-    unchecked((evs[base + 2] = kind));
-    unchecked((evs[base + 3] = res));
-    unchecked((evs[base + 4] = aux));
-    evCount++;
-  }
+  if ((evCount + 1) * REC > evs.length) evs = grow32(evs, (evCount + 1) * REC);
+  const base = evCount * REC;
+  unchecked((evs[base] = pid));
+  unchecked((evs[base + 1] = idx));
+  unchecked((evs[base + 2] = kind));
+  unchecked((evs[base + 3] = res));
+  unchecked((evs[base + 4] = aux));
+  unchecked((evs[base + 5] = n));
+  evCount++;
+}
+
+function copyOf(a: StaticArray<i32>, n: i32): StaticArray<i32> {
+  const out = new StaticArray<i32>(n);
+  memory.copy(changetype<usize>(out), changetype<usize>(a), (<usize>n) << 2);
+  return out;
 }
 
 /** Keeps the finished run (it showed new pairs) with its constraints. */
 function keep(): void {
   const slot = corpusSize < CORPUS ? corpusSize++ : (newest + 1) % CORPUS;
   newest = slot;
-  memory.copy(changetype<usize>(corpusEvents) + ((<usize>(slot * MAXE * REC)) << 2), changetype<usize>(evs), (<usize>(evCount * REC)) << 2);
-  unchecked((corpusEventCount[slot] = evCount));
-  memory.copy(changetype<usize>(corpusCons) + ((<usize>(slot * MAXC * CREC)) << 2), changetype<usize>(cons), (<usize>(consCount * CREC)) << 2);
-  unchecked((corpusConsCount[slot] = consCount));
+  corpusEvents[slot] = copyOf(evs, evCount * REC);
+  corpusCons[slot] = copyOf(cons, consCount * CREC);
 }
 
-function addConstraint(aPid: i32, aIdx: i32, bPid: i32, bIdx: i32, boostB: i32): void {
+/** Appends a constraint "event (aPid, aRes, aN) before event (bPid, bRes, bN) at b's operation index bIdx". */
+function addConstraint(aPid: i32, aRes: i32, aN: i32, bPid: i32, bRes: i32, bN: i32, bIdx: i32, boostB: i32): void {
   if (aPid == bPid) return; // a process's own order is fixed
-  let c = consCount;
-  if (c == MAXC) c = below(MAXC);
-  else consCount++;
-  if (!ASC_NO_ASSERT) assert(consCount <= MAXC, "at most MAXC constraints");
-  const base = c * CREC;
+  if ((consCount + 1) * CREC > cons.length) cons = grow32(cons, (consCount + 1) * CREC);
+  const base = consCount * CREC;
   unchecked((cons[base] = aPid));
-  unchecked((cons[base + 1] = aIdx));
-  unchecked((cons[base + 2] = bPid));
-  unchecked((cons[base + 3] = bIdx));
-  unchecked((cons[base + 4] = boostB));
+  unchecked((cons[base + 1] = aRes));
+  unchecked((cons[base + 2] = aN));
+  unchecked((cons[base + 3] = bPid));
+  unchecked((cons[base + 4] = bRes));
+  unchecked((cons[base + 5] = bN));
+  unchecked((cons[base + 6] = bIdx));
+  unchecked((cons[base + 7] = boostB));
+  consCount++;
+}
+
+/** Chains this run's constraints by a and by b's process (byA, byB). */
+function index(): void {
+  byA.reset();
+  byB.reset();
+  if (consCount > nextByA.length) {
+    nextByA = grow32(nextByA, consCount);
+    nextByB = grow32(nextByB, consCount);
+  }
+  for (let c = 0; c < consCount; c++) {
+    const base = c * CREC;
+    const a = eventId(unchecked(cons[base]), unchecked(cons[base + 1]), unchecked(cons[base + 2]));
+    unchecked((nextByA[c] = byA.get(a)));
+    byA.set(a, c);
+    const b = <i64>unchecked(cons[base + 3]);
+    unchecked((nextByB[c] = byB.get(b)));
+    byB.set(b, c);
+  }
 }
 
 /** Takes a corpus entry's constraints and asks one of its reads to read from another write. */
 function mutate(): void {
   const e = below(2) == 0 ? newest : below(corpusSize);
-  consCount = unchecked(corpusConsCount[e]);
-  memory.copy(changetype<usize>(cons), changetype<usize>(corpusCons) + ((<usize>(e * MAXC * CREC)) << 2), (<usize>(consCount * CREC)) << 2);
+  const ec = corpusCons[e];
+  consCount = ec.length / CREC;
+  if (ec.length > cons.length) cons = grow32(cons, ec.length);
+  memory.copy(changetype<usize>(cons), changetype<usize>(ec), (<usize>ec.length) << 2);
   if (consCount > 0 && below(4) == 0) {
     // Drop one constraint: the last one takes its place.
     const d = below(consCount);
     consCount--;
     for (let f = 0; f < CREC; f++) unchecked((cons[d * CREC + f] = cons[consCount * CREC + f]));
   }
-  const n = unchecked(corpusEventCount[e]);
+  const ev = corpusEvents[e];
+  const n = ev.length / REC;
   if (n == 0) return;
-  const ev = e * MAXE * REC;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const r = ev + below(n) * REC;
-    if (unchecked(corpusEvents[r + 2]) != READ) continue;
-    const res = unchecked(corpusEvents[r + 3]);
-    const observed = unchecked(corpusEvents[r + 4]);
-    // The writes to the same resource in that run, by number (1, 2, ...).
+    const r = below(n) * REC;
+    if (unchecked(ev[r + 2]) != READ) continue;
+    const res = unchecked(ev[r + 3]);
+    const observed = unchecked(ev[r + 4]);
+    // The writes to the same resource in that run, by number (1, 2, ...): one pass over
+    // the entry, once per run (the run itself costs as much).
     let writes = 0;
     for (let i = 0; i < n; i++) {
-      const q = ev + i * REC;
-      if (unchecked(corpusEvents[q + 2]) == WRITE && unchecked(corpusEvents[q + 3]) == res) writes++;
+      const q = i * REC;
+      if (unchecked(ev[q + 2]) == WRITE && unchecked(ev[q + 3]) == res) writes++;
     }
     if (writes == 0) continue;
     let target = below(writes + 1); // 0: the initial value
     if (target == observed) target = (target + 1) % (writes + 1);
     if (target == observed) continue;
-    const rPid = unchecked(corpusEvents[r]);
-    const rIdx = unchecked(corpusEvents[r + 1]);
+    const rPid = unchecked(ev[r]);
+    const rIdx = unchecked(ev[r + 1]);
+    const rN = unchecked(ev[r + 5]);
     for (let i = 0; i < n; i++) {
-      const q = ev + i * REC;
-      if (unchecked(corpusEvents[q + 2]) != WRITE || unchecked(corpusEvents[q + 3]) != res) continue;
-      const id = unchecked(corpusEvents[q + 4]);
-      const qPid = unchecked(corpusEvents[q]);
-      const qIdx = unchecked(corpusEvents[q + 1]);
-      if (id == target) addConstraint(qPid, qIdx, rPid, rIdx, 1); // the target write, then the read at once
-      else if (id > target) addConstraint(rPid, rIdx, qPid, qIdx, 0); // the read before every later write
+      const q = i * REC;
+      if (unchecked(ev[q + 2]) != WRITE || unchecked(ev[q + 3]) != res) continue;
+      const id = unchecked(ev[q + 4]);
+      const qPid = unchecked(ev[q]);
+      if (id == target) addConstraint(qPid, res, unchecked(ev[q + 5]), rPid, res, rN, rIdx, 1); // the target write, then the read at once
+      else if (id > target) addConstraint(rPid, res, rN, qPid, res, unchecked(ev[q + 5]), unchecked(ev[q + 1]), 0); // the read before every later write
     }
     return;
   }
 }
 
-/** Whether p must wait: its next operation is some constraint's b and that constraint's a has not run. */
+/** Whether p must wait: some constraint's b is p's, p reached b's operation index without performing b, and its a has not run. */
 function isHeld(p: i32): bool {
   const next = countOf(p);
-  for (let c = 0; c < consCount; c++) {
+  for (let c = byB.get(<i64>p); c >= 0; c = unchecked(nextByB[c])) {
     const base = c * CREC;
-    if (unchecked(cons[base + 2]) == p && unchecked(cons[base + 3]) == next && countOf(unchecked(cons[base])) <= unchecked(cons[base + 1])) return true;
+    if (next < unchecked(cons[base + 6])) continue;
+    if (accessesOf(p, unchecked(cons[base + 4])) > unchecked(cons[base + 5])) continue;
+    if (ran.get(eventId(unchecked(cons[base]), unchecked(cons[base + 1]), unchecked(cons[base + 2]))) >= 0) continue;
+    return true;
   }
   return false;
 }
@@ -281,32 +327,25 @@ export function rffChoose(timerReady: bool): i32 {
     boost = 0;
     if (procIsEnabled(b) && !isHeld(b)) return b;
   }
-  // Processes held back by a constraint (at most one per constraint).
-  let h = 0;
-  for (let c = 0; c < consCount; c++) {
-    const p = unchecked(cons[c * CREC + 2]);
-    if (!procIsEnabled(p)) continue;
-    let dup = false;
-    for (let i = 0; i < h; i++) if (unchecked(held[i]) == p) dup = true;
-    if (!dup && isHeld(p)) unchecked((held[h++] = p));
-  }
   const n = enabledCount;
-  const allowed = n - h + (timerReady ? 1 : 0);
-  if (h == 0 || allowed == 0) {
-    // No constraint applies, or every candidate is held back: the random walk.
-    const k = timerReady ? n + 1 : n;
-    if (k == 1) return n == 1 ? enabledAt(0) : TIMER;
-    const i = below(k);
-    return i == n ? TIMER : enabledAt(i);
+  const k = timerReady ? n + 1 : n;
+  if (consCount > 0) {
+    // Held processes are skipped: count the others, then pick among them.
+    let allowed = timerReady ? 1 : 0;
+    for (let i = 0; i < n; i++) if (!isHeld(enabledAt(i))) allowed++;
+    if (allowed > 0 && allowed < k) {
+      let pick = below(allowed);
+      for (let i = 0; i < n; i++) {
+        const p = enabledAt(i);
+        if (isHeld(p)) continue;
+        if (pick == 0) return p;
+        pick--;
+      }
+      return TIMER;
+    }
   }
-  let pick = below(allowed);
-  for (let i = 0; i < n; i++) {
-    const p = enabledAt(i);
-    let skip = false;
-    for (let j = 0; j < h; j++) if (unchecked(held[j]) == p) skip = true;
-    if (skip) continue;
-    if (pick == 0) return p;
-    pick--;
-  }
-  return TIMER;
+  // No constraint applies, or every candidate is held back: the random walk.
+  if (k == 1) return n == 1 ? enabledAt(0) : TIMER;
+  const i = below(k);
+  return i == n ? TIMER : enabledAt(i);
 }
