@@ -60,10 +60,51 @@ class Warnings {
 
 export type ExploreResult = { ok: true; iterations: number; stats: ExploreStats } | { ok: false; bug: Bug; stats: ExploreStats };
 
-function withWarnings(s: ExploreStats, w: Warnings): ExploreStats {
-  const list = w.list();
-  if (list !== undefined) s.warnings = list;
-  return s;
+/**
+ * What a search counts as it goes (both the randomized search and dpor's): runs,
+ * steps, distinct schedules, warnings, and for dpor the traces and whether the space
+ * was covered. stats() and progress() report it.
+ */
+class Tally {
+  readonly started = hostNow();
+  readonly seen: DistinctCounter; // exact up to 2^20 schedules, then an estimate in bounded memory
+  readonly warnings = new Warnings();
+  ran = 0;
+  steps = 0;
+  /** dpor only: traces explored, and whether that was all of them. */
+  exhaustive: { traces: number; complete: boolean } | null = null;
+
+  constructor(private readonly o: ResolvedOptions) {
+    this.seen = o.distinctCounter ?? new DistinctCounter();
+  }
+
+  /** A run of iteration i ended. */
+  count(e: Engine, it: Iteration, i: number): void {
+    this.ran++;
+    this.steps += e.x.steps();
+    this.warnings.add(it, i);
+  }
+
+  stats(): ExploreStats {
+    const s: ExploreStats = {
+      iterations: this.ran,
+      distinctSchedules: this.seen.count,
+      distinctSchedulesEstimated: this.seen.estimated,
+      steps: this.steps,
+      elapsedMs: hostNow() - this.started,
+      seed: this.o.seed,
+      strategy: describeStrategy(this.o.strategy, this.o.params),
+    };
+    if (this.exhaustive !== null) Object.assign(s, this.exhaustive);
+    const list = this.warnings.list();
+    if (list !== undefined) s.warnings = list;
+    return s;
+  }
+
+  progress(): void {
+    const { seen, steps } = this;
+    this.o.onProgress?.({ iterations: this.exhaustive?.traces ?? this.ran, total: this.o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
+  }
 }
 
 /** Yield to the host event loop at least this often (real ms): progress, Stop buttons, test timeouts. */
@@ -102,22 +143,9 @@ export async function check(body: () => unknown, options?: ExploreOptions): Prom
 
 async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
   if (o.strategy === "dpor") return searchDpor(e, body, o);
-  const started = hostNow();
-  let slice = started;
-  const seen = o.distinctCounter ?? new DistinctCounter(); // exact up to 2^20 schedules, then an estimate in bounded memory
-  let steps = 0;
-  let ran = 0;
+  const t = new Tally(o);
+  let slice = t.started;
   let pctK: number | undefined; // PCT's step estimate, measured once when first needed
-  const warnings = new Warnings();
-  const stats = (): ExploreStats => withWarnings({
-    iterations: ran,
-    distinctSchedules: seen.count,
-    distinctSchedulesEstimated: seen.estimated,
-    steps,
-    elapsedMs: hostNow() - started,
-    seed: o.seed,
-    strategy: describeStrategy(o.strategy, o.params),
-  }, warnings);
   const config = (i: number, s: IterationStrategy) => configFor(o, i, { strategy: s });
   // Synchronous except for PCT's one calibration run: an await per iteration is a
   // promise and microtasks the search would pay every time.
@@ -144,7 +172,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       const left = await settleIteration(it);
       if (it.failure) {
         explainPending();
-        return { ok: false, bug: await reproduce(e, body, o, it, i, s.label), stats: stats() };
+        return { ok: false, bug: await reproduce(e, body, o, it, i, s.label), stats: t.stats() };
       }
       if (left !== undefined) explained = true; // crashes allowed
     }
@@ -158,10 +186,8 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     const next = strategyOf(i);
     const s = next instanceof Promise ? await next : next;
     let it = await runIteration(e, body, config(i, s));
-    ran++;
-    steps += e.x.steps();
-    warnings.add(it, i);
-    seen.add(e.x.scheduleHash());
+    t.count(e, it, i);
+    t.seen.add(e.x.scheduleHash());
     if (it.failure) {
       await flushRejections();
       if (hasPending()) {
@@ -171,12 +197,12 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
         it = await runIteration(e, body, config(i, s)); // the look-back replaced its trace in the engine
       }
       const bug = await reproduce(e, body, o, it, i, s.label);
-      return { ok: false, bug, stats: stats() };
+      return { ok: false, bug, stats: t.stats() };
     }
-    const t = hostNow();
-    if (t - slice > SLICE_MS) {
-      o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
-      if (t - started > o.timeLimitMs) break;
+    const now = hostNow();
+    if (now - slice > SLICE_MS) {
+      t.progress();
+      if (now - t.started > o.timeLimitMs) break;
       await yieldToHost();
       const found = await lookBack(windowStart, k + 1);
       if (found) return found;
@@ -185,10 +211,10 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     }
   }
   await flushRejections();
-  const found = await lookBack(windowStart, ran);
+  const found = await lookBack(windowStart, t.ran);
   if (found) return found;
-  o.onProgress?.({ iterations: ran, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
-  return { ok: true, iterations: ran, stats: stats() };
+  t.progress();
+  return { ok: true, iterations: t.ran, stats: t.stats() };
 }
 
 /**
@@ -199,26 +225,10 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
  * search as for the other strategies; its decisions replay like theirs.
  */
 async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): Promise<ExploreResult> {
-  const started = hostNow();
-  let slice = started;
-  const seen = o.distinctCounter ?? new DistinctCounter();
-  let steps = 0;
-  let ran = 0;
-  let traces = 0;
-  let complete = false;
-  const warnings = new Warnings();
-  const stats = (): ExploreStats => withWarnings({
-    iterations: ran,
-    distinctSchedules: seen.count,
-    distinctSchedulesEstimated: seen.estimated,
-    steps,
-    elapsedMs: hostNow() - started,
-    seed: o.seed,
-    strategy: describeStrategy(o.strategy, o.params),
-    complete,
-    traces,
-  }, warnings);
-  const progress = () => o.onProgress?.({ iterations: traces, total: o.iterations, distinctSchedules: seen.count, distinctSchedulesEstimated: seen.estimated, steps });
+  const t = new Tally(o);
+  t.exhaustive = { traces: 0, complete: false };
+  const ex = t.exhaustive;
+  let slice = t.started;
   // dpor's runs are not a function of (seed, i): the look-back for unhandled rejections
   // (see search()) replays the decisions of the runs since the last yield instead.
   let window: { i: number; decisions: number[] }[] = [];
@@ -230,7 +240,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
       const left = await settleIteration(it);
       if (it.failure) {
         explainPending();
-        return { ok: false, bug: await reproduce(e, body, o, it, i, "dpor"), stats: stats() };
+        return { ok: false, bug: await reproduce(e, body, o, it, i, "dpor"), stats: t.stats() };
       }
       if (left !== undefined) explained = true;
     }
@@ -238,19 +248,17 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
     else forwardPending();
     return undefined;
   };
-  for (let i = 1; traces < o.iterations; i++) {
+  for (let i = 1; ex.traces < o.iterations; i++) {
     if (o.shouldContinue && !o.shouldContinue(i)) break;
     const s = strategyFor(o.strategy, i, o.params);
     const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
-    ran++;
-    steps += e.x.steps();
-    warnings.add(it, i);
+    t.count(e, it, i);
     if (it.divergence) {
       const d = it.divergence;
       throw new ReplayDivergence(d.step, d.expected, d.actual, `dpor: the body is not deterministic from run to run: at step ${d.step} of run ${i} it offered other choices than an earlier run with the same prefix. Exhaustive search needs a body that does the same whenever it is scheduled the same way; this one depends on the run's number, state kept across runs, Math.random, real time or I/O.`);
     }
     if (it.failure) {
-      traces = e.x.dporTraces() + 1;
+      ex.traces = e.x.dporTraces() + 1;
       await flushRejections();
       let failing = it;
       if (hasPending()) {
@@ -262,22 +270,22 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
         if (first) return first;
         failing = await runIteration(e, body, configFor(o, i, { decisions, strict: false }));
       }
-      return { ok: false, bug: await reproduce(e, body, o, failing, i, s.label), stats: stats() };
+      return { ok: false, bug: await reproduce(e, body, o, failing, i, s.label), stats: t.stats() };
     }
     if (!it.pruned) {
-      seen.add(e.x.scheduleHash());
+      t.seen.add(e.x.scheduleHash());
       window.push({ i, decisions: e.decisions() });
     }
     const more = e.x.dporNext(it.pruned ? 0 : 1) !== 0;
-    traces = e.x.dporTraces();
+    ex.traces = e.x.dporTraces();
     if (!more) {
-      complete = true;
+      ex.complete = true;
       break;
     }
-    const t = hostNow();
-    if (t - slice > SLICE_MS) {
-      progress();
-      if (t - started > o.timeLimitMs) break;
+    const now = hostNow();
+    if (now - slice > SLICE_MS) {
+      t.progress();
+      if (now - t.started > o.timeLimitMs) break;
       await yieldToHost();
       const found = await lookBack();
       if (found) return found;
@@ -288,8 +296,8 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
   await flushRejections();
   const found = await lookBack();
   if (found) return found;
-  progress();
-  return { ok: true, iterations: ran, stats: stats() };
+  t.progress();
+  return { ok: true, iterations: t.ran, stats: t.stats() };
 }
 
 /** Builds the trace object of a finished iteration (its decisions, and the operations the engine recorded last). */

@@ -30,7 +30,7 @@ import { termEquals } from "../values/term.js";
 import { show, trustShow } from "../values/show.js";
 import { BadReturnError } from "./errors.js";
 import {
-  CallRequest, CastRequest, StopRequest, StartAck, From, callAs, castAs, stopAs, startAs, registerForStart, replyTo, isObject,
+  CallRequest, CastRequest, StopRequest, From, callAs, castAs, stopAs, startAs, registerForStart, initHandshake, replyTo, isObject,
   checkTimeout, type ServerRef, type StartOptions,
 } from "./genserver.js";
 
@@ -204,32 +204,16 @@ export function stop(server: ServerRef, reason: unknown = "normal", timeout: num
 
 async function statemMain(b: StatemBehaviour, arg: unknown, name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null): Promise<void> {
   if (!(await registerForStart(name, starter, tag))) return;
-  let r: unknown;
-  let parsed: Parsed;
-  try {
-    r = await b.init(arg);
-    if (isObject(r) && "state" in r && !("stop" in r) && !("ignore" in r)) parsed = parseActions("init", r.actions, true);
-  } catch (e) {
-    await send(starter, new StartAck(tag, false, e));
-    throw e;
-  }
-  if (isObject(r) && "stop" in r) {
-    await send(starter, new StartAck(tag, false, r.stop));
-    await exitSelf(r.stop);
-  } else if (isObject(r) && "ignore" in r) {
-    await send(starter, new StartAck(tag, false, "ignore"));
-  } else if (isObject(r) && "state" in r) {
-    await send(starter, new StartAck(tag, true, undefined));
-    const ctx: Ctx = { b, state: r.state, data: r.data, parent, postponed: [], queue: [], t0q: [], stateTimer: null, eventTimeout: null, generic: [] };
-    await apply(ctx, parsed!, null, true);
-    // gen_statem: the initial state enter call has OldState equal to the state itself.
-    if (b.stateEnter === true) await enter(ctx, ctx.state);
-    await loop(ctx);
-  } else {
-    const err = new BadReturnError("init", r, "{ state, data, actions? }, { ignore: true } or { stop: reason }");
-    await send(starter, new StartAck(tag, false, err));
-    throw err;
-  }
+  let parsed!: Parsed;
+  const r = await initHandshake(starter, tag, () => b.init(arg), "{ state, data, actions? }, { ignore: true } or { stop: reason }", (r) => {
+    parsed = parseActions("init", r.actions, true);
+  });
+  if (r === null) return;
+  const ctx: Ctx = { b, state: r.state, data: r.data, parent, postponed: [], queue: [], t0q: [], stateTimer: null, eventTimeout: null, generic: [] };
+  await apply(ctx, parsed, null, true);
+  // gen_statem: the initial state enter call has OldState equal to the state itself.
+  if (b.stateEnter === true) await enter(ctx, ctx.state);
+  await loop(ctx);
 }
 
 async function loop(ctx: Ctx): Promise<void> {

@@ -414,9 +414,25 @@ export async function registerForStart(name: StartOptions["name"], starter: Pid,
 
 async function serverMain(b: Behaviour, arg: unknown, name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null): Promise<void> {
   if (!(await registerForStart(name, starter, tag))) return;
+  const r = await initHandshake(starter, tag, () => b.init(arg), "{ state }, { state, continue }, { ignore: true } or { stop: reason }");
+  if (r === null) return;
+  const ctx: Ctx = { b, state: r.state, parent, name: name ?? self(), timeout: undefined };
+  ctx.timeout = await timeoutOf(ctx, "init", r);
+  await loop(ctx, "continue" in r ? { arg: r.continue } : null);
+}
+
+/**
+ * gen.erl's init handshake, shared by GenServer and GenStatem: runs `init` (and
+ * `check` on a result to run with, which may throw), answers the starter, and returns
+ * that `{ state, ... }` result; null when the process ends here (init asked to stop or
+ * to be ignored). An init that throws or returns something else is answered, then
+ * rethrown: the process crashes with it.
+ */
+export async function initHandshake(starter: Pid, tag: Ref, init: () => unknown, expected: string, check?: (r: Record<string, unknown>) => void): Promise<Record<string, unknown> | null> {
   let r: unknown;
   try {
-    r = await b.init(arg);
+    r = await init();
+    if (isObject(r) && "state" in r && !("stop" in r) && !("ignore" in r)) check?.(r);
   } catch (e) {
     await send(starter, new StartAck(tag, false, e));
     throw e;
@@ -424,18 +440,19 @@ async function serverMain(b: Behaviour, arg: unknown, name: StartOptions["name"]
   if (isObject(r) && "stop" in r) {
     await send(starter, new StartAck(tag, false, r.stop));
     await exitSelf(r.stop);
-  } else if (isObject(r) && "ignore" in r) {
-    await send(starter, new StartAck(tag, false, "ignore"));
-  } else if (isObject(r) && "state" in r) {
-    await send(starter, new StartAck(tag, true, undefined));
-    const ctx: Ctx = { b, state: r.state, parent, name: name ?? self(), timeout: undefined };
-    ctx.timeout = await timeoutOf(ctx, "init", r);
-    await loop(ctx, "continue" in r ? { arg: r.continue } : null);
-  } else {
-    const err = new BadReturnError("init", r, "{ state }, { state, continue }, { ignore: true } or { stop: reason }");
-    await send(starter, new StartAck(tag, false, err));
-    throw err;
+    return null;
   }
+  if (isObject(r) && "ignore" in r) {
+    await send(starter, new StartAck(tag, false, "ignore"));
+    return null;
+  }
+  if (isObject(r) && "state" in r) {
+    await send(starter, new StartAck(tag, true, undefined));
+    return r;
+  }
+  const err = new BadReturnError("init", r, expected);
+  await send(starter, new StartAck(tag, false, err));
+  throw err;
 }
 
 async function registerName(name: string | symbol | Via): Promise<{ ok: true } | { ok: false; pid: Pid | undefined }> {
