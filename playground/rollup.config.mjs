@@ -1,5 +1,6 @@
 // The playground's static folder (playground/dist/): the page and its worker, bundled
-// from playground/src with CodeMirror and sucrase, beside the library's own browser
+// and minified from playground/src with CodeMirror (sucrase in a chunk of its own, which
+// the page imports only for TypeScript), beside the library's own browser
 // build (dist/browser.js, copied as is: the same bundle and the same engine.wasm that
 // `npm run build` ships) and the bundled examples.
 //
@@ -25,6 +26,17 @@ function stripTypes() {
     async transform(code, id) {
       if (!id.endsWith(".ts")) return null;
       const r = await transform(code, { loader: "ts", format: "esm", target: "es2022", sourcemap: true, sourcefile: id });
+      return { code: r.code, map: r.map };
+    },
+  };
+}
+
+/** Minifies each output chunk (esbuild; rollup chains the source maps). */
+function minify() {
+  return {
+    name: "minify",
+    async renderChunk(code, chunk) {
+      const r = await transform(code, { minify: true, format: "esm", target: "es2022", sourcemap: true, sourcefile: chunk.fileName });
       return { code: r.code, map: r.map };
     },
   };
@@ -66,7 +78,7 @@ function staticFiles() {
 }
 
 // commonjs: sucrase's option checker and source-map helpers are CommonJS packages.
-const plugins = () => [nodeResolve({ browser: true, extensions: [".ts", ".mjs", ".js"] }), commonjs(), stripTypes()];
+const plugins = () => [nodeResolve({ browser: true, extensions: [".ts", ".mjs", ".js"] }), commonjs(), stripTypes(), minify()];
 
 /** Rollup's notes on third-party code (circular imports inside sucrase, `this` in UMD wrappers) are not ours to fix. */
 function onwarn(w, warn) {
@@ -76,8 +88,9 @@ function onwarn(w, warn) {
 
 export default [
   {
-    input: join(here, "src/main.ts"),
-    output: { file: join(out, "main.js"), format: "es", sourcemap: true },
+    input: { main: join(here, "src/main.ts") },
+    // main.js, and sucrase's chunk beside it (src/strip-types.ts is imported lazily).
+    output: { dir: out, format: "es", sourcemap: true, entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js" },
     plugins: [...plugins(), staticFiles()],
     onwarn,
   },

@@ -1,11 +1,11 @@
 // The playground page: editor, controls, the worker that explores, and the result
 // view (diagram, stepping, causal slice, shrink / replay, share, trace files).
-import type { StepEvent, TraceFile } from "lockstep";
+import type { TraceFile } from "lockstep";
 import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
-import { cutReport } from "./protocol.js";
+import { columnsFromWire, cutReport } from "./protocol.js";
 import { createEditor } from "./editor.js";
 import { prepare, locateSyntaxError, locateMissingExport, type Lang } from "./source.js";
-import { DIAGRAM_CSS, diagramData, eventText, mountDiagram, type DiagramHandle } from "../../src/cli/diagram-view.js";
+import { DIAGRAM_CSS, diagramData, mountDiagram, type DiagramData, type DiagramHandle } from "../../src/cli/diagram-view.js";
 import { encodeShare, decodeShare, type Shared } from "./share.js";
 import { parseTraceText, traceEvents, traceSlice } from "./trace-view.js";
 
@@ -54,19 +54,20 @@ document.head.append(Object.assign(document.createElement("style"), { textConten
 
 const editor = createEditor($("editor"), () => {
   if (ui.error.dataset.line) hideError();
+  if (!settingCode) draftChanged();
 });
 
 // ---- the result being shown -----------------------------------------------------
 
 interface Shown {
-  events: StepEvent[];
-  failing: number;
-  slice: number[];
-  trace: TraceFile;
+  /** The rows as the diagram's columns (failing row, causal slice, lane names included). */
+  data: DiagramData;
+  /** The trace file's JSON. */
+  traceText: string;
   /** Seed and strategy of an exploration, for share links. */
   bug: BugView | null;
-  /** Lane names by pid (function, registered name), when the run recorded them. */
-  names?: Record<string, string>;
+  /** True when exploring with the seed finds this again; a share link of anything else (a shrunk or loaded schedule) carries the schedule. */
+  bySeed: boolean;
 }
 
 let shown: Shown | null = null;
@@ -76,7 +77,7 @@ let lastSeed: number | undefined;
 /** The diagram component showing `shown` (it owns which rows are shown: slice, filter). */
 let view: DiagramHandle | null = null;
 
-const sliceOnly = () => (shown && ui.sliceOnly.checked && shown.slice.length > 0 ? shown.slice : null);
+const sliceOnly = () => (shown && ui.sliceOnly.checked && shown.data.slice.length > 0 ? shown.data.slice : null);
 
 function render(s: Shown, title: string, message: string, meta: string, report: string): void {
   shown = s;
@@ -85,7 +86,7 @@ function render(s: Shown, title: string, message: string, meta: string, report: 
   ui.bugMessage.textContent = message;
   ui.bugMeta.textContent = meta;
   ui.report.textContent = cutReport(report);
-  ui.sliceOnly.disabled = s.slice.length === 0;
+  ui.sliceOnly.disabled = s.data.slice.length === 0;
   drawShown();
   if (s.bug?.errorAt) editor.markLine(s.bug.errorAt.line);
 }
@@ -95,18 +96,48 @@ function drawShown(): void {
   const s = shown;
   const host = document.createElement("div");
   ui.diagramBox.replaceChildren(host);
-  const data = diagramData(s.events, { failing: s.failing, slice: s.slice, names: s.names });
+  const data = s.data;
+  steps = null;
   view = mountDiagram(host, data, {
     only: sliceOnly(),
     onSelect(i, k, count) {
-      ui.slider.max = String(Math.max(0, count - 1));
-      ui.slider.value = String(k);
-      const e = s.events[i];
-      ui.stepPos.textContent = `${k + 1} / ${count}`;
-      ui.currentEvent.textContent = `step ${e.step} · ${e.pid} · ${eventText(e)}`;
-      ui.currentEvent.classList.toggle("failing", i === s.failing);
+      const starts = stepStarts(count);
+      const at = stepAt(starts, k);
+      ui.slider.max = String(Math.max(0, starts.length - 1));
+      ui.slider.value = String(at);
+      ui.stepPos.textContent = `${fmt(at + 1)} / ${fmt(starts.length)}`;
+      // The row's text is "pid  operation → result".
+      ui.currentEvent.textContent = `step ${data.step[i]} · ${data.strings[data.text[i]].replace("  ", " · ")}`;
+      ui.currentEvent.classList.toggle("failing", i === data.failing);
     },
   });
+}
+
+/** Where each step starts among the shown rows (one step can log several rows): the slider moves by steps, not rows. */
+let steps: { key: string; starts: number[] } | null = null;
+
+function stepStarts(count: number): number[] {
+  if (!view || !shown) return [0];
+  const v = view;
+  const key = `${count}:${v.indexAt(0)}:${v.indexAt(count - 1)}`; // the shown rows change with the slice and filter boxes
+  if (steps?.key === key) return steps.starts;
+  const step = shown.data.step;
+  const starts: number[] = [];
+  for (let k = 0; k < count; k++) if (k === 0 || step[v.indexAt(k)] !== step[v.indexAt(k - 1)]) starts.push(k);
+  steps = { key, starts: starts.length > 0 ? starts : [0] };
+  return steps.starts;
+}
+
+/** The slider position of shown row `k`: the last step starting at or before it. */
+function stepAt(starts: number[], k: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
 }
 
 /** Moves the highlight to position `k` of the shown rows (the component scrolls it into view). */
@@ -116,7 +147,7 @@ function select(k: number): void {
 
 const position = () => view?.position() ?? 0;
 
-ui.slider.addEventListener("input", () => select(Number(ui.slider.value)));
+ui.slider.addEventListener("input", () => select(stepStarts(view?.count() ?? 1)[Number(ui.slider.value)] ?? 0));
 ui.prev.addEventListener("click", () => select(position() - 1));
 ui.next.addEventListener("click", () => select(position() + 1));
 ui.sliceOnly.addEventListener("change", () => view?.setOnly(sliceOnly()));
@@ -137,11 +168,34 @@ document.addEventListener("keydown", (ev) => {
   ev.preventDefault();
 });
 
-function showBug(bug: BugView, title: string, extra = ""): void {
-  const meta = `iteration ${bug.iteration} · seed ${bug.seed} · strategy ${bug.strategy} · ${bug.trace.decisions.length} decisions${extra ? " · " + extra : ""}`;
+function showBug(bug: BugView, title: string, bySeed: boolean, extra = ""): void {
+  const meta = `iteration ${bug.iteration} · seed ${bug.seed} · strategy ${bug.strategy} · ${bug.decisions} decisions${extra ? " · " + extra : ""}`;
   const where = bug.errorAt ? `\n(${bug.kind === "exception" || bug.kind === "crash" ? "thrown" : "raised"} at line ${bug.errorAt.line})` : "";
-  render({ events: bug.events, failing: bug.events.length - 1, slice: bug.slice, trace: bug.trace, bug, names: bug.laneNames }, title, bug.message + where, meta, bug.format);
+  const drawStart = clock();
+  render({ data: columnsFromWire(bug.diagram), traceText: bug.traceText, bug, bySeed }, title, bug.message + where, meta, bug.format);
   ui.shrink.disabled = ui.replay.disabled = ui.download.disabled = false;
+  // Timings for the e2e test's log: the worker's preparation, the crossing to the page,
+  // the drawing, and the way from the bug to a page that answers (the next task).
+  const drawn = clock();
+  setTimeout(() => {
+    const t = ui.bug.dataset;
+    t.prepMs = bug.prepMs.toFixed(0);
+    t.transferMs = (drawStart - bug.foundAt - bug.prepMs).toFixed(0);
+    t.drawMs = (drawn - drawStart).toFixed(0);
+    t.interactiveMs = (clock() - bug.foundAt).toFixed(0);
+  }, 0);
+}
+
+/** Takes the shown result off the page: a new run, an error or Stop never leaves an old one on screen (nor Shrink / Replay acting on it). */
+function clearResult(): void {
+  shown = null;
+  view = null;
+  steps = null;
+  ui.bug.hidden = true;
+  for (const k of Object.keys(ui.bug.dataset)) delete ui.bug.dataset[k];
+  ui.diagramBox.replaceChildren();
+  ui.report.textContent = "";
+  ui.shrink.disabled = ui.replay.disabled = ui.download.disabled = true;
 }
 
 // ---- status, errors, progress ---------------------------------------------------
@@ -186,6 +240,9 @@ let worker: Worker | null = null;
 let nextId = 1;
 let running: { id: number; action: Request["action"]; code: string; started: number } | null = null;
 
+/** Real time on the clock the worker shares (performance.timeOrigin + now). */
+const clock = () => performance.timeOrigin + performance.now();
+
 function ensureWorker(): Worker {
   if (worker) return worker;
   const w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
@@ -213,21 +270,26 @@ function finish(): void {
 }
 
 /** Strips types, points imports at the bundle and sends the request; false on a syntax error. */
-type Submit = { action: "explore"; options: RunOptions } | { action: "replay" | "shrink"; trace: TraceFile };
+type Submit = { action: "explore"; options: RunOptions } | { action: "replay" | "shrink"; traceText: string };
 
-function submit(req: Submit, label: string): boolean {
+async function submit(req: Submit, label: string): Promise<boolean> {
   hideError();
-  let code: string;
-  try {
-    code = prepare(editor.getCode(), ui.lang.value as Lang, BUNDLE_URL);
-  } catch (e) {
-    showError(e as ErrorInfo);
-    return false;
-  }
+  clearResult();
   const id = nextId++;
-  running = { id, action: req.action, code, started: performance.now() };
+  running = { id, action: req.action, code: "", started: performance.now() };
   busy(true);
   setStatus("running", label);
+  let code: string;
+  try {
+    code = await prepare(editor.getCode(), ui.lang.value as Lang, BUNDLE_URL); // (TypeScript loads sucrase the first time)
+  } catch (e) {
+    if (running?.id !== id) return false;
+    finish();
+    showError(e && typeof e === "object" && "phase" in e ? (e as ErrorInfo) : { name: "Error", message: `the TypeScript compiler could not be loaded: ${String(e)}`, phase: "load" });
+    return false;
+  }
+  if (running?.id !== id) return false; // stopped meanwhile
+  running.code = code;
   ensureWorker().postMessage({ ...req, id, code, scenario: ui.scenario.value || undefined } as Request);
   return true;
 }
@@ -252,12 +314,14 @@ function writeOptions(o: RunOptions): void {
 }
 
 function startExplore(): void {
+  ui.progress.max = 1; // this run's total arrives with its first progress report
   ui.progress.value = 0;
   ui.progressText.textContent = "";
-  submit({ action: "explore", options: readOptions() }, "Exploring…");
+  void submit({ action: "explore", options: readOptions() }, "Exploring…");
 }
 
 async function onReply(m: Reply): Promise<void> {
+  if (m.type === "details") return onDetails(m);
   if (!running || m.id !== running.id) return; // a reply to a request that was stopped
   if (m.type === "loaded") {
     ui.scenario.replaceChildren(...m.scenarios.map((s) => new Option(s, s, false, s === m.scenario)));
@@ -269,7 +333,15 @@ async function onReply(m: Reply): Promise<void> {
     return;
   }
   const code = running.code;
+  if (m.type === "done" && "bug" in m.result) {
+    // Drawing a long run takes the page a moment: Stop stays live until the diagram is up.
+    const id = running.id;
+    setStatus("running", "Drawing the interleaving…", { phase: "drawing" });
+    await new Promise((r) => setTimeout(r, 0));
+    if (running?.id !== id) return; // stopped meanwhile
+  }
   finish();
+  resultId = m.id;
   if (m.type === "failed") {
     let info = m.error;
     if (info.phase === "load" && info.name === "SyntaxError" && !info.at) {
@@ -281,24 +353,36 @@ async function onReply(m: Reply): Promise<void> {
   showResult(m.result);
 }
 
+/** The request whose result is shown (a "details" reply completes it). */
+let resultId = 0;
+
+/** The causal slice and report text of a long run, sent after its diagram: drawn in again where the selection was. */
+function onDetails(m: Extract<Reply, { type: "details" }>): void {
+  if (!shown?.bug?.detailsLater || m.id !== resultId) return;
+  shown.data.slice = m.slice;
+  ui.report.textContent = m.format;
+  ui.sliceOnly.disabled = m.slice.length === 0;
+  const at = view?.position() ?? -1;
+  drawShown();
+  if (at >= 0) select(at);
+  ui.bug.dataset.detailsMs = m.sinceFoundMs.toFixed(0);
+}
+
 function showResult(r: Result): void {
   if (r.action === "explore") {
     const s = r.stats;
     lastSeed = s.seed;
-    showProgress(s.iterations, r.ok ? s.iterations : Math.max(s.iterations, Number(ui.progress.max)), s.distinctSchedules, s.elapsedMs);
+    showProgress(s.iterations, r.total, s.distinctSchedules, s.elapsedMs);
     const rate = s.elapsedMs > 0 ? (s.iterations * 1000) / s.elapsedMs : 0;
     const data = { iterations: s.iterations, elapsedMs: s.elapsedMs.toFixed(1), seed: s.seed, rate: rate.toFixed(1) };
     const speed = s.elapsedMs >= 100 ? ` (${fmt(rate)} it/s)` : "";
     const took = `${fmt(s.iterations)} iteration${s.iterations === 1 ? "" : "s"} in ${(s.elapsedMs / 1000).toFixed(2)} s${speed}, seed ${s.seed}, strategy ${s.strategy}`;
     if (r.ok) {
       setStatus("ok", `No bug found: ${took}.`, data);
-      shown = null;
-      ui.bug.hidden = true;
-      busy(false);
       return;
     }
     setStatus("bug", `Found a bug after ${took}.`, data);
-    showBug(r.bug, `Bug found: ${r.bug.kind}`);
+    showBug(r.bug, `Bug found: ${r.bug.kind}`, true);
     return;
   }
   if (r.action === "replay") {
@@ -307,14 +391,14 @@ function showResult(r: Result): void {
       return;
     }
     setStatus("bug", "Replayed: the failure reproduces.");
-    showBug(r.bug, `Replayed: ${r.bug.kind}`);
+    showBug(r.bug, `Replayed: ${r.bug.kind}`, false);
     return;
   }
   setStatus("bug", `Shrunk the schedule from ${r.originalLength} to ${r.shrunkLength} decisions (preemptions ${r.originalPreemptions} → ${r.shrunkPreemptions}).`, {
     originalLength: r.originalLength,
     shrunkLength: r.shrunkLength,
   });
-  showBug(r.bug, `Shrunk: ${r.bug.kind}`, `shrunk from ${r.originalLength} decisions`);
+  showBug(r.bug, `Shrunk: ${r.bug.kind}`, false, `shrunk from ${r.originalLength} decisions`);
 }
 
 ui.explore.addEventListener("click", startExplore);
@@ -325,22 +409,23 @@ ui.stop.addEventListener("click", () => {
   worker = null;
   const iterations = ui.progress.value;
   finish();
+  clearResult();
   setStatus("stopped", `Stopped after ${fmt(iterations)} iterations.`, { iterations });
 });
 ui.shrink.addEventListener("click", () => {
-  if (shown) submit({ action: "shrink", trace: shown.trace }, "Shrinking the schedule…");
+  if (shown) void submit({ action: "shrink", traceText: shown.traceText }, "Shrinking the schedule…");
 });
 ui.replay.addEventListener("click", () => {
-  if (shown) submit({ action: "replay", trace: shown.trace }, "Replaying the trace against the program…");
+  if (shown) void submit({ action: "replay", traceText: shown.traceText }, "Replaying the trace against the program…");
 });
 
 // ---- trace files ----------------------------------------------------------------
 
 ui.download.addEventListener("click", () => {
   if (!shown) return;
-  const t = shown.trace;
+  const t = JSON.parse(shown.traceText) as TraceFile;
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([JSON.stringify(t, null, 1) + "\n"], { type: "application/json" }));
+  a.href = URL.createObjectURL(new Blob([shown.traceText + "\n"], { type: "application/json" }));
   a.download = `${(t.test || "body").replace(/[^A-Za-z0-9_.-]+/g, "_")}-i${t.iteration}-s${t.seed}.json`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
@@ -358,10 +443,11 @@ ui.loadTrace.addEventListener("change", async () => {
     return;
   }
   hideError();
+  clearResult();
   const events = traceEvents(trace);
   const f = trace.failure;
   render(
-    { events, failing: f ? events.length - 1 : -1, slice: traceSlice(trace), trace, bug: null },
+    { data: diagramData(events, { failing: f ? events.length - 1 : -1, slice: traceSlice(trace) }), traceText: JSON.stringify(trace), bug: null, bySeed: false },
     `Trace file ${file.name}${f ? `: ${f.kind}` : ""}`,
     f ? f.message : "(the trace records no failure)",
     `test ${trace.test} · iteration ${trace.iteration} · seed ${trace.seed} · strategy ${trace.strategy} · ${trace.decisions.length} decisions · press Replay to run it against the program in the editor and see its messages`,
@@ -380,24 +466,143 @@ interface Example {
   title: string;
 }
 
+/** Opens example `name`: your saved edits to it when there are some, else the example as shipped. */
 async function loadExample(name: string): Promise<void> {
   const ex = examples.find((e) => e.name === name);
   if (!ex) return;
   const res = await fetch(new URL(ex.file, import.meta.url));
-  editor.setCode(await res.text());
-  ui.lang.value = "js";
-  editor.setLang("js");
+  const original = await res.text();
+  const draft = readDraft(name);
+  const restored = draft !== null && (draft.code !== original || draft.lang !== "js");
+  setProgram(restored ? draft.code : original, restored ? draft.lang : "js", { code: original, lang: "js" });
   ui.example.value = name;
+  openExample = name;
   ui.scenario.replaceChildren();
   ui.scenarioBox.hidden = true;
   hideError();
+  if (restored) setStatus("idle", `Your edits to ${name} were restored (drafts are kept in this browser). Pick the example again to start over from it.`, { draft: "restored" });
   document.body.dataset.loads = String(Number(document.body.dataset.loads ?? 0) + 1); // (tests wait for it)
 }
 
 ui.example.addEventListener("change", () => {
-  if (ui.example.value) void loadExample(ui.example.value);
+  const to = ui.example.value;
+  const from = openExample;
+  if (to === "") {
+    // Picking "(your program)" keeps the editor's text, now as a draft of its own.
+    flushDraft();
+    removeDraft(from);
+    openExample = "";
+    saveDraft(true);
+    return;
+  }
+  if (edited() && !confirm(`Discard your edits to ${from === "" ? "your program" : from} and open ${to}?`)) {
+    ui.example.value = from;
+    return;
+  }
+  clearTimeout(draftTimer);
+  removeDraft(from);
+  if (to === from) removeDraft(to); // picking the open example again starts over from it
+  void loadExample(to);
 });
-ui.lang.addEventListener("change", () => editor.setLang(ui.lang.value as Lang));
+ui.lang.addEventListener("change", () => {
+  editor.setLang(ui.lang.value as Lang);
+  draftChanged();
+});
+
+// ---- drafts ---------------------------------------------------------------------
+// The program is saved as it is typed (localStorage, one draft per example, "" for
+// your own program), so a reload or a closed tab loses nothing; switching examples
+// asks before throwing edits away.
+
+const DRAFT_KEY = "lockstep-playground:draft:";
+const OPEN_KEY = "lockstep-playground:open";
+/** Quiet time after the last keystroke before the draft is written (real ms). */
+const DRAFT_MS = 300;
+
+interface Draft {
+  code: string;
+  lang: Lang;
+}
+
+/** What the editor was given (an example as shipped, a shared program): edits are changes to it. */
+let pristine: Draft = { code: "", lang: "js" };
+/** The example the editor's program belongs to ("" for your own). */
+let openExample = "";
+/** True while the page itself sets the editor's text (not an edit to save). */
+let settingCode = false;
+let draftTimer = 0;
+
+function setProgram(code: string, lang: Lang, from: Draft = { code, lang }): void {
+  clearTimeout(draftTimer);
+  settingCode = true;
+  try {
+    editor.setCode(code);
+  } finally {
+    settingCode = false;
+  }
+  ui.lang.value = lang;
+  editor.setLang(lang);
+  pristine = from;
+}
+
+const edited = () => editor.getCode() !== pristine.code || ui.lang.value !== pristine.lang;
+
+/** localStorage, or null where the browser refuses it (then drafts are simply not kept). */
+function store(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+function readDraft(example: string): Draft | null {
+  try {
+    const d = JSON.parse(store()?.getItem(DRAFT_KEY + example) ?? "null") as Partial<Draft> | null;
+    return d && typeof d.code === "string" && (d.lang === "js" || d.lang === "ts") ? { code: d.code, lang: d.lang } : null;
+  } catch {
+    return null;
+  }
+}
+
+function removeDraft(example: string): void {
+  try {
+    store()?.removeItem(DRAFT_KEY + example);
+  } catch {
+    /* storage refused: nothing was kept */
+  }
+}
+
+/** Writes the editor's program as the open example's draft (none when it is the example unchanged; your own program always). */
+function saveDraft(always = false): void {
+  try {
+    const s = store();
+    if (!s) return;
+    if (always || openExample === "" || edited()) s.setItem(DRAFT_KEY + openExample, JSON.stringify({ code: editor.getCode(), lang: ui.lang.value }));
+    else s.removeItem(DRAFT_KEY + openExample);
+    s.setItem(OPEN_KEY, openExample);
+  } catch {
+    /* storage full or refused: drafts are a convenience */
+  }
+}
+
+function draftChanged(): void {
+  clearTimeout(draftTimer);
+  draftTimer = window.setTimeout(() => {
+    draftTimer = 0;
+    saveDraft();
+  }, DRAFT_MS);
+}
+
+/** Writes a pending draft now (before the page goes away or the example changes). */
+function flushDraft(): void {
+  if (!draftTimer) return;
+  clearTimeout(draftTimer);
+  draftTimer = 0;
+  saveDraft();
+}
+
+addEventListener("pagehide", flushDraft);
 
 ui.share.addEventListener("click", async () => {
   const options = readOptions();
@@ -405,7 +610,15 @@ ui.share.addEventListener("click", async () => {
   const s: Shared = { v: 1, code: editor.getCode(), lang: ui.lang.value as Lang, options };
   if (ui.example.value) s.example = ui.example.value;
   if (ui.scenario.value) s.scenario = ui.scenario.value;
+  // A shrunk, replayed or loaded schedule is not what exploring with the seed finds: the link carries it.
+  let note = "";
+  if (shown && !shown.bySeed) {
+    if (shown.traceText.length <= MAX_SHARED_TRACE) s.trace = JSON.parse(shown.traceText) as TraceFile;
+    else note = "the schedule is too long for a link: it reopens the exploration with the seed; download the trace to share the schedule";
+  }
   const url = `${location.href.split("#")[0]}#${encodeShare(s)}`;
+  ui.shareBox.title = note;
+  ui.shareBox.dataset.schedule = s.trace ? "yes" : "no";
   history.replaceState(null, "", url);
   ui.shareBox.hidden = false;
   ui.shareUrl.value = url;
@@ -417,6 +630,9 @@ ui.share.addEventListener("click", async () => {
     ui.share.textContent = "Share link";
   }
 });
+
+/** Longest trace JSON a share link carries (a livelock's runs to megabytes; a shrunk schedule is small). */
+const MAX_SHARED_TRACE = 100_000;
 
 let examples: Example[] = [];
 
@@ -440,15 +656,24 @@ async function init(): Promise<void> {
     showError({ name: "Error", message: (e as Error).message, phase: "load" });
   }
   if (shared) {
-    editor.setCode(shared.code);
-    ui.lang.value = shared.lang;
-    editor.setLang(shared.lang);
-    ui.example.value = shared.example && examples.some((e) => e.name === shared.example) ? shared.example : "";
+    setProgram(shared.code, shared.lang);
+    ui.example.value = openExample = shared.example && examples.some((e) => e.name === shared.example) ? shared.example : "";
     writeOptions(shared.options);
     if (shared.scenario) ui.scenario.replaceChildren(new Option(shared.scenario, shared.scenario, true, true));
-    startExplore(); // a link reopens the same exploration
+    // A link reopens the same exploration, or the schedule it carries.
+    if (shared.trace) void submit({ action: "replay", traceText: JSON.stringify(shared.trace) }, "Replaying the shared schedule…");
+    else startExplore();
   } else if (examples.length > 0) {
-    await loadExample(examples.some((e) => e.name === "lost-update") ? "lost-update" : examples[0].name);
+    // The example open last time (with its draft), else lost-update.
+    const last = store()?.getItem(OPEN_KEY) ?? null;
+    const own = last === "" ? readDraft("") : null;
+    if (own) {
+      setProgram(own.code, own.lang, { code: "", lang: "js" });
+      ui.example.value = openExample = "";
+      setStatus("idle", "Your program was restored (drafts are kept in this browser).", { draft: "restored" });
+    } else {
+      await loadExample(last && examples.some((e) => e.name === last) ? last : examples.some((e) => e.name === "lost-update") ? "lost-update" : examples[0].name);
+    }
   }
   document.body.dataset.ready = "true";
 }

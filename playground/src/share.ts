@@ -1,5 +1,7 @@
 // Share links: the program, the controls and the seed in the URL fragment (never sent
-// to a server), as base64url-encoded UTF-8 JSON, so a link reopens the same exploration.
+// to a server), as base64url-encoded UTF-8 JSON, so a link reopens the same exploration;
+// a schedule that exploring does not find again (a shrunk or loaded one) travels as its trace.
+import type { TraceFile } from "lockstep";
 import type { RunOptions } from "./protocol.js";
 import type { Lang } from "./source.js";
 
@@ -11,6 +13,8 @@ export interface Shared {
   /** The example the program came from, if any (shown in the list). */
   example?: string;
   scenario?: string;
+  /** A schedule to replay instead of exploring (after Shrink, or of a loaded trace). */
+  trace?: TraceFile;
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -44,6 +48,10 @@ export function decodeShare(hash: string): Shared | undefined {
   const o = v as Partial<Shared>;
   if (!o || o.v !== 1 || typeof o.code !== "string" || (o.lang !== "js" && o.lang !== "ts") || typeof o.options !== "object" || o.options === null) {
     throw new Error("the link does not hold a playground program");
+  }
+  const t = o.trace as Partial<TraceFile> | undefined;
+  if (t !== undefined && (typeof t !== "object" || t === null || t.format !== "lockstep-trace" || !Array.isArray(t.decisions) || !Array.isArray(t.events))) {
+    throw new Error("the link's schedule is damaged (it is not a lockstep trace)");
   }
   return o as Shared;
 }

@@ -1,8 +1,9 @@
 // Turning the editor's text into a module the worker can import: TypeScript types are
-// stripped by sucrase, which keeps every line where it was (so line numbers in errors
-// and stacks are the editor's), and `from "lockstep"` is pointed at the library bundle
-// the worker itself imports, so the program and the explorer share one runtime.
-import { transform } from "sucrase";
+// stripped by sucrase (./strip-types.ts, loaded only for TypeScript), which keeps every
+// line where it was (so line numbers in errors and stacks are the editor's), and
+// `from "lockstep"` is pointed at the library bundle the worker itself imports, so the
+// program and the explorer share one runtime. JavaScript goes to the browser's own
+// parser as it is; locateSyntaxError finds the line of a syntax error it reports.
 import type { ErrorInfo } from "./protocol.js";
 
 export type Lang = "js" | "ts";
@@ -15,19 +16,12 @@ export function rewriteImports(code: string, bundleUrl: string): string {
 }
 
 /**
- * Parses the program (sucrase's parser: most syntax errors, with positions) and strips
- * TypeScript types. Throws an ErrorInfo for a syntax error.
+ * The program as a module for the worker: TypeScript's types stripped (rejects with an
+ * ErrorInfo for a syntax error sucrase's parser finds), imports of lockstep pointed at
+ * the bundle.
  */
-export function prepare(code: string, lang: Lang, bundleUrl: string): string {
-  let js: string;
-  try {
-    js = transform(code, { transforms: lang === "ts" ? ["typescript"] : [], disableESTransforms: true, keepUnusedImports: true }).code;
-  } catch (e) {
-    const err = e as Error & { loc?: { line: number; column: number } };
-    const info: ErrorInfo = { name: "SyntaxError", message: err.message.replace(/\s*\(\d+:\d+\)$/, ""), phase: "load" };
-    if (err.loc) info.at = { line: err.loc.line, col: err.loc.column };
-    throw info;
-  }
+export async function prepare(code: string, lang: Lang, bundleUrl: string): Promise<string> {
+  const js = lang === "ts" ? (await import("./strip-types.js")).stripTypes(code) : code;
   return rewriteImports(js, bundleUrl);
 }
 
