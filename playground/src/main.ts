@@ -101,16 +101,21 @@ function drawShown(): void {
   view = mountDiagram(host, data, {
     only: sliceOnly(),
     onSelect(i, k, count) {
-      const starts = stepStarts(count);
-      const at = stepAt(starts, k);
-      ui.slider.max = String(Math.max(0, starts.length - 1));
-      ui.slider.value = String(at);
-      ui.stepPos.textContent = `${fmt(at + 1)} / ${fmt(starts.length)}`;
       // The row's text is "pid  operation → result".
       ui.currentEvent.textContent = `step ${data.step[i]} · ${data.strings[data.text[i]].replace("  ", " · ")}`;
       ui.currentEvent.classList.toggle("failing", i === data.failing);
+      if (view) syncSlider(k, count); // (the first selection comes while mounting: below)
     },
   });
+  syncSlider(view.position(), view.count());
+}
+
+function syncSlider(k: number, count: number): void {
+  const starts = stepStarts(count);
+  const at = stepAt(starts, k);
+  ui.slider.max = String(Math.max(0, starts.length - 1));
+  ui.slider.value = String(at);
+  ui.stepPos.textContent = `${fmt(at + 1)} / ${fmt(starts.length)}`;
 }
 
 /** Where each step starts among the shown rows (one step can log several rows): the slider moves by steps, not rows. */
@@ -351,6 +356,7 @@ async function onReply(m: Reply): Promise<void> {
     return;
   }
   showResult(m.result);
+  if (matchMedia("(max-width: 760px)").matches) ui.status.scrollIntoView({ block: "start" }); // stacked layout: the result is below the editor
 }
 
 /** The request whose result is shown (a "details" reply completes it). */
