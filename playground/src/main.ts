@@ -483,6 +483,7 @@ async function loadExample(name: string): Promise<void> {
   setProgram(restored ? draft.code : original, restored ? draft.lang : "js", { code: original, lang: "js" });
   ui.example.value = name;
   openExample = name;
+  rememberOpen();
   ui.scenario.replaceChildren();
   ui.scenarioBox.hidden = true;
   hideError();
@@ -586,9 +587,18 @@ function saveDraft(always = false): void {
     if (!s) return;
     if (always || openExample === "" || edited()) s.setItem(DRAFT_KEY + openExample, JSON.stringify({ code: editor.getCode(), lang: ui.lang.value }));
     else s.removeItem(DRAFT_KEY + openExample);
-    s.setItem(OPEN_KEY, openExample);
   } catch {
     /* storage full or refused: drafts are a convenience */
+  }
+  rememberOpen();
+}
+
+/** Notes which example is open, for the next visit. */
+function rememberOpen(): void {
+  try {
+    store()?.setItem(OPEN_KEY, openExample);
+  } catch {
+    /* as above */
   }
 }
 
