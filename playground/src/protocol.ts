@@ -81,12 +81,7 @@ export function columnsToWire(d: DiagramData): { data: DiagramData; transfer: Ar
 /** The columns back as plain arrays (what the diagram component takes). */
 export function columnsFromWire(d: DiagramData): DiagramData {
   const out: Record<string, unknown> = { ...d };
-  for (const [k, v] of Object.entries(d)) {
-    if (!(v instanceof Int32Array)) continue;
-    const col: number[] = []; // a plain loop: Array.from takes several times as long on a typed array
-    for (let i = 0; i < v.length; i++) col.push(v[i]);
-    out[k] = col;
-  }
+  for (const [k, v] of Object.entries(d)) if (v instanceof Int32Array) out[k] = Array.from(v);
   return out as unknown as DiagramData;
 }
 
