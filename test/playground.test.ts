@@ -633,7 +633,12 @@ describe("playground", () => {
       const editor = (await page.locator("#editor").boundingBox())!;
       const diagram = (await page.locator("#diagram-box").boundingBox())!;
       if (viewport.width < 760) expect(editor.y + editor.height).toBeLessThanOrEqual(diagram.y); // stacked
-      else expect(editor.x + editor.width).toBeLessThanOrEqual(diagram.x); // side by side
+      else {
+        expect(editor.x + editor.width).toBeLessThanOrEqual(diagram.x); // side by side
+        // the selected (failing) row is on screen, not below the fold
+        const row = (await page.locator(".diagram g.row.current").boundingBox())!;
+        expect(row.y + row.height).toBeLessThanOrEqual(viewport.height);
+      }
       await page.screenshot({ path: join(artifacts, `playground-${viewport.width}x${viewport.height}-lost-update.png`), fullPage: viewport.width < 760 });
       await page.click("#share");
       expect(await page.isVisible("#share-url")).toBe(true);

@@ -281,6 +281,12 @@ type Submit = { action: "explore"; options: RunOptions } | { action: "replay" | 
 async function submit(req: Submit, label: string): Promise<boolean> {
   hideError();
   clearResult();
+  if (detailsOwed) {
+    // The worker is still working out the last long run's slice: a fresh one starts at once.
+    worker?.terminate();
+    worker = null;
+    detailsOwed = false;
+  }
   const id = nextId++;
   running = { id, action: req.action, code: "", started: performance.now() };
   busy(true);
@@ -340,6 +346,7 @@ async function onReply(m: Reply): Promise<void> {
   }
   const code = running.code;
   if (m.type === "done" && "bug" in m.result) {
+    detailsOwed = m.result.bug.detailsLater;
     // Drawing a long run takes the page a moment: Stop stays live until the diagram is up.
     const id = running.id;
     setStatus("running", "Drawing the interleaving…", { phase: "drawing" });
@@ -362,9 +369,12 @@ async function onReply(m: Reply): Promise<void> {
 
 /** The request whose result is shown (a "details" reply completes it). */
 let resultId = 0;
+/** True while the worker owes the shown result's details (it is busy until they come). */
+let detailsOwed = false;
 
 /** The causal slice and report text of a long run, sent after its diagram: drawn in again where the selection was. */
 function onDetails(m: Extract<Reply, { type: "details" }>): void {
+  if (m.id === resultId) detailsOwed = false;
   if (!shown?.bug?.detailsLater || m.id !== resultId) return;
   shown.data.slice = m.slice;
   ui.report.textContent = m.format;
