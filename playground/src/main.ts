@@ -98,6 +98,7 @@ function drawShown(): void {
   ui.diagramBox.replaceChildren(host);
   const data = s.data;
   steps = null;
+  sliceDrawn = true;
   view = mountDiagram(host, data, {
     only: sliceOnly(),
     onSelect(i, k, count) {
@@ -155,7 +156,10 @@ const position = () => view?.position() ?? 0;
 ui.slider.addEventListener("input", () => select(stepStarts(view?.count() ?? 1)[Number(ui.slider.value)] ?? 0));
 ui.prev.addEventListener("click", () => select(position() - 1));
 ui.next.addEventListener("click", () => select(position() + 1));
-ui.sliceOnly.addEventListener("change", () => view?.setOnly(sliceOnly()));
+ui.sliceOnly.addEventListener("change", () => {
+  if (!sliceDrawn) redraw(); // the slice came after the diagram: draw it in now
+  else view?.setOnly(sliceOnly());
+});
 document.addEventListener("keydown", (ev) => {
   const t = ev.target as HTMLElement;
   if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") {
@@ -372,17 +376,33 @@ let resultId = 0;
 /** True while the worker owes the shown result's details (it is busy until they come). */
 let detailsOwed = false;
 
-/** The causal slice and report text of a long run, sent after its diagram: drawn in again where the selection was. */
+/**
+ * The causal slice and report text of a long run, sent after its diagram. The slice
+ * is drawn in when "causal slice only" is ticked (drawing 100,000 rows' marks again
+ * now would stall the page under the user's first steps).
+ */
 function onDetails(m: Extract<Reply, { type: "details" }>): void {
   if (m.id === resultId) detailsOwed = false;
   if (!shown?.bug?.detailsLater || m.id !== resultId) return;
   shown.data.slice = m.slice;
+  sliceDrawn = false;
   ui.report.textContent = m.format;
   ui.sliceOnly.disabled = m.slice.length === 0;
-  const at = view?.position() ?? -1;
-  drawShown();
-  if (at >= 0) select(at);
   ui.bug.dataset.detailsMs = m.sinceFoundMs.toFixed(0);
+}
+
+/** False when the shown diagram was drawn before its causal slice arrived. */
+let sliceDrawn = true;
+
+/** Draws the shown result again, keeping the selected row. */
+function redraw(): void {
+  const at = view ? view.indexAt(view.position()) : -1;
+  drawShown();
+  if (!view || at < 0) return;
+  const v = view;
+  let k = 0;
+  while (k < v.count() - 1 && v.indexAt(k) < at) k++;
+  select(k);
 }
 
 function showResult(r: Result): void {
