@@ -7,7 +7,7 @@
 // the layout holds at 1280 px with 7 lanes and at 390 px. Timings are logged, never
 // asserted. Screenshots go to test-artifacts/ (gitignored; CI keeps them).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import * as ls from "lockstep";
 import type { Browser, Page } from "playwright-core";
 import { serve, launch } from "./helpers/chromium";
+import { LIVELOCK, cli } from "./helpers/livelock";
 import { traceTextOf } from "../src/explore/trace-text";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -115,19 +116,6 @@ const PING_PONG = [
   "}",
 ].join("\n");
 
-const LIVELOCK = [
-  'import { send, receive, self } from "lockstep";',
-  "export default async function livelock() {",
-  "  for (;;) { await send(self(), 1); await receive(); }",
-  "}",
-].join("\n");
-
-/** The built CLI with the release engine, as users run it. */
-function cli(...args: string[]) {
-  const env = { ...process.env };
-  delete env.LOCKSTEP_ENGINE;
-  return spawnSync(process.execPath, [join(root, "bin/lockstep.mjs"), ...args], { cwd: root, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
-}
 
 /** The bug Node finds in a scenario file. */
 async function nodeBug(file: string, options: ls.ExploreOptions) {

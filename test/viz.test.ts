@@ -5,27 +5,16 @@
 // report.html`), and the playground's page answers while it draws. Timings are
 // logged, not asserted (two cores are shared with other runs).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launch, serve } from "./helpers/chromium";
+import { LIVELOCK, cli } from "./helpers/livelock";
 
 const root = new URL("..", import.meta.url).pathname;
 const artifacts = join(root, "test-artifacts");
-const LIVELOCK = [
-  'import { send, receive, self } from "lockstep";',
-  "export default async function livelock() {",
-  "  for (;;) { await send(self(), 1); await receive(); }",
-  "}",
-].join("\n");
-/** The built CLI with the release engine, as users run it. */
-function cli(...args: string[]) {
-  const env = { ...process.env };
-  delete env.LOCKSTEP_ENGINE;
-  return spawnSync(process.execPath, [join(root, "bin/lockstep.mjs"), ...args], { cwd: root, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
-}
 
 let browser: Browser;
 let server: { url: string; close(): Promise<void> };
