@@ -128,8 +128,9 @@ function stepStarts(count: number): number[] {
   const key = `${count}:${v.indexAt(0)}:${v.indexAt(count - 1)}`; // the shown rows change with the slice and filter boxes
   if (steps?.key === key) return steps.starts;
   const step = shown.data.step;
+  const at = count === step.length ? (k: number) => k : v.indexAt; // all rows shown: position k is row k
   const starts: number[] = [];
-  for (let k = 0; k < count; k++) if (k === 0 || step[v.indexAt(k)] !== step[v.indexAt(k - 1)]) starts.push(k);
+  for (let k = 0; k < count; k++) if (k === 0 || step[at(k)] !== step[at(k - 1)]) starts.push(k);
   steps = { key, starts: starts.length > 0 ? starts : [0] };
   return steps.starts;
 }
