@@ -180,6 +180,8 @@ export class Iteration {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
     const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
+    // A library's own process (a registry's cleaner, a timer callback's runner) is named by its label.
+    if (this.detail && label !== "" && id !== 1) this.nameLane(p, label);
     this.launch(p);
     return p;
   }
