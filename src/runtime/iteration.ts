@@ -14,6 +14,7 @@ import type { Pid } from "../values/pid.js";
 import { Ref } from "../values/ref.js";
 import { show, errorText } from "../values/show.js";
 import { TimerTable } from "./timer-table.js";
+import { callSite } from "./call-site.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
 import { handTo } from "./calls.js";
@@ -30,6 +31,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A promise that never settles: what a sync point returns to a process that must not run again. */
 export const NEVER: Promise<never> = new Promise<never>(() => {});
+
+/** Steps at the start and at the end of a run whose operations record their line of the program (Iteration.site). */
+const SITE_ROWS = 10_000;
 
 /** The iteration currently running in this thread (sync points find it here). */
 let current: Iteration | null = null;
@@ -462,7 +466,25 @@ export class Iteration {
   note(p: Proc, op: number, text: () => [detail: string, result: string]): void {
     if (!this.detail) return; // callers also guard with it.detail, so no closure is made during the search
     const [detail, result] = text();
-    this.log.push({ step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result });
+    // A timer fires inside whichever operation let time pass: that line is not the timer's.
+    this.push(p, op, detail, result, op === OP.TIMER_FIRE ? "" : this.site());
+  }
+
+  /**
+   * The program's line of the operation being recorded, for the first and the last
+   * SITE_ROWS steps of the run (a stack costs ~10 µs: 100,000 of them would add a
+   * second to a livelock's report); "" in between.
+   */
+  site(): string {
+    const step = this.x.steps();
+    const total = this.config.replay?.decisions.length ?? Infinity;
+    return step <= SITE_ROWS || step >= total - SITE_ROWS ? callSite() : "";
+  }
+
+  private push(p: Proc, op: number, detail: string, result: string, at: string): void {
+    const e: StepEvent = { step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result };
+    if (at !== "") e.at = at;
+    this.log.push(e);
   }
 
   /** Names `p`'s lane in reports (detail mode); a later name (a registered one) replaces the function's. */
@@ -474,6 +496,7 @@ export class Iteration {
   private noteWoken(q: Proc): void {
     const label = q.waitNote;
     q.waitNote = "";
-    if (this.detail) this.note(q, OP.RECEIVE, () => [label, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue)]);
+    // The line is the receive's, recorded when it blocked.
+    if (this.detail) this.push(q, OP.RECEIVE, label, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue), q.waitSite);
   }
 }
