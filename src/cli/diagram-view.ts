@@ -29,6 +29,13 @@ export interface DiagramData {
   waits: number[];
   /** The message a delivered send put in `to`'s mailbox or a receive took out of `from`'s (an index into `strings`), or -1; for the state panel. */
   msg: number[];
+  /** The operation's detail and result (indices into `strings`), which the state panel reads (src/cli/diagram-state.ts). */
+  det: number[];
+  res: number[];
+  /** The program's line that performed it ("file:line" or "line N", an index into `strings`), or -1. */
+  at: number[];
+  /** The virtual clock at the row, in ms since the run began (virtual timers start the clock at an epoch). */
+  time: number[];
   ops: string[];
   strings: string[];
   /** Index of the failing row, or -1. */
@@ -64,6 +71,8 @@ export interface DataOptions {
   slice?: number[];
   /** Lane names by pid text (src/runtime records them in detail runs). */
   names?: Record<string, string>;
+  /** How a recorded call site (`file:line:col`) is shown: a path relative to the report, the editor's line; "" drops it. Default: as recorded. */
+  site?: (at: string) => string;
 }
 
 /** The columns for `events`. A failure no process is blamed for (pid "-") is drawn on the lane of the operation before it. */
@@ -81,10 +90,14 @@ export function diagramData(events: StepEvent[], opts: DataOptions): DiagramData
     return k;
   };
   const n = rows.length;
+  const site = opts.site ?? ((at: string) => at);
+  let now = 0;
+  const clockStart = events[0]?.time ?? 0;
   const d: DiagramData = {
     lanes,
     labels: lanes.map((p) => opts.names?.[p] ?? p),
     step: new Array(n), from: new Array(n), to: new Array(n), op: new Array(n), text: new Array(n), waits: new Array(n), msg: new Array(n),
+    det: new Array(n), res: new Array(n), at: new Array(n), time: new Array(n),
     ops, strings, failing: opts.failing, slice: opts.slice ?? [],
   };
   for (let r = 0; r < n; r++) {
@@ -99,6 +112,12 @@ export function diagramData(events: StepEvent[], opts: DataOptions): DiagramData
     const sent = e.op === "send" && to >= 0 && e.result === "" ? /^to <0\.\d+\.0>: ([\s\S]*)$/.exec(e.detail) : null;
     const took = e.op === "receive" && e.result !== "" && e.result !== "waits" && !e.result.startsWith("throws");
     d.msg[r] = sent ? intern(strAt, strings, sent[1]) : took ? intern(strAt, strings, e.result) : -1;
+    d.det[r] = intern(strAt, strings, e.detail);
+    d.res[r] = intern(strAt, strings, e.result);
+    const at = e.at === undefined ? "" : site(e.at);
+    d.at[r] = at === "" ? -1 : intern(strAt, strings, at);
+    if (e.time !== undefined) now = e.time - clockStart;
+    d.time[r] = now;
   }
   return d;
 }

@@ -66,6 +66,8 @@ export class Iteration {
   divergence: DivergenceInfo | null = null;
   /** The readable interleaving (detail mode only). */
   readonly log: StepEvent[] = [];
+  /** The virtual clock of the last row of `log` that gave it (rows record it when it moved). */
+  private loggedTime = 0;
   /** What the user called each process, by pid text: its function's name, then a registered name (detail mode only; reports label lanes with it). */
   laneNames: Record<string, string> | null = null;
   // The three maps below are made on first use: most iterations name nothing, and an
@@ -484,6 +486,8 @@ export class Iteration {
   private push(p: Proc, op: number, detail: string, result: string, at: string): void {
     const e: StepEvent = { step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result };
     if (at !== "") e.at = at;
+    const now = this.x.now();
+    if (now !== this.loggedTime) e.time = this.loggedTime = now;
     this.log.push(e);
   }
 
