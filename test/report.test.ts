@@ -2,7 +2,7 @@
 // diagram component, src/cli/diagram-view.ts), the step slider, lane names, and the
 // trace it carries.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { explore } from "lockstep";
 import type { Browser } from "playwright-core";
 import { renderReport } from "../src/cli/report";
@@ -90,6 +90,20 @@ describe("HTML report", () => {
     const first = r.bug.events.findIndex((e) => e.op === "send" && e.detail.startsWith("to <0.2.0>: "));
     await page.locator("#slider").fill(String(first));
     expect(await page.locator('.dv-state tr[data-lane="<0.2.0>"] .dv-mailbox').textContent()).toContain(r.bug.events[first].detail.slice("to <0.2.0>: ".length));
+    // the source link: the selected step's line of the program, and the failure's
+    const lines = readFileSync(`${root}examples/lost-update.mjs`, "utf8").split("\n");
+    const siteLine = async () => Number(/^examples\/lost-update\.mjs:(\d+)$/.exec((await page.locator(".dv-at").textContent())!)![1]);
+    expect(lines[(await siteLine()) - 1]).toContain("await send(storePid, { op: \"get\", from: me })");
+    const put = r.bug.events.findIndex((e) => e.op === "send" && e.detail.includes('op: "put"'));
+    await page.locator("#slider").fill(String(put));
+    expect(lines[(await siteLine()) - 1]).toContain('await send(storePid, { op: "put", value: value + 1 })');
+    const waits = r.bug.events.findIndex((e) => e.op === "receive" && e.result === "waits" && e.pid !== "<0.2.0>");
+    await page.locator("#slider").fill(String(waits));
+    expect(lines[(await siteLine()) - 1]).toMatch(/await receive\(/);
+    // ... and its state: the process waits in receive, on what its mailbox holds
+    expect(await page.locator(`.dv-state tr[data-lane="${r.bug.events[waits].pid}"] .dv-status`).textContent()).toMatch(/^waiting in receive: (its mailbox is empty|none of its)/);
+    expect(await page.locator("#thrown-at").textContent()).toBe(`examples/lost-update.mjs:${lines.findIndex((l) => l.includes("throw new Error(`lost update")) + 1}`);
+    expect(await page.locator("#stack").textContent()).not.toContain(root);
     // filter by process: only rows of the store (or sent to it)
     await page.selectOption(".dv-lane", { label: "store <0.2.0>" });
     const pids = await page.locator("svg g.row").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-pid")));

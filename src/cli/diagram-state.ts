@@ -129,7 +129,8 @@ export function stateModel(d: DiagramData): StateModel {
       if (d.msg[r] >= 0 && to >= 0) {
         const T = s.procs[to];
         T.mailbox.push(d.msg[r]);
-        if (T.status.startsWith("waiting in receive") || T.status.startsWith("waiting for the reply")) T.status += " (a message arrived: it wakes if the message matches)";
+        if (T.status.startsWith("waiting in receive")) T.status = "waiting in receive: a message arrived (it wakes if the message matches)";
+        else if (T.status.startsWith("waiting for the reply") && !T.status.endsWith(")")) T.status += " (a message arrived)";
       }
       P.status = "runnable";
     } else if (op === "receive") {

@@ -7,7 +7,9 @@
 // module: src/ when run from source, dist/ for the bundles) and outside the runtime
 // (node:internal). V8 (Node, Chromium) hands structured call sites to
 // Error.prepareStackTrace, so only that one frame is formatted; other engines give the
-// stack as text, read line by line.
+// stack as text, read line by line. Positions go through the source maps in use: a
+// hook installed before ours (vitest's) formats the frame, else Node's own maps
+// (`--enable-source-maps`, tsx) through module.findSourceMap.
 
 /** lockstep's own folder, as stack frames spell it (no file:// prefix). */
 const ROOT = (() => {
@@ -24,10 +26,30 @@ interface Site {
   getColumnNumber(): number | null;
 }
 
-function firstUserSite(_e: Error, sites: Site[]): string {
+type Hook = (e: Error, sites: Site[]) => unknown;
+type SourceMapLike = { findEntry(line: number, col: number): { originalSource?: string; originalLine?: number; originalColumn?: number } };
+
+/** Node's module.findSourceMap, where there is one (not in browsers). */
+const findSourceMap = (() => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = proc?.getBuiltinModule?.("node:module") as { findSourceMap?: (path: string) => SourceMapLike | undefined } | undefined;
+  return mod?.findSourceMap;
+})();
+
+/** The hook that was installed when callSite() was called (it formats the one frame). */
+let previous: Hook | undefined;
+
+function firstUserSite(e: Error, sites: Site[]): string {
   for (const s of sites) {
     const file = s.getFileName();
-    if (isUser(file)) return `${file}:${s.getLineNumber()}:${s.getColumnNumber()}`;
+    if (!isUser(file)) continue;
+    if (previous !== undefined) return userFrame(String(previous(e, [s])));
+    const line = s.getLineNumber() ?? 0;
+    const col = s.getColumnNumber() ?? 0;
+    const map = findSourceMap?.(plain(file));
+    const o = map?.findEntry(line - 1, col - 1);
+    if (o && o.originalSource !== undefined && o.originalLine !== undefined) return `${o.originalSource}:${o.originalLine + 1}:${(o.originalColumn ?? 0) + 1}`;
+    return `${file}:${line}:${col}`;
   }
   return "";
 }
@@ -35,7 +57,8 @@ function firstUserSite(_e: Error, sites: Site[]): string {
 /** `url:line:col` at the end of a frame of a text stack (V8's "at f (url:1:2)", SpiderMonkey's "f@url:1:2"). */
 const FRAME = /(?:\(|@|at )([^()@\s]+?):(\d+):(\d+)\)?\s*$/;
 
-function fromText(stack: string): string {
+/** The first frame of a text stack (an error's) in the user's program: `file:line:col`, or "". */
+export function userFrame(stack: string): string {
   for (const line of stack.split("\n")) {
     const m = FRAME.exec(line);
     if (m && isUser(m[1])) return `${m[1]}:${m[2]}:${m[3]}`;
@@ -43,13 +66,14 @@ function fromText(stack: string): string {
   return "";
 }
 
-type ErrorCtor = ErrorConstructor & { prepareStackTrace?: (e: Error, sites: Site[]) => unknown; stackTraceLimit?: number };
+type ErrorCtor = ErrorConstructor & { prepareStackTrace?: Hook; stackTraceLimit?: number };
 
 /** Where the user's code called into lockstep: `file:line:col`, or "" when no frame of the stack is the user's. */
 export function callSite(): string {
   const E = Error as ErrorCtor;
   const prepare = E.prepareStackTrace;
   const limit = E.stackTraceLimit;
+  previous = prepare;
   E.prepareStackTrace = firstUserSite;
   E.stackTraceLimit = 24; // a GenServer.call goes a dozen frames deep into the library
   let stack: unknown;
@@ -60,5 +84,5 @@ export function callSite(): string {
     E.stackTraceLimit = limit;
   }
   // Without V8's hook the stack is the usual text.
-  return typeof stack === "string" && stack.includes("\n") ? fromText(stack) : typeof stack === "string" ? stack : "";
+  return typeof stack === "string" && stack.includes("\n") ? userFrame(stack) : typeof stack === "string" ? stack : "";
 }
