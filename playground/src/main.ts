@@ -1,11 +1,12 @@
 // The playground page: editor, controls, the worker that explores, and the result
 // view (diagram, stepping, causal slice, shrink / replay, share, trace files).
 import type { StepEvent, TraceFile } from "lockstep";
-import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
+import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions, SampleView, Stats } from "./protocol.js";
 import { cutReport } from "./protocol.js";
 import { createEditor } from "./editor.js";
 import { prepare, locateSyntaxError, locateMissingExport, type Lang } from "./source.js";
 import { DIAGRAM_CSS, diagramData, eventText, mountDiagram, type DiagramHandle } from "../../src/cli/diagram-view.js";
+import { stateModel } from "../../src/cli/diagram-state.js";
 import { encodeShare, decodeShare, type Shared } from "./share.js";
 import { parseTraceText, traceEvents, traceSlice } from "./trace-view.js";
 
@@ -81,6 +82,7 @@ const sliceOnly = () => (shown && ui.sliceOnly.checked && shown.slice.length > 0
 function render(s: Shown, title: string, message: string, meta: string, report: string): void {
   shown = s;
   ui.bug.hidden = false;
+  delete ui.bug.dataset.sample;
   ui.bugTitle.textContent = title;
   ui.bugMessage.textContent = message;
   ui.bugMeta.textContent = meta;
@@ -98,7 +100,10 @@ function drawShown(): void {
   const data = diagramData(s.events, { failing: s.failing, slice: s.slice, names: s.names });
   view = mountDiagram(host, data, {
     only: sliceOnly(),
+    state: stateModel(data),
     onSelect(i, k, count) {
+      // The step's line of the program (the worker's "line N"), marked in the editor.
+      editor.markStep(s.events[i].at ? Number(s.events[i].at!.slice(5)) : null);
       ui.slider.max = String(Math.max(0, count - 1));
       ui.slider.value = String(k);
       const e = s.events[i];
@@ -142,6 +147,22 @@ function showBug(bug: BugView, title: string, extra = ""): void {
   const where = bug.errorAt ? `\n(${bug.kind === "exception" || bug.kind === "crash" ? "thrown" : "raised"} at line ${bug.errorAt.line})` : "";
   render({ events: bug.events, failing: bug.events.length - 1, slice: bug.slice, trace: bug.trace, bug, names: bug.laneNames }, title, bug.message + where, meta, bug.format);
   ui.shrink.disabled = ui.replay.disabled = ui.download.disabled = false;
+}
+
+/** A passing search: what it covered, and its last iteration's interleaving to look at (Replay runs it again; nothing to shrink). */
+function showSample(sample: SampleView, s: Stats): void {
+  const distinct = `${fmt(s.distinctSchedules)}${s.distinctSchedulesEstimated ? " (estimated)" : ""} distinct schedule${s.distinctSchedules === 1 ? "" : "s"}`;
+  const covered = s.complete ? " · every interleaving explored (dpor)" : "";
+  render(
+    { events: sample.events, failing: -1, slice: [], trace: sample.trace, bug: null, names: sample.laneNames },
+    "No bug found: a sample schedule",
+    `${fmt(s.iterations)} iterations · ${distinct} · ${fmt(s.steps)} steps in all${covered}\nBelow: the last iteration's interleaving (iteration ${sample.iteration}, ${sample.trace.decisions.length} decisions).`,
+    `iteration ${sample.iteration} · seed ${s.seed} · strategy ${s.strategy}`,
+    sample.events.map((e) => `${e.step}  ${e.pid}  ${eventText(e)}`).join("\n"),
+  );
+  ui.bug.dataset.sample = "true";
+  ui.replay.disabled = ui.download.disabled = false;
+  ui.shrink.disabled = true;
 }
 
 // ---- status, errors, progress ---------------------------------------------------
@@ -295,6 +316,7 @@ function showResult(r: Result): void {
       shown = null;
       ui.bug.hidden = true;
       busy(false);
+      if (r.sample) showSample(r.sample, s);
       return;
     }
     setStatus("bug", `Found a bug after ${took}.`, data);

@@ -48,6 +48,14 @@ export interface BugView {
   errorAt?: SourcePos;
 }
 
+/** A passing search's last iteration, to look at (its interleaving, lane names and trace). */
+export interface SampleView {
+  iteration: number;
+  events: StepEvent[];
+  trace: TraceFile;
+  laneNames?: Record<string, string>;
+}
+
 /** Longest text report the page shows (a 100,000-step one is megabytes; the trace has it all). */
 export const MAX_REPORT = 200_000;
 
@@ -60,7 +68,7 @@ export function cutReport(text: string): string {
 export type Stats = ExploreStats;
 
 export type Result =
-  | { action: "explore"; ok: true; stats: Stats }
+  | { action: "explore"; ok: true; stats: Stats; sample?: SampleView }
   | { action: "explore"; ok: false; bug: BugView; stats: Stats }
   | { action: "replay"; ok: true }
   | { action: "replay"; ok: false; bug: BugView }

@@ -1,7 +1,7 @@
 // The playground's worker: imports the user's program as a module and runs explore,
 // replay or shrink on it with the library bundle (the same build and engine as Node's),
 // so a long search never freezes the page and Stop is `worker.terminate()`.
-import { explore, replay, shrink, causalSlice, type Bug, type ExploreOptions } from "lockstep";
+import { explore, replay, shrink, causalSlice, type Bug, type ExploreOptions, type StepEvent } from "lockstep";
 import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
 import { cutReport } from "./protocol.js";
 import { posInStack } from "./stack.js";
@@ -49,6 +49,14 @@ function errorInfo(e: unknown, url: string, phase: "load" | "run"): ErrorInfo {
   return { name: "Error", message: String(e), phase };
 }
 
+/** Events for the page: a call site in the program becomes its editor line ("line N"); others (the library's) are dropped. */
+function programEvents(events: StepEvent[], url: string): StepEvent[] {
+  return events.map((e) => {
+    const at = e.at === undefined ? undefined : posInStack(e.at, url);
+    return { ...e, at: at ? `line ${at.line}` : undefined };
+  });
+}
+
 function view(bug: Bug, url: string): BugView {
   const index = new Map(bug.events.map((e, i) => [e, i]));
   const slice = causalSlice(bug)
@@ -61,7 +69,7 @@ function view(bug: Bug, url: string): BugView {
     seed: bug.seed,
     strategy: bug.strategy,
     step: bug.step,
-    events: bug.events.map((e) => ({ ...e })),
+    events: programEvents(bug.events, url),
     trace: bug.trace,
     format: cutReport(bug.format()), // copying megabytes to the page would cost the page's time
     slice,
@@ -104,7 +112,8 @@ async function run(req: Request): Promise<Result> {
 
 async function exploreIn(id: number, body: () => unknown, m: Loaded, o: RunOptions): Promise<Result> {
   const fileOptions = (m.exports.options ?? {}) as ExploreOptions;
-  const options: ExploreOptions = { ...fileOptions, traceDir: false };
+  // `sample` (an option of lockstep's own tools): a passing search gives its last iteration's interleaving to show.
+  const options: ExploreOptions = { ...fileOptions, traceDir: false, sample: true } as ExploreOptions;
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (options as Record<string, unknown>)[k] = v;
   const started = performance.now();
   let last = -Infinity;
@@ -116,7 +125,9 @@ async function exploreIn(id: number, body: () => unknown, m: Loaded, o: RunOptio
   };
   const r = await explore(body, options);
   const stats = { ...r.stats };
-  return r.ok ? { action: "explore", ok: true, stats } : { action: "explore", ok: false, bug: view(r.bug, m.url), stats };
+  if (!r.ok) return { action: "explore", ok: false, bug: view(r.bug, m.url), stats };
+  const s = r.sample;
+  return { action: "explore", ok: true, stats, sample: s && { iteration: s.iteration, events: programEvents(s.events, m.url), trace: s.trace, laneNames: s.laneNames } };
 }
 
 self.onmessage = (e) => {
