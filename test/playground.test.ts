@@ -313,6 +313,14 @@ describe("playground", () => {
     await page.fill("#iterations", "200");
     expect(await explore(page)).toBe("ok");
     expect(await page.getAttribute("#status", "data-iterations")).toBe("200");
+    // A passing run shows what it covered and its last iteration's schedule, which replays (no bug: nothing to shrink).
+    expect(await page.getAttribute("#bug", "data-sample")).toBe("true");
+    expect(await page.textContent("#bug-message")).toMatch(/^200 iterations · \d+ distinct schedules? · [\d,]+ steps in all\nBelow: the last iteration's interleaving \(iteration 200, \d+ decisions\)\.$/);
+    expect(await rowCount(page)).toBeGreaterThan(4);
+    expect(await page.isDisabled("#shrink")).toBe(true);
+    await page.click("#replay");
+    expect(await settled(page)).toBe("ok");
+    expect(await page.textContent("#status")).toContain("runs to the end without failing");
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -5,7 +5,8 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { explore } from "lockstep";
 import type { Browser } from "playwright-core";
-import { renderReport } from "../src/cli/report";
+import { renderReport, renderPassReport } from "../src/cli/report";
+import { exploreWith } from "../src/explore/explore";
 import lockOrder from "../examples/deadlock.mjs";
 import lostUpdate from "../examples/lost-update.mjs";
 import * as genserverCache from "../examples/genserver-cache.mjs";
@@ -109,6 +110,35 @@ describe("HTML report", () => {
     const pids = await page.locator("svg g.row").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-pid")));
     expect(pids.length).toBeLessThan(r.bug.events.length);
     await page.screenshot({ path: `${root}test-artifacts/report-lost-update.png`, fullPage: true });
+    await page.close();
+  });
+
+  it("a passing run's report shows what was covered and a sample schedule, with its trace", async () => {
+    const { spawn, send, receive, self } = await import("lockstep");
+    const r = await exploreWith(async function pingPong() {
+      const me = self();
+      const p = await spawn(async function ponger() {
+        const m = await receive();
+        await send(m.from, "pong");
+      });
+      await send(p, { from: me });
+      await receive();
+    }, { iterations: 50, seed: 3, strategy: "random", traceDir: false, sample: true });
+    expect(r.ok).toBe(true);
+    if (!r.ok || !r.sample) throw new Error("expected a passing run with a sample");
+    expect(r.sample.iteration).toBe(50);
+    const html = renderPassReport(r.stats, r.sample, { file: `${root}test-artifacts/report-pass.html` });
+    writeFileSync(`${root}test-artifacts/report-pass.html`, html);
+    expect(parseTrace(traceTextOf(html)).decisions).toEqual(r.sample.trace.decisions);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/test-artifacts/report-pass.html`);
+    await page.waitForSelector("body[data-ready=true]");
+    expect(await page.textContent("#coverage")).toContain(`50 iterations, ${r.stats.distinctSchedules} distinct schedules`);
+    expect(await page.locator("svg g.row").count()).toBe(r.sample.events.length);
+    expect(await page.locator("svg g.failing").count()).toBe(0);
+    expect(await page.locator("svg .lane-label").allTextContents()).toEqual(["pingPong", "ponger"]);
+    expect(await page.textContent("#replay")).toBe("npx lockstep replay test-artifacts/report-pass.html");
+    await page.screenshot({ path: `${root}test-artifacts/report-pass.png`, fullPage: true });
     await page.close();
   });
 

@@ -315,8 +315,14 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
     headSvg.setAttribute("height", String(HEAD_H));
     headSvg.setAttribute("viewBox", `0 0 ${width} ${HEAD_H}`);
     headSvg.innerHTML = `<text class="head-step" x="${STEP_W - 8}" y="21" text-anchor="end">step</text><text class="head-step" x="${textX}" y="21">process  operation → result</text>${heads}`;
-    spacer.style.height = `${shown.length * ROW_H + 8}px`;
+    sizeRows();
     winA = winB = -1;
+  }
+
+  /** The scrolled height for the shown rows: a short run takes the room it needs, a long one up to --dv-height. */
+  function sizeRows(): void {
+    spacer.style.height = `${shown.length * ROW_H + 8}px`;
+    scroll.style.height = `min(var(--dv-height, 62vh), ${HEAD_H + shown.length * ROW_H + 26}px)`;
   }
 
   const sorted = (o: number[] | null | undefined) => (o ? [...o].sort((a, b) => a - b) : null);
@@ -348,7 +354,7 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
     else for (let i = 0; i < n; i++) keep(i) && out.push(i);
     const was = cur >= 0 && cur < shown.length ? shown[cur] : -1;
     shown = out;
-    spacer.style.height = `${shown.length * ROW_H + 8}px`;
+    sizeRows();
     let hits = 0;
     if (query !== "" && !filterText) for (const i of shown) hits += matches[i];
     const fmt = (x: number) => x.toLocaleString("en-US");
