@@ -48,6 +48,15 @@ afterAll(async () => {
 
 const rowsInDom = (page: Page) => page.$$eval(".diagram g.row", (gs) => gs.length);
 const current = (page: Page) => page.$eval(".diagram g.row.current", (g) => Number(g.getAttribute("data-index")));
+/** Moves the slider to `row` as a person does; how long the page took to select it and draw the state panel (ms, in the page). */
+const selectTimed = (page: Page, row: number) =>
+  page.evaluate((r) => {
+    const s = document.getElementById("slider") as HTMLInputElement;
+    const t = performance.now();
+    s.value = String(r);
+    s.dispatchEvent(new Event("input"));
+    return performance.now() - t;
+  }, row);
 
 describe("diagram on a 100,000-step livelock", () => {
   it("the HTML report is under 2 MB, virtualized, steps and scrolls, and replays from the report file", async () => {
@@ -102,13 +111,7 @@ describe("diagram on a 100,000-step livelock", () => {
     // The program's line is recorded for the first and last 10,000 steps.
     const took: number[] = [];
     for (const row of [99_000, 3, 50_001, 77_777, 12_345, 4, 99_001]) {
-      took.push(await page.evaluate((r) => {
-        const s = document.getElementById("slider") as HTMLInputElement;
-        const t = performance.now();
-        s.value = String(r);
-        s.dispatchEvent(new Event("input"));
-        return performance.now() - t;
-      }, row));
+      took.push(await selectTimed(page, row));
       expect(await current(page)).toBe(row);
       const op = await page.$eval(".diagram g.row.current", (g) => g.getAttribute("data-op"));
       const mailbox = await page.textContent('.dv-state tr[data-lane="<0.1.0>"] .dv-mailbox');
@@ -167,13 +170,7 @@ describe("diagram on a 100,000-step livelock", () => {
       console.log(`playground, livelock: 2 step actions in ${Date.now() - t} ms`);
       const took: number[] = [];
       for (const row of [50_001, 77_777, 3, 99_000]) {
-        took.push(await page.evaluate((r) => {
-          const s = document.getElementById("slider") as HTMLInputElement;
-          const t = performance.now();
-          s.value = String(r);
-          s.dispatchEvent(new Event("input"));
-          return performance.now() - t;
-        }, row));
+        took.push(await selectTimed(page, row));
         expect(await current(page)).toBe(row);
         expect(await page.textContent('.dv-state tr[data-lane="<0.1.0>"] .dv-status')).toBe("runnable");
       }
