@@ -7,6 +7,7 @@ import { explore } from "lockstep";
 import type { Browser } from "playwright-core";
 import { renderReport, renderPassReport } from "../src/cli/report";
 import { exploreWith } from "../src/explore/explore";
+import { eventText } from "../src/cli/diagram-view";
 import lockOrder from "../examples/deadlock.mjs";
 import lostUpdate from "../examples/lost-update.mjs";
 import * as genserverCache from "../examples/genserver-cache.mjs";
@@ -105,6 +106,35 @@ describe("HTML report", () => {
     expect(await page.locator(`.dv-state tr[data-lane="${r.bug.events[waits].pid}"] .dv-status`).textContent()).toMatch(/^waiting in receive: (its mailbox is empty|none of its)/);
     expect(await page.locator("#thrown-at").textContent()).toBe(`examples/lost-update.mjs:${lines.findIndex((l) => l.includes("throw new Error(`lost update")) + 1}`);
     expect(await page.locator("#stack").textContent()).not.toContain(root);
+    // search without filtering: Enter and the ▼/▲ buttons go from match to match
+    await page.uncheck(".dv-only-matches");
+    await page.fill(".dv-search", 'op: "put"');
+    await page.press(".dv-search", "Enter");
+    const puts = r.bug.events.map((e, i) => [e, i] as const).filter(([e]) => `${e.pid}  ${eventText(e)}`.includes('op: "put"')).map(([, i]) => i);
+    expect(puts.length).toBeGreaterThan(1);
+    const at = Number(await page.locator("svg g.row.current").getAttribute("data-index"));
+    expect(puts).toContain(at);
+    await page.click(".dv-next-match");
+    expect(Number(await page.locator("svg g.row.current").getAttribute("data-index"))).toBe(puts[(puts.indexOf(at) + 1) % puts.length]);
+    await page.click(".dv-prev-match");
+    expect(Number(await page.locator("svg g.row.current").getAttribute("data-index"))).toBe(at);
+    expect(await page.locator("svg g.row").count()).toBe(r.bug.events.length);
+    expect(await page.locator("svg rect.bg.match").count()).toBe(puts.length);
+    await page.fill(".dv-search", "");
+    // zoom: taller rows, wider lanes
+    const rowH = async () => (await page.locator("svg rect.bg").first().boundingBox())!.height;
+    const laneW = async () => (await page.locator("svg .lane-head").first().boundingBox())!.width;
+    const [h0, w0] = [await rowH(), await laneW()];
+    await page.click(".dv-zoom-in");
+    expect(await rowH()).toBeGreaterThan(h0);
+    expect(await laneW()).toBeGreaterThan(w0);
+    await page.click(".dv-zoom-out");
+    await page.click(".dv-zoom-out");
+    expect(await rowH()).toBeLessThan(h0);
+    // filter by operation: only receives
+    await page.selectOption(".dv-op", { label: "receive" });
+    expect(await page.locator("svg g.row").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-op")))).toEqual(r.bug.events.filter((e) => e.op === "receive").map(() => "receive"));
+    await page.selectOption(".dv-op", { label: "all operations" });
     // filter by process: only rows of the store (or sent to it)
     await page.selectOption(".dv-lane", { label: "store <0.2.0>" });
     const pids = await page.locator("svg g.row").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-pid")));
