@@ -3,6 +3,7 @@
 // trace it carries.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { explore } from "lockstep";
 import type { Browser } from "playwright-core";
 import { renderReport, renderPassReport } from "../src/cli/report";
@@ -170,6 +171,32 @@ describe("HTML report", () => {
     expect(await page.textContent("#replay")).toBe("npx lockstep replay test-artifacts/report-pass.html");
     await page.screenshot({ path: `${root}test-artifacts/report-pass.png`, fullPage: true });
     await page.close();
+  });
+
+  it("`lockstep explore --report` on a passing run writes the report of a sample schedule, which `lockstep replay` runs", () => {
+    const file = `${root}test-artifacts/report-pass-cli.mjs`;
+    writeFileSync(file, [
+      'import { spawn, send, receive, self } from "lockstep";',
+      "export default async function pingPong() {",
+      "  const me = self();",
+      "  const p = await spawn(async function ponger() { const m = await receive(); await send(m.from, \"pong\"); });",
+      "  await send(p, { from: me });",
+      "  await receive();",
+      "}",
+    ].join("\n"));
+    const report = `${root}test-artifacts/report-pass-cli.html`;
+    const env = { ...process.env };
+    delete env.LOCKSTEP_ENGINE;
+    const run = (...args: string[]) => spawnSync(process.execPath, [`${root}bin/lockstep.mjs`, ...args], { cwd: root, encoding: "utf8", env });
+    const explored = run("explore", file, "-n", "30", "--seed", "2", "--report", report);
+    expect(explored.status, explored.stderr).toBe(0);
+    expect(explored.stderr).toContain(`report written to ${report}`);
+    const html = readFileSync(report, "utf8");
+    expect(html).toContain("lockstep found no bug");
+    expect(html).toMatch(/<b>30<\/b> iterations, <b>\d+<\/b> distinct schedules/);
+    expect(parseTrace(traceTextOf(html)).iteration).toBe(1);
+    const replayed = run("replay", report);
+    expect(replayed.status, replayed.stderr + replayed.stdout).toBe(0);
   });
 
   it("names lanes after the user's functions, never a library's own wrapper (a GenServer's lane is not 'body')", async () => {
