@@ -131,6 +131,10 @@ describe("playground", () => {
       const titles = await page.$$eval(".diagram-head .lane title", (ns) => ns.map((n) => n.textContent!));
       expect(titles, name).toEqual(lanes.map((p) => (node.laneNames?.[p] ? `${node.laneNames[p]} ${p}` : p)));
       labelled[name] = Object.values(node.laneNames ?? {});
+      // Every lane fits in the panel (at 1440 px, the text column scrolls if it must).
+      const panel = (await page.locator(".dv-scroll").boundingBox())!;
+      const lastLane = (await page.locator(".diagram-head .lane-head").last().boundingBox())!;
+      expect(lastLane.x + lastLane.width, name).toBeLessThanOrEqual(panel.x + panel.width);
       expect([...lanes].sort(), name).toEqual(processesOf(node.events));
       expect(lanes.length).toBeGreaterThanOrEqual(2);
 

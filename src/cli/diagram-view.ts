@@ -300,7 +300,11 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
   /** Lays out the lanes for the zoom level: lane width, where the text column starts, the header. */
   function layout(): void {
     [ROW_H, laneW] = ZOOM[zoom];
-    if (data.lanes.length > 5 && zoom >= 2) laneW = Math.round(laneW * 0.82); // five lanes and the text fit 1280 px
+    if (zoom === 2 && scroll.clientWidth > 0) {
+      // At the default zoom the lanes share what the panel leaves beside ~380 px of text (zoom in for wider ones).
+      const room = scroll.clientWidth - STEP_W - 12 - 380;
+      laneW = Math.max(56, Math.min(laneW, Math.floor(room / data.lanes.length)));
+    }
     textX = STEP_W + data.lanes.length * laneW + 12;
     width = textX + TEXT_W;
     const chars = Math.max(3, Math.floor((laneW - 8) / 7.2));
