@@ -114,7 +114,7 @@ export function stateModel(d: DiagramData): StateModel {
     const me = d.lanes[f];
     const P = s.procs[f];
     s.now = d.time[r];
-    const waits = res === "waits" || res.startsWith("waits") || res.endsWith(", waits");
+    const waits = res.startsWith("waits") || res.endsWith(", waits"); // "waits", "waits (held by …)", "releases …, waits"
     if (op === "start") P.status = "runnable";
     else if (op === "spawn") {
       if (to >= 0 && s.procs[to].status === "not spawned yet") s.procs[to].status = "spawned, not started yet";

@@ -1,8 +1,10 @@
 // The interleaving as a sequence diagram, one component for the playground and the
 // HTML report: one lane per process, a row per operation, arrows for messages and
 // spawns, a mark shaped by the kind of operation, the failing step in red and the
-// causal slice marked; a filter box, an overview strip of the whole run (minimap),
-// and keyboard stepping that scrolls the current row into view.
+// causal slice marked; search (next/previous match, or as a filter), process and
+// operation menus, zoom, an overview strip of the whole run (minimap), keyboard
+// stepping that scrolls the current row into view, and a state panel for the selected
+// row (src/cli/diagram-state.ts folds the state; the program's line that performed it).
 //
 // Traces reach 100,000 rows (a livelock runs to maxSteps), so the diagram is
 // virtualized: only the rows in view (plus a margin) exist in the DOM, and the data
