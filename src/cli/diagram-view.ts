@@ -303,9 +303,11 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
   function layout(): void {
     [ROW_H, laneW] = ZOOM[zoom];
     if (zoom === 2 && scroll.clientWidth > 0) {
-      // At the default zoom the lanes share what the panel leaves beside ~380 px of text (zoom in for wider ones).
+      // At the default zoom the lanes share what the panel leaves beside ~380 px of text,
+      // never narrower than their labels (zoom in for wider ones, out for narrower).
       const room = scroll.clientWidth - STEP_W - 12 - 380;
-      laneW = Math.max(56, Math.min(laneW, Math.floor(room / data.lanes.length)));
+      const label = Math.min(laneW, 14 + 7.2 * Math.max(...data.labels.map((l) => l.length)));
+      laneW = Math.max(label, Math.min(laneW, Math.floor(room / data.lanes.length)));
     }
     textX = STEP_W + data.lanes.length * laneW + 12;
     width = textX + TEXT_W;
