@@ -161,6 +161,7 @@ describe("playground", () => {
   it("explores each example: finds its bug with Node's schedule, draws one lane per process, marks the failing step, steps", async () => {
     const { page, errors } = await open();
     const names = (JSON.parse(readFileSync(join(site, "examples", "index.json"), "utf8")) as { name: string }[]).map((e) => e.name);
+    const labelled: Record<string, string[]> = {};
     for (const name of names) {
       await pick(page, name);
       await page.fill("#seed", "1");
@@ -174,6 +175,14 @@ describe("playground", () => {
 
       const lanes = await page.$$eval(".diagram-head [data-lane]", (ns) => ns.map((n) => n.getAttribute("data-lane")!));
       expect(new Set(lanes).size, name).toBe(lanes.length);
+      // Lanes named as in Node's run (function, behaviour, registered name); the pid in the tooltip.
+      const titles = await page.$$eval(".diagram-head .lane title", (ns) => ns.map((n) => n.textContent!));
+      expect(titles, name).toEqual(lanes.map((p) => (node.laneNames?.[p] ? `${node.laneNames[p]} ${p}` : p)));
+      labelled[name] = Object.values(node.laneNames ?? {});
+      // Every lane fits in the panel (at 1440 px, the text column scrolls if it must).
+      const panel = (await page.locator(".dv-scroll").boundingBox())!;
+      const lastLane = (await page.locator(".diagram-head .lane-head").last().boundingBox())!;
+      expect(lastLane.x + lastLane.width, name).toBeLessThanOrEqual(panel.x + panel.width);
       expect([...lanes].sort(), name).toEqual(processesOf(node.events));
       expect(lanes.length).toBeGreaterThanOrEqual(2);
 
@@ -210,6 +219,47 @@ describe("playground", () => {
       await page.keyboard.press("End");
       expect(await currentIndex(page)).toBe(rows - 1);
     }
+    // What the examples call their processes (spot checks of the names above).
+    expect(labelled["lost-update"]).toEqual(expect.arrayContaining(["lostUpdate", "store", "increment"]));
+    expect(labelled["deadlock"]).toEqual(expect.arrayContaining(["lockServer", "client"]));
+    expect(labelled["genserver-cache"]).toContain("cache");
+    expect(labelled["supervisor-restart"]).toEqual(expect.arrayContaining(["Agent", "Supervisor", "counter"]));
+    expect(labelled["registry-race"]).toContain("lobby");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("lost-update: the state panel shows mailbox and wait reason at a chosen step, and the step's source line highlights in the editor", async () => {
+    const { page, errors } = await open();
+    await pick(page, "lost-update");
+    await page.fill("#seed", "1");
+    expect(await explore(page)).toBe("bug");
+    const node = await nodeExplore("lost-update", 1);
+    const source = readFileSync(join(root, "examples", "lost-update.mjs"), "utf8").split("\n");
+    const chooseRow = (i: number) =>
+      page.$eval("#slider", (s, v) => {
+        (s as HTMLInputElement).value = String(v);
+        s.dispatchEvent(new Event("input"));
+      }, i);
+    // After the first send to the store, its message is in the store's mailbox.
+    const first = node.events.findIndex((e) => e.op === "send" && e.detail.startsWith("to <0.2.0>: "));
+    await chooseRow(first);
+    expect(await page.textContent('.dv-state tr[data-lane="<0.2.0>"] .dv-mailbox')).toContain(node.events[first].detail.slice("to <0.2.0>: ".length));
+    expect(await page.textContent(".cm-step-line")).toBe(source.find((l) => l.includes('await send(storePid, { op: "get", from: me })')));
+    // A client's receive that waits: its status says so and why.
+    const waits = node.events.findIndex((e) => e.op === "receive" && e.result === "waits" && e.pid === "<0.3.0>");
+    await chooseRow(waits);
+    expect(await page.textContent('.dv-state tr[data-lane="<0.3.0>"] .dv-status')).toMatch(/^waiting in receive: (its mailbox is empty|none of its \d+ messages? matches)/);
+    expect(await page.textContent(".cm-step-line")).toContain("await receive((m) => \"value\" in m)");
+    // The put: another line; the editor follows the selection, and clicking a row moves it.
+    const put = node.events.findIndex((e) => e.op === "send" && e.detail.includes('op: "put"'));
+    await page.locator(`.diagram rect.bg[data-index="${put}"]`).scrollIntoViewIfNeeded();
+    const box = (await page.locator(`.diagram rect.bg[data-index="${put}"]`).boundingBox())!;
+    await page.mouse.click(box.x + 40, box.y + box.height / 2); // (the row's right end may be past the panel, under the overview strip)
+    expect(await currentIndex(page)).toBe(put);
+    expect(await page.textContent(".cm-step-line")).toContain('await send(storePid, { op: "put", value: value + 1 })');
+    expect(await page.$$eval(".cm-step-line", (ns) => ns.length)).toBe(1);
+    await page.screenshot({ path: join(artifacts, "playground-state-panel.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -313,6 +363,14 @@ describe("playground", () => {
     await page.fill("#iterations", "200");
     expect(await explore(page)).toBe("ok");
     expect(await page.getAttribute("#status", "data-iterations")).toBe("200");
+    // A passing run shows what it covered and its last iteration's schedule, which replays (no bug: nothing to shrink).
+    expect(await page.getAttribute("#bug", "data-sample")).toBe("true");
+    expect(await page.textContent("#bug-message")).toMatch(/^200 iterations · \d+ distinct schedules? · [\d,]+ steps in all\nBelow: the last iteration's interleaving \(iteration 200, \d+ decisions\)\.$/);
+    expect(await rowCount(page)).toBeGreaterThan(4);
+    expect(await page.isDisabled("#shrink")).toBe(true);
+    await page.click("#replay");
+    expect(await settled(page)).toBe("ok");
+    expect(await page.textContent("#status")).toContain("runs to the end without failing");
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -37,6 +37,15 @@ afterAll(async () => {
 
 const rowsInDom = (page: Page) => page.$$eval(".diagram g.row", (gs) => gs.length);
 const current = (page: Page) => page.$eval(".diagram g.row.current", (g) => Number(g.getAttribute("data-index")));
+/** Moves the slider to `row` as a person does; how long the page took to select it and draw the state panel (ms, in the page). */
+const selectTimed = (page: Page, row: number) =>
+  page.evaluate((r) => {
+    const s = document.getElementById("slider") as HTMLInputElement;
+    const t = performance.now();
+    s.value = String(r);
+    s.dispatchEvent(new Event("input"));
+    return performance.now() - t;
+  }, row);
 
 describe("diagram on a 100,000-step livelock", () => {
   it("the HTML report is under 2 MB, virtualized, steps and scrolls, and replays from the report file", async () => {
@@ -87,6 +96,21 @@ describe("diagram on a 100,000-step livelock", () => {
     console.log(`livelock report: 4 step actions in ${Date.now() - t1} ms`);
     expect(await page.textContent("#current")).toMatch(/^step \d+ · <0\.1\.0>/);
 
+    // The state panel answers a jump anywhere: after a send the message waits in the mailbox, after the receive it is gone.
+    // The program's line is recorded for the first and last 10,000 steps.
+    const took: number[] = [];
+    for (const row of [99_000, 3, 50_001, 77_777, 12_345, 4, 99_001]) {
+      took.push(await selectTimed(page, row));
+      expect(await current(page)).toBe(row);
+      const op = await page.$eval(".diagram g.row.current", (g) => g.getAttribute("data-op"));
+      const mailbox = await page.textContent('.dv-state tr[data-lane="<0.1.0>"] .dv-mailbox');
+      if (op === "send") expect(mailbox, `row ${row}`).toMatch(/^1: 1(was: empty)?$/);
+      else expect([row, op, mailbox]).toEqual([row, "receive", expect.stringMatching(/^empty(was: 1: 1)?$/)]);
+      const at = await page.$$eval(".dv-at", (ns) => ns.map((n) => n.textContent));
+      expect(at, `row ${row}`).toEqual(row < 10_000 || row > 91_000 ? ["test-artifacts/viz-livelock.mjs:3"] : []);
+    }
+    console.log(`livelock report: a selection with its state panel took ${took.map((t) => t.toFixed(1)).join(", ")} ms (rows 99,000, 3, 50,001, 77,777, 12,345, 4, 99,001)`);
+
     // The filter box: only the receives.
     await page.fill(".dv-search", "receive");
     await page.waitForFunction(() => /of/.test(document.querySelector(".dv-count")!.textContent!));
@@ -133,6 +157,15 @@ describe("diagram on a 100,000-step livelock", () => {
       await page.keyboard.press("Home");
       expect(await current(page)).toBe(0);
       console.log(`playground, livelock: 2 step actions in ${Date.now() - t} ms`);
+      const took: number[] = [];
+      for (const row of [50_001, 77_777, 3, 99_000]) {
+        took.push(await selectTimed(page, row));
+        expect(await current(page)).toBe(row);
+        expect(await page.textContent('.dv-state tr[data-lane="<0.1.0>"] .dv-status')).toBe("runnable");
+      }
+      console.log(`playground, livelock: a selection with its state panel took ${took.map((x) => x.toFixed(1)).join(", ")} ms (rows 50,001, 77,777, 3, 99,000)`);
+      // the program's line of a step near the end, marked in the editor
+      expect(await page.textContent(".cm-step-line")).toBe("  for (;;) { await send(self(), 1); await receive(); }");
       // causal slice only: the whole run is in the slice here; it stays virtualized
       await page.check("#slice-only");
       expect(await rowsInDom(page)).toBeLessThan(200);

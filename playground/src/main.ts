@@ -1,11 +1,12 @@
 // The playground page: editor, controls, the worker that explores, and the result
 // view (diagram, stepping, causal slice, shrink / replay, share, trace files).
 import type { TraceFile } from "lockstep";
-import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
+import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions, SampleView, Stats } from "./protocol.js";
 import { columnsFromWire, cutReport } from "./protocol.js";
 import { createEditor } from "./editor.js";
 import { prepare, locateSyntaxError, locateMissingExport, type Lang } from "./source.js";
 import { DIAGRAM_CSS, diagramData, mountDiagram, type DiagramData, type DiagramHandle } from "../../src/cli/diagram-view.js";
+import { stateModel } from "../../src/cli/diagram-state.js";
 import { encodeShare, decodeShare, type Shared } from "./share.js";
 import { parseTraceText, traceEvents, traceSlice } from "./trace-view.js";
 
@@ -82,6 +83,7 @@ const sliceOnly = () => (shown && ui.sliceOnly.checked && shown.data.slice.lengt
 function render(s: Shown, title: string, message: string, meta: string, report: string): void {
   shown = s;
   ui.bug.hidden = false;
+  delete ui.bug.dataset.sample;
   ui.bugTitle.textContent = title;
   ui.bugMessage.textContent = message;
   ui.bugMeta.textContent = meta;
@@ -101,7 +103,11 @@ function drawShown(): void {
   sliceDrawn = true;
   view = mountDiagram(host, data, {
     only: sliceOnly(),
+    state: stateModel(data),
     onSelect(i, k, count) {
+      // The step's line of the program (the worker made call sites "line N"), marked in the editor.
+      const at = data.at[i] >= 0 ? /^line (\d+)$/.exec(data.strings[data.at[i]]) : null;
+      editor.markStep(at ? Number(at[1]) : null);
       // The row's text is "pid  operation → result".
       ui.currentEvent.textContent = `step ${data.step[i]} · ${data.strings[data.text[i]].replace("  ", " · ")}`;
       ui.currentEvent.classList.toggle("failing", i === data.failing);
@@ -206,6 +212,22 @@ function clearResult(): void {
   ui.diagramBox.replaceChildren();
   ui.report.textContent = "";
   ui.shrink.disabled = ui.replay.disabled = ui.download.disabled = true;
+}
+
+/** A passing search: what it covered, and its last iteration's interleaving to look at (Replay runs it again; nothing to shrink). */
+function showSample(sample: SampleView, s: Stats): void {
+  const distinct = `${fmt(s.distinctSchedules)}${s.distinctSchedulesEstimated ? " (estimated)" : ""} distinct schedule${s.distinctSchedules === 1 ? "" : "s"}`;
+  const covered = s.complete ? " · every interleaving explored (dpor)" : "";
+  render(
+    { data: columnsFromWire(sample.diagram), traceText: sample.traceText, bug: null, bySeed: false },
+    "No bug found: a sample schedule",
+    `${fmt(s.iterations)} iterations · ${distinct} · ${fmt(s.steps)} steps in all${covered}\nBelow: the last iteration's interleaving (iteration ${sample.iteration}, ${sample.decisions} decisions).`,
+    `iteration ${sample.iteration} · seed ${s.seed} · strategy ${s.strategy}`,
+    sample.format,
+  );
+  ui.bug.dataset.sample = "true";
+  ui.replay.disabled = ui.download.disabled = false;
+  ui.shrink.disabled = true;
 }
 
 // ---- status, errors, progress ---------------------------------------------------
@@ -417,6 +439,7 @@ function showResult(r: Result): void {
     const took = `${fmt(s.iterations)} iteration${s.iterations === 1 ? "" : "s"} in ${(s.elapsedMs / 1000).toFixed(2)} s${speed}, seed ${s.seed}, strategy ${s.strategy}`;
     if (r.ok) {
       setStatus("ok", `No bug found: ${took}.`, data);
+      if (r.sample) showSample(r.sample, s);
       return;
     }
     setStatus("bug", `Found a bug after ${took}.`, data);

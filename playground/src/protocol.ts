@@ -85,6 +85,19 @@ export function columnsFromWire(d: DiagramData): DiagramData {
   return out as unknown as DiagramData;
 }
 
+/** A passing search's last iteration, to look at (its interleaving, lane names and trace). */
+export interface SampleView {
+  iteration: number;
+  /** Its events as the diagram's columns (no failing row, no slice), built in the worker. */
+  diagram: DiagramData;
+  /** The trace file as JSON (Replay and Download use it). */
+  traceText: string;
+  /** How many scheduling decisions the trace holds. */
+  decisions: number;
+  /** The text report of its events. */
+  format: string;
+}
+
 /** Longest text report the page shows (a 100,000-step one is megabytes; the trace has it all). */
 export const MAX_REPORT = 200_000;
 
@@ -100,7 +113,7 @@ export type Stats = ExploreStats;
 type Explored = { stats: Stats; total: number };
 
 export type Result =
-  | ({ action: "explore"; ok: true } & Explored)
+  | ({ action: "explore"; ok: true; sample?: SampleView } & Explored)
   | ({ action: "explore"; ok: false; bug: BugView } & Explored)
   | { action: "replay"; ok: true }
   | { action: "replay"; ok: false; bug: BugView }

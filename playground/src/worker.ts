@@ -5,7 +5,7 @@ import { explore, replay, shrink, causalSlice, type Bug, type ExploreOptions, ty
 import type { BugView, ErrorInfo, Reply, Request, Result, RunOptions } from "./protocol.js";
 import { columnsToWire, cutReport } from "./protocol.js";
 import { posInStack } from "./stack.js";
-import { diagramData } from "../../src/cli/diagram-view.js";
+import { diagramData, eventText } from "../../src/cli/diagram-view.js";
 
 declare const self: { postMessage(m: Reply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<Request>) => void) | null };
 
@@ -53,6 +53,14 @@ function errorInfo(e: unknown, url: string, phase: "load" | "run"): ErrorInfo {
 /** The shared clock of page and worker (real ms), for timing the way from a bug to its diagram. */
 const clock = () => performance.timeOrigin + performance.now();
 
+/** A call site in the program as its editor line ("line N"); the library's own call sites are dropped (""). */
+function siteIn(url: string): (at: string) => string {
+  return (at) => {
+    const p = posInStack(at, url);
+    return p ? `line ${p.line}` : "";
+  };
+}
+
 /** The causal slice of `bug` as indices into its events. */
 function sliceOf(bug: Bug): number[] {
   const index = new Map(bug.events.map((e, i) => [e, i]));
@@ -81,7 +89,7 @@ function view(bug: Bug, url: string, foundAt: number): BugView {
     seed: bug.seed,
     strategy: bug.strategy,
     step: bug.step,
-    diagram: diagramData(bug.events, { failing: bug.events.length - 1, slice, names: bug.laneNames }),
+    diagram: diagramData(bug.events, { failing: bug.events.length - 1, slice, names: bug.laneNames, site: siteIn(url) }),
     traceText: JSON.stringify(bug.trace),
     decisions: bug.trace.decisions.length,
     format: later ? "" : cutReport(bug.format()), // copying megabytes to the page would cost the page's time
@@ -139,7 +147,8 @@ async function run(req: Request): Promise<Result> {
 
 async function exploreIn(id: number, body: () => unknown, m: Loaded, o: RunOptions): Promise<Result> {
   const fileOptions = (m.exports.options ?? {}) as ExploreOptions;
-  const options: ExploreOptions = { ...fileOptions, traceDir: false };
+  // `sample` (an option of lockstep's own tools): a passing search gives its last iteration's interleaving to show.
+  const options: ExploreOptions = { ...fileOptions, traceDir: false, sample: true } as ExploreOptions;
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (options as Record<string, unknown>)[k] = v;
   const started = performance.now();
   let last = -Infinity;
@@ -155,7 +164,16 @@ async function exploreIn(id: number, body: () => unknown, m: Loaded, o: RunOptio
   const found = clock();
   const stats = { ...r.stats };
   const explored = { stats, total: total ?? stats.iterations };
-  return r.ok ? { action: "explore", ok: true, ...explored } : { action: "explore", ok: false, bug: view(r.bug, m.url, found), ...explored };
+  if (!r.ok) return { action: "explore", ok: false, bug: view(r.bug, m.url, found), ...explored };
+  const s = r.sample;
+  const sample = s && {
+    iteration: s.iteration,
+    diagram: diagramData(s.events, { failing: -1, names: s.laneNames, site: siteIn(m.url) }),
+    traceText: JSON.stringify(s.trace),
+    decisions: s.trace.decisions.length,
+    format: cutReport(s.events.map((e) => `${e.step}  ${e.pid}  ${eventText(e)}`).join("\n")),
+  };
+  return { action: "explore", ok: true, sample, ...explored };
 }
 
 self.onmessage = (e) => {

@@ -52,7 +52,8 @@ Options (--flag value or --flag=value):
                       the shards' --json results with lockstep merge-reports)
   --time-limit T      stop after T (30s, 2m, 500ms) even if iterations remain
   --trace-dir DIR     where bug traces are written (default .lockstep)
-  --report FILE       write a self-contained HTML report of the bug
+  --report FILE       write a self-contained HTML report of the bug (of a passing
+                      run: its figures and a sample schedule)
   --reporter R        text (default), json or junit (JUnit XML, for CI test reports)
   --json              same as --reporter json (the shape is in docs/cli.md)
   --output FILE       write the json or junit result to FILE (the text report still
@@ -264,6 +265,7 @@ async function exploreCmd(argv: string[]): Promise<number> {
       } else if (reporter === "text" || output !== undefined) {
         out.log(verdict(s.name, result.stats, result.iterations, iterations));
       }
+      if (result.ok && !interrupted && flags.report) await writePassReport(flags.report as string, loaded.file, s, opts, result.stats);
       // Not failures, but worth seeing (e.g. controlled calls still pending when the body returned).
       if (reporter === "text") for (const w of result.stats.warnings ?? []) out.err(`warning: ${s.name}: ${w}`);
       if (stop.signal.aborted) break;
@@ -385,6 +387,20 @@ async function showCmd(argv: string[]): Promise<number> {
     /* slicing is optional */
   }
   return 0;
+}
+
+/**
+ * The report of a passing search: its figures and one schedule it ran, iteration 1 of
+ * the same seed re-run with its interleaving recorded (whichever worker ran it, it
+ * passed).
+ */
+async function writePassReport(file: string, scenarioFile: string, s: Scenario, opts: InternalOptions, stats: ExploreStats): Promise<void> {
+  const again = await exploreWith(s.body, { ...opts, iterations: 1, firstIteration: 1, stride: 1, sample: true, traceDir: false, onProgress: undefined, file: scenarioFile });
+  if (!again.ok || !again.sample) return; // not repeatable: nothing honest to draw
+  const { renderPassReport } = await import("./report.js");
+  const fs = await import("node:fs/promises");
+  await fs.writeFile(file, renderPassReport(stats, again.sample, { file }));
+  out.err(`report written to ${file}`);
 }
 
 async function writeReport(file: string, bug: Bug): Promise<void> {

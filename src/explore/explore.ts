@@ -2,7 +2,7 @@
 // interleavings and report the first failing one.
 import { hostNow } from "../runtime/virtual-timers.js";
 import type { Engine } from "../engine/engine.js";
-import type { Iteration } from "../runtime/iteration.js";
+import type { Iteration, StepEvent } from "../runtime/iteration.js";
 import { resolveOptions, type ExploreOptions, type InternalOptions, type ResolvedOptions } from "./options.js";
 import { type IterationStrategy, strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { configFor } from "./config.js";
@@ -58,7 +58,15 @@ class Warnings {
   }
 }
 
-export type ExploreResult = { ok: true; iterations: number; stats: ExploreStats } | { ok: false; bug: Bug; stats: ExploreStats };
+export type ExploreResult = { ok: true; iterations: number; stats: ExploreStats; sample?: Sample } | { ok: false; bug: Bug; stats: ExploreStats };
+
+/** A passing search's last iteration, re-run with its interleaving recorded (the internal `sample` option): a schedule to look at. */
+export interface Sample {
+  iteration: number;
+  events: StepEvent[];
+  laneNames?: Record<string, string>;
+  trace: TraceFile;
+}
 
 /**
  * What a search counts as it goes (both the randomized search and dpor's): runs,
@@ -131,7 +139,23 @@ export async function explore(body: () => unknown, options?: ExploreOptions): Pr
 export async function exploreWith(body: () => unknown, options?: InternalOptions): Promise<ExploreResult> {
   checkBody(body, "explore");
   const o = resolveOptions(options, body.name);
-  return withEngine("explore", (e) => search(e, body, o));
+  return withEngine("explore", async (e) => {
+    const r = await search(e, body, o);
+    // Both searches run iterations firstIteration, +stride, ... and count each: the last one ran is this.
+    if (r.ok && o.sample && r.iterations > 0) r.sample = await sampleOf(e, body, o, o.firstIteration + (r.iterations - 1) * o.stride);
+    return r;
+  });
+}
+
+/**
+ * Re-runs the last iteration the engine ran, along its decisions, with the readable
+ * log on. Cheap: one iteration, after the search.
+ */
+async function sampleOf(e: Engine, body: () => unknown, o: ResolvedOptions, i: number): Promise<Sample | undefined> {
+  const decisions = e.decisions();
+  const it = await runSettled(e, body, configFor(o, i, { decisions, strict: false }, true));
+  if (it.failure) return undefined; // a body that does not repeat itself: no honest sample
+  return { iteration: i, events: it.log, laneNames: it.laneNames ?? undefined, trace: traceOf(e, it, o, i, describeStrategy(o.strategy, o.params), decisions) };
 }
 
 /** Like explore(), but throws a BugFound error (carrying `.bug`) when a bug is found. */

@@ -50,6 +50,8 @@ export interface InternalOptions extends ExploreOptions {
   file?: string;
   /** Internal: count distinct schedules into this counter (parallel workers merge theirs). */
   distinctCounter?: DistinctCounter;
+  /** After a passing search, re-run its last iteration recording the interleaving (result.sample: what the playground and a report show). */
+  sample?: boolean;
 }
 
 export interface Progress {
@@ -80,6 +82,7 @@ export interface ResolvedOptions {
   shouldContinue?: (iteration: number) => boolean;
   file?: string;
   distinctCounter?: DistinctCounter;
+  sample: boolean;
 }
 
 /** The resolved `virtualTimers` option. */
@@ -104,7 +107,7 @@ export function resolveVirtualTimers(v: unknown): VirtualTimersOption | null {
 const KNOWN = new Set([
   "iterations", "seed", "strategy", "maxSteps", "timers", "allowCrashes", "virtualTimers", "traceDir", "name",
   "timeLimitMs", "firstIteration", "stride", "onProgress", "depth", "changePoints", "fairPrefix",
-  "maxDepth", "minDepth", "preemptionBound", "replay", "shouldContinue", "file", "distinctCounter",
+  "maxDepth", "minDepth", "preemptionBound", "replay", "shouldContinue", "file", "distinctCounter", "sample",
 ]);
 
 /** Accepted (the CLI and workers pass them) but not listed to users. */
@@ -152,12 +155,13 @@ export function resolveOptions(o: InternalOptions | undefined, bodyName: string)
   if (o.shouldContinue !== undefined && typeof o.shouldContinue !== "function") throw new OptionsError("shouldContinue must be a function");
   if (o.file !== undefined && typeof o.file !== "string") throw new OptionsError("file must be a path string");
   if (o.distinctCounter !== undefined && !(o.distinctCounter instanceof DistinctCounter)) throw new OptionsError("distinctCounter must be a DistinctCounter");
+  if (o.sample !== undefined && typeof o.sample !== "boolean") throw new OptionsError(`sample must be true or false, got ${show(o.sample)}`);
   if (strategy === "dpor" && (firstIteration !== 1 || stride !== 1)) {
     throw new OptionsError(`strategy "dpor" is one depth-first search over the whole space: it cannot be split into shards or workers (run it with one worker, no --shard)`);
   }
   return {
     iterations, seed, strategy, params, maxSteps, timers, allowCrashes: o.allowCrashes ?? false,
     virtualTimers, traceDir, name: o.name ?? (bodyName || "body"), timeLimitMs, firstIteration, stride, onProgress: o.onProgress,
-    shouldContinue: o.shouldContinue, file: o.file, distinctCounter: o.distinctCounter,
+    shouldContinue: o.shouldContinue, file: o.file, distinctCounter: o.distinctCounter, sample: o.sample ?? false,
   };
 }

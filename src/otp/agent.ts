@@ -2,6 +2,7 @@
 // read and changed by functions that run inside the agent process, one at a time.
 import { Pid } from "../values/pid.js";
 import { show, trustShow } from "../values/show.js";
+import { laneLabel } from "../runtime/lane-names.js";
 import { GenServer, checkTimeout, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
 
 type Fn<S, R> = (state: S) => R | Promise<R>;
@@ -18,7 +19,7 @@ class AgentOp {
 
 trustShow(AgentOp);
 
-const agentServer: Behaviour<unknown, () => unknown> = {
+const agentServer: Behaviour<unknown, () => unknown> = laneLabel({
   async init(fn) {
     return { state: await fn() };
   },
@@ -40,7 +41,7 @@ const agentServer: Behaviour<unknown, () => unknown> = {
   async handleCast(req: AgentOp, state) {
     return { state: await req.fn(state) };
   },
-};
+}, () => "Agent");
 
 function checkFn(fn: unknown, what: string): void {
   if (typeof fn !== "function") throw new TypeError(`${what} expects a function, got ${show(fn)}`);

@@ -9,6 +9,7 @@
 import { OptionsError } from "../runtime/errors.js";
 import { send } from "../runtime/messages.js";
 import { self, trapExits } from "../runtime/processes.js";
+import { laneLabel } from "../runtime/lane-names.js";
 import { Pid } from "../values/pid.js";
 import { isPlainObject } from "../values/term.js";
 import { show, trustShow } from "../values/show.js";
@@ -158,7 +159,7 @@ function stopChildren(s: State, pids: Pid[]): Promise<void> {
   return shutdownAll(running);
 }
 
-const dynamicServer: Behaviour<State, Flags> = {
+const dynamicServer: Behaviour<State, Flags> = laneLabel({
   async init(flags) {
     await trapExits(true);
     return { state: { flags, children: new Map(), restarts: [] } };
@@ -222,7 +223,7 @@ const dynamicServer: Behaviour<State, Flags> = {
   async terminate(_reason, s) {
     await stopChildren(s, [...s.children.keys()]);
   },
-};
+}, () => "DynamicSupervisor");
 
 function startDyn(opts: unknown, link: boolean, what: string): Promise<Pid> {
   try {

@@ -22,6 +22,7 @@
 import { receive, send } from "../runtime/messages.js";
 import { cancelTimer, now, sendAfter } from "../runtime/time.js";
 import { makeRef, self } from "../runtime/processes.js";
+import { behaviourName } from "../runtime/lane-names.js";
 import { exitSelf, exitFrom } from "../runtime/library.js";
 import { TIMEOUT } from "../runtime/timeout.js";
 import { Pid } from "../values/pid.js";
@@ -182,7 +183,7 @@ function startStatem(b: StatemBehaviour, arg: unknown, opts: unknown, link: bool
   } catch (e) {
     return Promise.reject(e);
   }
-  return startAs(what, opts, link, (name, starter, tag, parent) => statemMain(b, arg, name, starter, tag, parent));
+  return startAs(what, opts, link, (name, starter, tag, parent) => statemMain(b, arg, name, starter, tag, parent), () => behaviourName(b, "GenStatem"));
 }
 
 /** Calls the machine (event `{ call: from }`) and waits for the reply; rejects with CallExit like GenServer.call. */

@@ -17,6 +17,7 @@ import { register, whereis as whereisName } from "../runtime/names.js";
 import { Via } from "../runtime/destinations.js";
 import { Pid } from "../values/pid.js";
 import { demonitor, exit, makeRef, self, spawnMonitorInternal, unlink } from "../runtime/processes.js";
+import { behaviourName, laneLabel } from "../runtime/lane-names.js";
 import { Ref } from "../values/ref.js";
 import { TIMEOUT } from "../runtime/timeout.js";
 import { show, trustShow } from "../values/show.js";
@@ -339,7 +340,7 @@ function startServer(b: Behaviour, arg: unknown, rawOpts: unknown, link: boolean
   } catch (e) {
     return Promise.reject(e);
   }
-  return startAs(what, rawOpts, link, (name, starter, tag, parent) => serverMain(b, arg, name, starter, tag, parent));
+  return startAs(what, rawOpts, link, (name, starter, tag, parent) => serverMain(b, arg, name, starter, tag, parent), () => behaviourName(b, "GenServer"));
 }
 
 /**
@@ -351,11 +352,12 @@ export async function startAs(
   rawOpts: unknown,
   link: boolean,
   main: (name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null) => Promise<void>,
+  lane: () => string,
 ): Promise<Pid> {
   const opts = checkStartOptions(rawOpts, what);
   const starter = self();
   const tag = makeRef();
-  const body = () => main(opts.name, starter, tag, link ? starter : null);
+  const body = laneLabel(() => main(opts.name, starter, tag, link ? starter : null), lane);
   const { pid, ref: mref } = await spawnMonitorInternal(body, link, what);
   const isAck = (x: unknown) => x instanceof StartAck && x.tag === tag;
   const m = await receive((x) => isAck(x) || downOf(mref)(x), { timeout: opts.timeout ?? Infinity });

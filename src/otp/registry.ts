@@ -321,7 +321,11 @@ export function register(reg: RegistryRef, key: unknown, value: unknown): Promis
     } else {
       result = { ok: false, error: "already_registered", pid: it.procs[-e]!.pid };
     }
-    if (it.detail) it.note(p, OP.REG_WRITE, () => [call("register", r, `${show(key)}, ${show(value)}`), result.ok ? "ok" : `already_registered by ${result.pid}`]);
+    if (it.detail) {
+      it.note(p, OP.REG_WRITE, () => [call("register", r, `${show(key)}, ${show(value)}`), result.ok ? "ok" : `already_registered by ${result.pid}`]);
+      // A unique key names its holder (a via name); a duplicate registry's key is a topic many join.
+      if (result.ok && r.kind === "unique") it.nameLane(p.home, typeof key === "string" ? key : show(key));
+    }
     return it.handoff(p, OP.REG_WRITE, r.keyRes(k), r.id, result);
   });
 }

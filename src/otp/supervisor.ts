@@ -11,6 +11,7 @@
 import { OptionsError } from "../runtime/errors.js";
 import { Pid } from "../values/pid.js";
 import { self, trapExits } from "../runtime/processes.js";
+import { laneLabel } from "../runtime/lane-names.js";
 import { isPlainObject, termEquals } from "../values/term.js";
 import { show, trustShow } from "../values/show.js";
 import { GenServer, type Behaviour, type ServerRef, type StartOptions } from "./genserver.js";
@@ -215,7 +216,7 @@ async function restart(s: State, c: Child): Promise<boolean> {
 
 const find = (s: State, id: unknown) => s.children.find((c) => termEquals(c.id, id));
 
-const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = {
+const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = laneLabel({
   async init({ children, flags }) {
     await trapExits(true);
     const s: State = { flags, children: [], restarts: [] };
@@ -301,7 +302,7 @@ const supervisorServer: Behaviour<State, { children: Child[]; flags: Flags }> = 
   async terminate(_reason, s) {
     await terminateChildren(s, s.children.slice());
   },
-};
+}, () => "Supervisor");
 
 function startSup(children: unknown, opts: unknown, link: boolean, what: string): Promise<Pid> {
   try {

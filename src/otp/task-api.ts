@@ -2,6 +2,7 @@
 // task-stream.ts (asyncStream).
 import type { Pid } from "../values/pid.js";
 import { spawn, spawnLink } from "../runtime/processes.js";
+import { laneLabel, spawnedName } from "../runtime/lane-names.js";
 import { asyncTask, awaitTask, awaitMany, yieldTask, yieldMany, shutdownTask, ignoreTask, completed, checkFn, type TaskHandle } from "./task.js";
 import { asyncStream, type AsyncStreamOptions } from "./task-stream.js";
 import { TaskSupervisor } from "./task-supervisor.js";
@@ -53,9 +54,9 @@ export const Task = {
     } catch (e) {
       return Promise.reject(e);
     }
-    return spawn(async () => {
+    return spawn(laneLabel(async () => {
       await fn();
-    });
+    }, () => spawnedName(fn, false) || "Task"));
   },
   /** Like `start`, linked to the caller. */
   startLink(fn: () => unknown): Promise<Pid> {
@@ -64,8 +65,8 @@ export const Task = {
     } catch (e) {
       return Promise.reject(e);
     }
-    return spawnLink(async () => {
+    return spawnLink(laneLabel(async () => {
       await fn();
-    });
+    }, () => spawnedName(fn, false) || "Task"));
   },
 } as const;

@@ -8,6 +8,7 @@
 // unchanged.
 import { receive, send } from "../runtime/messages.js";
 import { link, makeRef, monitor, self, spawnLink } from "../runtime/processes.js";
+import { laneLabel } from "../runtime/lane-names.js";
 import { Alias, monitorInternal, sendToAlias } from "../runtime/library.js";
 import { Pid } from "../values/pid.js";
 import { show, trustShow } from "../values/show.js";
@@ -57,6 +58,7 @@ async function taskBody(): Promise<void> {
   if (run.alias !== null) await sendToAlias(run.alias, new TaskReply(run.alias.tag, value));
 }
 
+laneLabel(taskBody, () => "Task");
 const startIdle = () => spawnLink(taskBody);
 
 function checkOpts(opts: unknown, keys: readonly string[], what: string): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { receive } from "../runtime/messages.js";
 import { Pid } from "../values/pid.js";
 import { demonitor, exit, makeRef, monitor, self, spawnMonitor, spawnMonitorInternal, unlink } from "../runtime/processes.js";
 import { Ref } from "../values/ref.js";
+import { laneLabel, spawnedName } from "../runtime/lane-names.js";
 import { now } from "../runtime/time.js";
 import { TIMEOUT, type Timeout } from "../runtime/timeout.js";
 import { show, trustShow } from "../values/show.js";
@@ -76,10 +77,10 @@ function checkOwned(task: unknown, what: string): asserts task is AnyTask {
 export async function asyncTask<T>(fn: () => T | Promise<T>, link: boolean, what: string): Promise<TaskHandle<T>> {
   checkFn(fn, what);
   const alias = new Alias(self(), makeRef());
-  const body = async () => {
+  const body = laneLabel(async () => {
     const value = await fn();
     await sendToAlias(alias, new TaskReply(alias.tag, value));
-  };
+  }, () => spawnedName(fn, false) || "Task");
   if (link) {
     // Linked and monitored atomically; the monitor is internal because the link
     // already carries a crash to the owner, which is still reported unless it traps exits.

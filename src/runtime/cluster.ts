@@ -14,6 +14,7 @@ import type { Proc } from "./proc.js";
 import { Pid } from "../values/pid.js";
 import type { Ref } from "../values/ref.js";
 import { show } from "../values/show.js";
+import { spawnedName } from "./lane-names.js";
 
 export { ClusterNode, MAIN_NODE };
 
@@ -117,7 +118,11 @@ function spawnOn(node: NodeRef, fn: () => unknown, how: number, what: string): P
     // Erlang's spawn on a node that cannot be reached returns a pid of a process that
     // never runs; a link or monitor on it fires with noconnection.
     const lost = c.disconnected(me.node, n);
-    if (it.detail) it.note(p, OP.SPAWN, () => [`on ${c.nodes[n].name}${how & LINK ? " (link)" : how & MONITOR ? " (monitor)" : ""}`, lost ? `${q.pid} (noconnection)` : String(q.pid)]);
+    if (it.detail) {
+      it.note(p, OP.SPAWN, () => [`on ${c.nodes[n].name}${how & LINK ? " (link)" : how & MONITOR ? " (monitor)" : ""}`, lost ? `${q.pid} (noconnection)` : String(q.pid)]);
+      const name = spawnedName(fn, false);
+      if (name) it.nameLane(q, `${name}@${c.nodes[n].name}`);
+    }
     if (lost) die(it, q, "noconnection");
     const value = how & MONITOR ? { pid: q.pid, ref } : q.pid;
     if (!p.alive) {

@@ -10,6 +10,10 @@ export interface StepEvent {
   op: string;
   detail: string;
   result: string;
+  /** The line of the program that performed the operation (`file:line:col`), when a frame of the stack is the program's. */
+  at?: string;
+  /** The virtual clock (ms), on the first row recorded at each new time. */
+  time?: number;
 }
 
 /** Checks a replay against its trace (src/explore/replay-check.ts). */

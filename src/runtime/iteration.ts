@@ -14,6 +14,7 @@ import type { Pid } from "../values/pid.js";
 import { Ref } from "../values/ref.js";
 import { show, errorText } from "../values/show.js";
 import { TimerTable } from "./timer-table.js";
+import { callSite } from "./call-site.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
 import { handTo } from "./calls.js";
@@ -30,6 +31,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A promise that never settles: what a sync point returns to a process that must not run again. */
 export const NEVER: Promise<never> = new Promise<never>(() => {});
+
+/** Steps at the start and at the end of a run whose operations record their line of the program (Iteration.site). */
+const SITE_ROWS = 10_000;
 
 /** The iteration currently running in this thread (sync points find it here). */
 let current: Iteration | null = null;
@@ -62,6 +66,8 @@ export class Iteration {
   divergence: DivergenceInfo | null = null;
   /** The readable interleaving (detail mode only). */
   readonly log: StepEvent[] = [];
+  /** The virtual clock of the last row of `log` that gave it (rows record it when it moved). */
+  private loggedTime = 0;
   /** What the user called each process, by pid text: its function's name, then a registered name (detail mode only; reports label lanes with it). */
   laneNames: Record<string, string> | null = null;
   // The three maps below are made on first use: most iterations name nothing, and an
@@ -180,6 +186,8 @@ export class Iteration {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
     const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
+    // A library's own process (a registry's cleaner, a timer callback's runner) is named by its label.
+    if (this.detail && label !== "" && id !== 1) this.nameLane(p, label);
     this.launch(p);
     return p;
   }
@@ -460,7 +468,27 @@ export class Iteration {
   note(p: Proc, op: number, text: () => [detail: string, result: string]): void {
     if (!this.detail) return; // callers also guard with it.detail, so no closure is made during the search
     const [detail, result] = text();
-    this.log.push({ step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result });
+    // A timer fires inside whichever operation let time pass: that line is not the timer's.
+    this.push(p, op, detail, result, op === OP.TIMER_FIRE ? "" : this.site());
+  }
+
+  /**
+   * The program's line of the operation being recorded, for the first and the last
+   * SITE_ROWS steps of the run (a stack costs ~10 µs: 100,000 of them would add a
+   * second to a livelock's report); "" in between.
+   */
+  site(): string {
+    const step = this.x.steps();
+    const total = this.config.replay?.decisions.length ?? Infinity;
+    return step <= SITE_ROWS || step >= total - SITE_ROWS ? callSite() : "";
+  }
+
+  private push(p: Proc, op: number, detail: string, result: string, at: string): void {
+    const e: StepEvent = { step: this.x.steps(), pid: String(p.pid), op: opName(op), detail, result };
+    if (at !== "") e.at = at;
+    const now = this.x.now();
+    if (now !== this.loggedTime) e.time = this.loggedTime = now;
+    this.log.push(e);
   }
 
   /** Names `p`'s lane in reports (detail mode); a later name (a registered one) replaces the function's. */
@@ -472,6 +500,7 @@ export class Iteration {
   private noteWoken(q: Proc): void {
     const label = q.waitNote;
     q.waitNote = "";
-    if (this.detail) this.note(q, OP.RECEIVE, () => [label, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue)]);
+    // The line is the receive's, recorded when it blocked.
+    if (this.detail) this.push(q, OP.RECEIVE, label, q.hasResumeError ? `throws ${errorText(q.resumeError)}` : show(q.resumeValue), q.waitSite);
   }
 }

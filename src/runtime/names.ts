@@ -32,7 +32,7 @@ export function register(name: string | symbol, pid?: Pid): Promise<true> {
     (q.names ??= []).push(name);
     if (it.detail) {
       it.note(p, OP.REGISTER, () => [`${show(name)}, ${q.pid}`, "ok"]);
-      it.nameLane(q, show(name));
+      it.nameLane(q, typeof name === "string" ? name : show(name));
     }
     return it.handoff(p, OP.REGISTER, nameRes(it, name), q.id, true as const);
   });

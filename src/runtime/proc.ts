@@ -58,6 +58,8 @@ export class Proc {
   lastOp = 0;
   /** Report line to print when a blocked receive resumes (detail mode only). */
   waitNote = "";
+  /** Where the program's blocked receive is (detail mode), for the line of its woken row. */
+  waitSite = "";
   /** Local names registered to this process. */
   names: (string | symbol)[] | null = null;
   /** Timers whose destination is this process (cancelled when it dies, as Erlang does). */

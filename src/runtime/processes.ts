@@ -12,6 +12,7 @@ import { deliver } from "./mailbox.js";
 import { resolveDest, type Via } from "./destinations.js";
 import type { Proc } from "./proc.js";
 import { show } from "../values/show.js";
+import { spawnedName } from "./lane-names.js";
 
 /** A destination: a pid, a locally registered name, or a `via(registry, key)` name. */
 export type Dest = Pid | string | symbol | Via;
@@ -66,8 +67,8 @@ function spawnAct(p: Proc, it: Iteration, fn: () => unknown, how: number): Promi
   if (mon) ref = it.monitors.add(me, q, internal);
   if (it.detail) {
     it.note(p, OP.SPAWN, () => [link ? "(link)" : mon ? "(monitor)" : "", String(q.pid)]);
-    // The user's function names the lane; a library's own wrapper (GenServer, Task) would only name itself.
-    if (!internal && fn.name) it.nameLane(q, fn.name);
+    const name = spawnedName(fn, internal);
+    if (name) it.nameLane(q, name);
   }
   // aux tells the causal slice (src/explore/slice.ts) that the parent watches the child: 1 link, 2 monitor.
   return it.handoff(p, OP.SPAWN, resource(RES.PROC, q.id), link ? 1 : mon ? 2 : 0, mon ? { pid: q.pid, ref } : q.pid);
