@@ -236,11 +236,14 @@ describe("playground", () => {
     expect(await explore(page)).toBe("bug");
     const node = await nodeExplore("lost-update", 1);
     const source = readFileSync(join(root, "examples", "lost-update.mjs"), "utf8").split("\n");
-    const chooseRow = (i: number) =>
-      page.$eval("#slider", (s, v) => {
-        (s as HTMLInputElement).value = String(v);
-        s.dispatchEvent(new Event("input"));
-      }, i);
+    // Selects row i by clicking it (the slider moves by steps, and one step can log several rows).
+    const chooseRow = async (i: number) => {
+      const row = page.locator(`.diagram rect.bg[data-index="${i}"]`);
+      await row.scrollIntoViewIfNeeded();
+      const box = (await row.boundingBox())!;
+      await page.mouse.click(box.x + 40, box.y + box.height / 2); // (the row's right end may be past the panel, under the overview strip)
+      expect(await currentIndex(page)).toBe(i);
+    };
     // After the first send to the store, its message is in the store's mailbox.
     const first = node.events.findIndex((e) => e.op === "send" && e.detail.startsWith("to <0.2.0>: "));
     await chooseRow(first);
@@ -253,10 +256,7 @@ describe("playground", () => {
     expect(await page.textContent(".cm-step-line")).toContain("await receive((m) => \"value\" in m)");
     // The put: another line; the editor follows the selection, and clicking a row moves it.
     const put = node.events.findIndex((e) => e.op === "send" && e.detail.includes('op: "put"'));
-    await page.locator(`.diagram rect.bg[data-index="${put}"]`).scrollIntoViewIfNeeded();
-    const box = (await page.locator(`.diagram rect.bg[data-index="${put}"]`).boundingBox())!;
-    await page.mouse.click(box.x + 40, box.y + box.height / 2); // (the row's right end may be past the panel, under the overview strip)
-    expect(await currentIndex(page)).toBe(put);
+    await chooseRow(put);
     expect(await page.textContent(".cm-step-line")).toContain('await send(storePid, { op: "put", value: value + 1 })');
     expect(await page.$$eval(".cm-step-line", (ns) => ns.length)).toBe(1);
     await page.screenshot({ path: join(artifacts, "playground-state-panel.png"), fullPage: true });

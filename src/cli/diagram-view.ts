@@ -304,9 +304,11 @@ export function mountDiagram(host: HTMLElement, data: DiagramData, opts: MountOp
     [ROW_H, laneW] = ZOOM[zoom];
     if (zoom === 2 && scroll.clientWidth > 0) {
       // At the default zoom the lanes share what the panel leaves beside ~380 px of text,
-      // never narrower than their labels (zoom in for wider ones, out for narrower).
+      // never narrower than their labels up to 64 px (~7 characters; a longer label is cut
+      // with an ellipsis, its tooltip has it all): with many lanes the operation column
+      // stays on screen. Zoom in for wider lanes, out for narrower.
       const room = scroll.clientWidth - STEP_W - 12 - 380;
-      const label = Math.min(laneW, 14 + 7.2 * Math.max(...data.labels.map((l) => l.length)));
+      const label = Math.min(64, 14 + 7.2 * Math.max(...data.labels.map((l) => l.length)));
       laneW = Math.max(label, Math.min(laneW, Math.floor(room / data.lanes.length)));
     }
     textX = STEP_W + data.lanes.length * laneW + 12;
