@@ -30,7 +30,12 @@
 //   constraints that name it, and nothing caps the events or constraints of a run.
 // - Differs: the base scheduler is the random walk; a quarter of the runs ignore the
 //   corpus (fresh random runs keep feeding it). Entries are chosen uniformly or, half
-//   of the time, the newest, instead of the paper's power schedule.
+//   of the time, the newest, instead of the paper's power schedule. A mutation takes
+//   one of the entry's reads uniformly and, half of the time, asks it for the value
+//   before every write to its resource (a stale read), otherwise for any other write:
+//   with many writers (reorder_20: 38 writes, 2 reads) that is what finds the bug.
+// - The portfolio's other members feed the same coverage set and corpus (rffBegin with
+//   mutating = false, see strategy.ts FEEDBACK).
 // - Operations other than shared-state ones (messages, registry) give no reads-from
 //   feedback: on such programs rff behaves like random.
 //
