@@ -16,6 +16,7 @@ import * as wronglock from "./programs/wronglock.mjs";
 import * as wronglock3 from "./programs/wronglock_3.mjs";
 import * as tokenRing from "./programs/token_ring.mjs";
 import * as stringbuffer from "./programs/stringbuffer.mjs";
+import * as workstealqueue from "./programs/workstealqueue.mjs";
 
 /** Published mean schedules to the first bug: n threads, k steps, RFF, PCT d=3, POS. */
 const PUBLISHED = {
@@ -35,9 +36,10 @@ const PUBLISHED = {
   wronglock_3_bad: { n: 5, rff: "1", pct3: "40", pos: "1" },
   token_ring_bad: { n: 5, rff: "5", pct3: "8", pos: "7" },
   stringbuffer_bad: { n: 2, rff: "15", pct3: "195", pos: "18" },
+  workstealqueue_bad: { n: 2, rff: "10", pct3: "12", pos: "10" },
 };
 
-export const PROGRAMS = [account, bluetooth, carter01, circular, deadlock01, lazy01, queue, reorder3, reorder5, stack, twostage, wronglock, wronglock3, tokenRing, stringbuffer].map((m) => ({
+export const PROGRAMS = [account, bluetooth, carter01, circular, deadlock01, lazy01, queue, reorder3, reorder5, stack, twostage, wronglock, wronglock3, tokenRing, stringbuffer, workstealqueue].map((m) => ({
   ...m.meta,
   bad: m.bad,
   fixed: m.fixed,
