@@ -20,7 +20,7 @@ import { dporWake, dporKill, dporMonitors, dporLinks, dporMailbox, dporTimers, d
 import { resetRegistry } from "./registry";
 import { recordEvent, recordDecision, resetTrace, decisionCount, eventCount } from "./trace";
 import {
-  choose, strategyBegin, strategyOnSpawn, strategyOnEvent, strategyOnEnabledChange, loadReplay, DIVERGED, TIMER, kind, DPOR,
+  choose, strategyBegin, strategyOnSpawn, strategyOnEvent, strategyOnEnabledChange, loadReplay, DIVERGED, TIMER, kind, DPOR, FEEDBACK,
 } from "./strategy";
 import { seedPrng } from "./prng";
 import { scratchFor } from "./scratch";
@@ -31,6 +31,7 @@ export { linked, linkCount } from "./links";
 export { dporNext, dporTraces, dporComplete, dporPruned } from "./strategies/dpor";
 export { eventsPtr, decisionsPtr, eventField, scheduleHash } from "./trace";
 export { choicePoints, preemptions, preemptionsPtr } from "./strategy";
+export { rffFresh as coverageFresh } from "./strategies/rff";
 export {
   regNew, regKindOf, regRegister, regEntriesOf, regUnregister, regRemove, regPidDown, regFind, regEntryPid,
   regEntryKey, regEntryLive, regHasPid, regLookup, regKeys, regCount, regScan, regMetaPut, regMetaGet,
@@ -64,8 +65,11 @@ export function begin(seedLo: u32, seedHi: u32, iteration: u32, strategy: i32, r
   resetTrace(lean == 0);
   racing = race != 0;
   fired = -1;
-  seedPrng(seedLo, seedHi, iteration, <u32>strategy);
-  strategyBegin(strategy, p1, p2, p3, racing);
+  // FEEDBACK (strategy.ts) is a flag on the code: the member's own schedule, PRNG
+  // stream included, is the same with or without it.
+  const code = strategy & ~FEEDBACK;
+  seedPrng(seedLo, seedHi, iteration, <u32>code);
+  strategyBegin(code, p1, p2, p3, racing, <i32>(iteration & 0x7fffffff), (strategy & FEEDBACK) != 0);
 }
 
 /** Loads `n` decisions from scratch to be replayed (strategy REPLAY). */

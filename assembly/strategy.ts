@@ -48,9 +48,17 @@ export const POS: i32 = 3;
 export const RFF: i32 = 4;
 /** Parameters: the iteration number (dpor's DFS stack lives across the iterations of an exploration), the preemption bound (-1: none), naive (1: no reduction; tests only). */
 export const DPOR: i32 = 5;
+/**
+ * Added to a strategy code (begin's `strategy` argument): also record reads-from
+ * coverage for this run, into rff's coverage set and corpus, whatever the strategy
+ * (the portfolio: every member's runs feed rff, and coverageFresh() rewards the member).
+ */
+export const FEEDBACK: i32 = 256;
 
 /** The strategy code of the current iteration (RANDOM .. DPOR), set by strategyBegin. */
 export let kind: i32 = RANDOM;
+/** This run records reads-from coverage for rff although kind is not RFF (FEEDBACK). */
+let tracking: bool = false;
 /** kind is PCT or POS: then strategies/heap.ts ranks exactly the enabled processes (strategyOnEnabledChange). */
 let ranked: bool = false;
 /** Choice points after which a ranked strategy chooses uniformly at random; 0 (never) unless ranked. */
@@ -63,17 +71,23 @@ let preemptAt = new StaticArray<i32>(256);
 /** Preemptions so far this iteration; preemptCount <= decisions taken. */
 let preemptCount: i32 = 0;
 
-/** Starts an iteration under strategy k with its parameters (after the PRNG is seeded). */
-export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool): void {
+/**
+ * Starts an iteration under strategy k with its parameters (after the PRNG is seeded).
+ * `feedback`: record reads-from coverage too (rff's own runs always do); `iteration`
+ * tells rff's coverage where a new exploration starts.
+ */
+export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool, iteration: i32 = 0, feedback: bool = false): void {
   kind = k;
+  tracking = feedback && k != RFF && k != REPLAY && k != DPOR;
   choices = 0;
   preemptCount = 0;
   ranked = k == PCT || k == POS;
   fairAfter = ranked && p3 > 0 ? p3 : 0;
   if (k == PCT) pctBegin(p1, p2);
   else if (k == POS) posBegin();
-  else if (k == RFF) rffBegin(p1);
+  else if (k == RFF) rffBegin(p1, true);
   else if (k == DPOR) dporBegin(p1, p2, p3, race);
+  if (tracking) rffBegin(iteration, false);
 }
 
 /** Called when a process is spawned (it is already enabled). */
@@ -82,6 +96,7 @@ export function strategyOnSpawn(pid: i32): void {
   else if (kind == POS) posSpawn(pid);
   else if (kind == RFF) rffSpawn(pid);
   else if (kind == DPOR) dporSpawn(pid);
+  if (tracking) rffSpawn(pid);
 }
 
 /** Called for every recorded operation. */
@@ -89,6 +104,7 @@ export function strategyOnEvent(pid: i32, op: i32, res: i32, aux: i32): void {
   if (kind == POS) posEvent(pid, op, res);
   else if (kind == RFF) rffEvent(pid, op, res, aux);
   else if (kind == DPOR) dporEvent(pid, op, res, aux);
+  if (tracking) rffEvent(pid, op, res, aux);
 }
 
 /** Called after p was enabled, disabled or killed (priority strategies rank enabled processes). */

@@ -29,14 +29,17 @@ const HUNTERS = ["pos", "pct", "random", "portfolio"];
 const KIND: Record<string, "crash" | "exception" | "deadlock"> = {
   account_bad: "crash", bluetooth_driver_bad: "exception", carter01_bad: "deadlock", circular_buffer_bad: "crash",
   deadlock01_bad: "deadlock", lazy01_bad: "crash", queue_bad: "crash", reorder_3_bad: "crash", reorder_5_bad: "crash",
-  stack_bad: "crash", twostage_bad: "crash",
+  stack_bad: "crash", twostage_bad: "crash", wronglock_bad: "crash", wronglock_3_bad: "crash", token_ring_bad: "crash",
+  stringbuffer_bad: "exception", workstealqueue_bad: "exception",
 };
 
 describe("SCTBench ports", () => {
-  it("has the eleven programs, each with the original's thread count", () => {
+  it("has the sixteen programs, each with the original's thread count", () => {
     expect(programs.map((p) => `${p.name}:${p.threads}`)).toEqual([
       "account_bad:4", "bluetooth_driver_bad:2", "carter01_bad:5", "circular_buffer_bad:3", "deadlock01_bad:3",
       "lazy01_bad:4", "queue_bad:3", "reorder_3_bad:4", "reorder_5_bad:6", "stack_bad:3", "twostage_bad:3",
+      "wronglock_bad:9", "wronglock_3_bad:5", "token_ring_bad:5", "stringbuffer_bad:2",
+      "workstealqueue_bad:2",
     ]);
   });
 

@@ -4,7 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { OP } from "../src/engine/ops.js";
-import { PICK, STRATEGY_CODE, FLAG_SYSTEM } from "../src/engine/engine.js";
+import { PICK, STRATEGY_CODE, STRATEGY_FEEDBACK, FLAG_SYSTEM } from "../src/engine/engine.js";
 import { DUPLICATE_BY_KEY_CODE, KIND_CODE } from "../src/otp/registry-state.js";
 
 /** The value of `const NAME: i32 = value` in an assembly/ file. */
@@ -25,6 +25,7 @@ describe("engine constants", () => {
       rff: asConst("strategy.ts", "RFF"),
       dpor: asConst("strategy.ts", "DPOR"),
     }).toEqual(STRATEGY_CODE);
+    expect(asConst("strategy.ts", "FEEDBACK")).toBe(STRATEGY_FEEDBACK);
   });
 
   it("pick results, process flags and the op the engine records itself", () => {

@@ -8,6 +8,8 @@
 import { describe, it, expect } from "vitest";
 import { explore, spawn, send, receive, self, yieldNow, OptionsError, type ExploreOptions } from "lockstep";
 import { strategyFor, describeStrategy, checkStrategyParams } from "../src/explore/strategies.js";
+import { Bandit, type Member } from "../src/explore/portfolio.js";
+import { STRATEGY_FEEDBACK } from "../src/engine/engine.js";
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
@@ -213,18 +215,41 @@ describe("idpct", () => {
 });
 
 describe("portfolio", () => {
-  it("rotates random, pct(d=3), pos, rff by iteration index, and is the default", async () => {
+  it("is the default; alone, strategyFor rotates rff, random, pos, pct(d=3), and every member records coverage", async () => {
     const p = checkStrategyParams("portfolio", {});
     const labels = [1, 2, 3, 4, 5, 6].map((i) => strategyFor("portfolio", i, p, { k: 7, maxSteps: 100 }).label);
-    expect(labels).toEqual(["portfolio:random", "portfolio:pct(d=3,k=7)", "portfolio:pos", "portfolio:rff", "portfolio:random", "portfolio:pct(d=3,k=7)"]);
+    expect(labels).toEqual(["portfolio:rff", "portfolio:random", "portfolio:pos", "portfolio:pct(d=3,k=7)", "portfolio:rff", "portfolio:random"]);
+    // The bandit's choice wins over the rotation.
+    expect(strategyFor("portfolio", 1, p, { k: 7, maxSteps: 100, member: "pct" }).label).toBe("portfolio:pct(d=3,k=7)");
     // The priority members turn random halfway to maxSteps.
-    expect(strategyFor("portfolio", 2, p, { k: 7, maxSteps: 100 }).params).toEqual([3, 7, 50]);
+    expect(strategyFor("portfolio", 4, p, { k: 7, maxSteps: 100 }).params).toEqual([3, 7, 50]);
     expect(strategyFor("portfolio", 3, p, { k: 7, maxSteps: 100 }).params[2]).toBe(50);
+    for (let i = 1; i <= 4; i++) expect(strategyFor("portfolio", i, p, { k: 7 }).code & STRATEGY_FEEDBACK).toBe(STRATEGY_FEEDBACK);
     const r = await explore(chain(12), { seed: 1, iterations: 200, traceDir: false });
-    expect(r.stats.strategy).toBe("portfolio(random, pct(d=3), pos, rff)");
+    expect(r.stats.strategy).toBe("portfolio(rff, random, pos, pct(d=3))");
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.bug.kind).toBe("crash");
     if (!r.ok) expect(r.bug.strategy).toMatch(/^portfolio:(random|pct\(d=3,k=\d+\)|pos|rff)$/);
+  });
+
+  it("bandit: members in turn without coverage; with coverage rff two runs in three, UCB1 and a floor for the rest", () => {
+    const count = (b: Bandit, runs: number, fresh: (m: Member, run: number) => number) => {
+      const n: Record<string, number> = { rff: 0, random: 0, pos: 0, pct: 0 };
+      for (let run = 0; run < runs; run++) {
+        const m = b.pick();
+        n[m]++;
+        b.reward(m, fresh(m, run));
+      }
+      return n;
+    };
+    // No reads-from coverage (message passing only): a rotation, each member a quarter.
+    expect(count(new Bandit(), 400, () => 0)).toEqual({ rff: 100, random: 100, pos: 100, pct: 100 });
+    // Coverage, and only pos keeps finding new pairs: rff keeps its two thirds, UCB1
+    // gives pos most of the rest, and the floor keeps random and pct above 1/36 each.
+    const n = count(new Bandit(), 3600, (m, run) => (run === 0 || m === "pos" ? 1 : 0));
+    expect(n.rff).toBeGreaterThanOrEqual(2399);
+    expect(n.pos).toBeGreaterThan(n.random + n.pct);
+    expect(Math.min(n.random, n.pct)).toBeGreaterThanOrEqual(100);
   });
 
   it("finds the chain bug within 100 iterations for every seed, and no spin-wait livelock", async () => {
@@ -234,8 +259,8 @@ describe("portfolio", () => {
     expect(spin.every((n) => n === 61)).toBe(true);
   });
 
-  it("keeps iteration i a function of (seed, i, options): a worker starting at the failing iteration finds the same bug", async () => {
-    for (const strategy of ["portfolio", "pct", "pos", "idpct", "fair-pct"] as const) {
+  it("keeps iteration i a function of (seed, i, options) for its non-feedback strategies: a worker starting at the failing iteration finds the same bug", async () => {
+    for (const strategy of ["pct", "pos", "idpct", "fair-pct"] as const) {
       const body = depth2(6);
       const all = await explore(body, { strategy, seed: 4, iterations: 800, traceDir: false });
       expect(all.ok).toBe(false);
@@ -303,6 +328,21 @@ describe("strategy options", () => {
       expect(a.ok).toBe(b.ok);
       expect(a.stats.distinctSchedules).toBe(b.stats.distinctSchedules);
       if (!a.ok && !b.ok) expect(a.bug.schedule).toEqual(b.bug.schedule);
+    }
+  });
+});
+
+describe("portfolio reproducibility", () => {
+  it("is reproducible for a given seed and worker split, and its member's label is in the bug", async () => {
+    const body = depth2(6);
+    for (const split of [{}, { firstIteration: 2, stride: 3 }]) {
+      const a = await explore(body, { seed: 4, iterations: 800, traceDir: false, ...split });
+      const b = await explore(body, { seed: 4, iterations: 800, traceDir: false, ...split });
+      expect(a.ok).toBe(false);
+      if (a.ok || b.ok) continue;
+      expect(b.bug.iteration).toBe(a.bug.iteration);
+      expect(b.bug.schedule).toEqual(a.bug.schedule);
+      expect(a.bug.strategy).toMatch(/^portfolio:(random|pct\(d=3,k=\d+\)|pos|rff)$/);
     }
   });
 });

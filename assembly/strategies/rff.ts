@@ -30,7 +30,12 @@
 //   constraints that name it, and nothing caps the events or constraints of a run.
 // - Differs: the base scheduler is the random walk; a quarter of the runs ignore the
 //   corpus (fresh random runs keep feeding it). Entries are chosen uniformly or, half
-//   of the time, the newest, instead of the paper's power schedule.
+//   of the time, the newest, instead of the paper's power schedule. A mutation takes
+//   one of the entry's reads uniformly and, half of the time, asks it for the value
+//   before every write to its resource (a stale read), otherwise for any other write:
+//   with many writers (reorder_20: 38 writes, 2 reads) that is what finds the bug.
+// - The portfolio's other members feed the same coverage set and corpus (rffBegin with
+//   mutating = false, see strategy.ts FEEDBACK).
 // - Operations other than shared-state ones (messages, registry) give no reads-from
 //   feedback: on such programs rff behaves like random.
 //
@@ -135,8 +140,13 @@ function accessesOf(p: i32, res: i32): i32 {
   return v < 0 ? 0 : v;
 }
 
-/** Starts a run of iteration `iteration` under rff. */
-export function rffBegin(iteration: i32): void {
+/**
+ * Starts a run of iteration `iteration`: under rff (`mutating`: it may take a corpus
+ * entry and mutate it), or under another strategy that only records coverage
+ * (strategy.ts FEEDBACK: the portfolio's other members feed the same coverage set and
+ * corpus, and draw no random number here).
+ */
+export function rffBegin(iteration: i32, mutating: bool): void {
   if (iteration <= lastIteration) {
     seen.reset();
     corpusSize = 0;
@@ -156,8 +166,13 @@ export function rffBegin(iteration: i32): void {
   boost = 0;
   spawned = 0;
   consCount = 0;
-  if (corpusSize > 0 && below(4) != 0) mutate();
+  if (mutating && corpusSize > 0 && below(4) != 0) mutate();
   index();
+}
+
+/** Coverage pairs the current (or last) run showed first: the portfolio's reward for the member that ran it. */
+export function rffFresh(): i32 {
+  return fresh;
 }
 
 export function rffSpawn(p: i32): void {
@@ -276,35 +291,43 @@ function mutate(): void {
   }
   const ev = corpusEvents[e];
   const n = ev.length / REC;
-  if (n == 0) return;
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const r = below(n) * REC;
-    if (unchecked(ev[r + 2]) != READ) continue;
-    const res = unchecked(ev[r + 3]);
-    const observed = unchecked(ev[r + 4]);
-    // The writes to the same resource in that run, by number (1, 2, ...): one pass over
-    // the entry, once per run (the run itself costs as much).
-    let writes = 0;
-    for (let i = 0; i < n; i++) {
-      const q = i * REC;
-      if (unchecked(ev[q + 2]) == WRITE && unchecked(ev[q + 3]) == res) writes++;
+  // A read of the entry, uniformly (one pass to count them, one to find it: as much
+  // work as the run itself), so that many writes do not dilute the reads.
+  let reads = 0;
+  for (let i = 0; i < n; i++) if (unchecked(ev[i * REC + 2]) == READ) reads++;
+  if (reads == 0) return;
+  let pick = below(reads);
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    if (unchecked(ev[i * REC + 2]) != READ) continue;
+    if (pick-- == 0) {
+      r = i * REC;
+      break;
     }
-    if (writes == 0) continue;
-    let target = below(writes + 1); // 0: the initial value
-    if (target == observed) target = (target + 1) % (writes + 1);
-    if (target == observed) continue;
-    const rPid = unchecked(ev[r]);
-    const rIdx = unchecked(ev[r + 1]);
-    const rN = unchecked(ev[r + 5]);
-    for (let i = 0; i < n; i++) {
-      const q = i * REC;
-      if (unchecked(ev[q + 2]) != WRITE || unchecked(ev[q + 3]) != res) continue;
-      const id = unchecked(ev[q + 4]);
-      const qPid = unchecked(ev[q]);
-      if (id == target) addConstraint(qPid, res, unchecked(ev[q + 5]), rPid, res, rN, rIdx, 1); // the target write, then the read at once
-      else if (id > target) addConstraint(rPid, res, rN, qPid, res, unchecked(ev[q + 5]), unchecked(ev[q + 1]), 0); // the read before every later write
-    }
-    return;
+  }
+  const res = unchecked(ev[r + 3]);
+  const observed = unchecked(ev[r + 4]);
+  // The writes to the same resource in that run, numbered 1, 2, ... (0: the initial value).
+  let writes = 0;
+  for (let i = 0; i < n; i++) {
+    const q = i * REC;
+    if (unchecked(ev[q + 2]) == WRITE && unchecked(ev[q + 3]) == res) writes++;
+  }
+  if (writes == 0) return;
+  // The source to ask for: half of the time the value before every write (a read
+  // moved before all the writes: the classic stale read), otherwise any other write.
+  let target = observed != 0 && below(2) == 0 ? 0 : below(writes + 1);
+  if (target == observed) target = (target + 1) % (writes + 1);
+  const rPid = unchecked(ev[r]);
+  const rIdx = unchecked(ev[r + 1]);
+  const rN = unchecked(ev[r + 5]);
+  for (let i = 0; i < n; i++) {
+    const q = i * REC;
+    if (unchecked(ev[q + 2]) != WRITE || unchecked(ev[q + 3]) != res) continue;
+    const id = unchecked(ev[q + 4]);
+    const qPid = unchecked(ev[q]);
+    if (id == target) addConstraint(qPid, res, unchecked(ev[q + 5]), rPid, res, rN, rIdx, 1); // the target write, then the read at once
+    else if (id > target) addConstraint(rPid, res, rN, qPid, res, unchecked(ev[q + 5]), unchecked(ev[q + 1]), 0); // the read before every later write
   }
 }
 

@@ -12,6 +12,11 @@ import * as reorder3 from "./programs/reorder_3.mjs";
 import * as reorder5 from "./programs/reorder_5.mjs";
 import * as stack from "./programs/stack.mjs";
 import * as twostage from "./programs/twostage.mjs";
+import * as wronglock from "./programs/wronglock.mjs";
+import * as wronglock3 from "./programs/wronglock_3.mjs";
+import * as tokenRing from "./programs/token_ring.mjs";
+import * as stringbuffer from "./programs/stringbuffer.mjs";
+import * as workstealqueue from "./programs/workstealqueue.mjs";
 
 /** Published mean schedules to the first bug: n threads, k steps, RFF, PCT d=3, POS. */
 const PUBLISHED = {
@@ -26,9 +31,15 @@ const PUBLISHED = {
   reorder_5_bad: { n: 6, k: 20, rff: "6", pct3: "1126", pos: "4377 (17/20)" },
   stack_bad: { n: 3, k: 43, rff: "2", pct3: "2", pos: "2" },
   twostage_bad: { n: 3, k: 11, rff: "8", pct3: "9", pos: "15" },
+  // Ported later (issue 13); k not published with them.
+  wronglock_bad: { n: 9, rff: "1", pct3: "88", pos: "1" },
+  wronglock_3_bad: { n: 5, rff: "1", pct3: "40", pos: "1" },
+  token_ring_bad: { n: 5, rff: "5", pct3: "8", pos: "7" },
+  stringbuffer_bad: { n: 2, rff: "15", pct3: "195", pos: "18" },
+  workstealqueue_bad: { n: 2, rff: "10", pct3: "12", pos: "10" },
 };
 
-export const PROGRAMS = [account, bluetooth, carter01, circular, deadlock01, lazy01, queue, reorder3, reorder5, stack, twostage].map((m) => ({
+export const PROGRAMS = [account, bluetooth, carter01, circular, deadlock01, lazy01, queue, reorder3, reorder5, stack, twostage, wronglock, wronglock3, tokenRing, stringbuffer, workstealqueue].map((m) => ({
   ...m.meta,
   bad: m.bad,
   fixed: m.fixed,

@@ -2,11 +2,11 @@
 // then b = -1; a check thread reads a then b and asserts it saw neither or both
 // writes. The bug: the check runs after some a = 1 and before every b = -1.
 // reorder_3_bad has 2 set threads and reorder_5_bad 4, with 1 check thread: 4 and 6
-// threads counting main.
+// threads counting main; reorder_10_bad has 9 and 1, reorder_20_bad 10 and 10.
 import { Mutex, SharedCell } from "lockstep";
 import { create, join, check } from "./common.mjs";
 
-export function reorder(setters, locked) {
+export function reorder(setters, locked, checkers = 1) {
   return async function reorder() {
     const a = new SharedCell(0, { name: "a" });
     const b = new SharedCell(0, { name: "b" });
@@ -27,8 +27,7 @@ export function reorder(setters, locked) {
     };
     const pool = [];
     for (let i = 0; i < setters; i++) pool.push(await create(setThread));
-    const checker = await create(checkThread);
+    for (let i = 0; i < checkers; i++) pool.push(await create(checkThread));
     for (const t of pool) await join(t);
-    await join(checker);
   };
 }

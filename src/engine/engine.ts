@@ -62,6 +62,8 @@ export interface EngineExports {
   choicePoints(): number;
   preemptions(): number;
   preemptionsPtr(): number;
+  /** Reads-from coverage pairs the last run showed first (rff runs, and runs begun with STRATEGY_FEEDBACK). */
+  coverageFresh(): number;
   // registry key tables (assembly/registry.ts)
   regNew(kind: number, partitions: number): number;
   regKindOf(r: number): number;
@@ -100,6 +102,9 @@ export const PICK = { TIMER: 0, NOTHING: -1, DIVERGED: -2, PRUNED: -3 } as const
 
 /** Engine strategy codes (assembly/strategy.ts). */
 export const STRATEGY_CODE = { random: 0, replay: 1, pct: 2, pos: 3, rff: 4, dpor: 5 } as const;
+
+/** Added to a strategy code: the run also records reads-from coverage for rff (assembly/strategy.ts FEEDBACK). */
+export const STRATEGY_FEEDBACK = 256;
 
 /** Process flag bits (assembly/procs.ts). */
 export const FLAG_SYSTEM = 1;

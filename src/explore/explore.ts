@@ -6,6 +6,7 @@ import type { Iteration, StepEvent } from "../runtime/iteration.js";
 import { resolveOptions, type ExploreOptions, type InternalOptions, type ResolvedOptions } from "./options.js";
 import { type IterationStrategy, strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { configFor } from "./config.js";
+import { Bandit, type Member } from "./portfolio.js";
 import { ReplayDivergence } from "./divergence.js";
 import { runIteration, runSettled, withEngine, yieldToHost } from "./run.js";
 import { Bug, BugFound } from "./bug.js";
@@ -171,17 +172,25 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   let slice = t.started;
   let pctK: number | undefined; // PCT's step estimate, measured once when first needed
   const config = (i: number, s: IterationStrategy) => configFor(o, i, { strategy: s });
+  // The portfolio's member choice (src/explore/portfolio.ts), rewarded after each run.
+  const bandit = o.strategy === "portfolio" ? new Bandit() : null;
+  let member: Member | undefined;
   // Synchronous except for PCT's one calibration run: an await per iteration is a
   // promise and microtasks the search would pay every time.
   const strategyOf = (i: number): IterationStrategy | Promise<IterationStrategy> => {
-    if (pctK === undefined && needsCalibration(o.strategy, i)) {
+    member = bandit?.pick();
+    const env = () => ({ k: pctK, maxSteps: o.maxSteps, member });
+    if (pctK === undefined && needsCalibration(o.strategy, i, member)) {
       return calibrate(e, body, o).then((k) => {
         pctK = k;
-        return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
+        return strategyFor(o.strategy, i, o.params, env());
       });
     }
-    return strategyFor(o.strategy, i, o.params, { k: pctK, maxSteps: o.maxSteps });
+    return strategyFor(o.strategy, i, o.params, env());
   };
+  // The strategies of the iterations since the last yield (loop indices windowStart..),
+  // for the look-back below: the portfolio's choice depends on the runs before.
+  let ran: IterationStrategy[] = [];
   // Unhandled rejections are reported by Node only when the search yields: then the
   // iterations since the last yield (loop indices from..to-1) are run again with
   // promises tagged, and the first that leaves one is the bug (src/explore/rejections.ts).
@@ -191,7 +200,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     let explained = false;
     for (let k = from; k < to; k++) {
       const i = o.firstIteration + k * o.stride;
-      const s = await strategyOf(i);
+      const s = ran[k - windowStart];
       const it = await tagged(() => runIteration(e, body, config(i, s)));
       const left = await settleIteration(it);
       if (it.failure) {
@@ -212,6 +221,8 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     let it = await runIteration(e, body, config(i, s));
     t.count(e, it, i);
     t.seen.add(e.x.scheduleHash());
+    ran.push(s);
+    if (member !== undefined) bandit!.reward(member, e.x.coverageFresh());
     if (it.failure) {
       await flushRejections();
       if (hasPending()) {
@@ -231,6 +242,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       const found = await lookBack(windowStart, k + 1);
       if (found) return found;
       windowStart = k + 1;
+      ran = [];
       slice = hostNow();
     }
   }

@@ -1,10 +1,12 @@
-// Strategy names, their parameters, and the portfolio rotation. The strategies
+// Strategy names, their parameters, and the portfolio's members. The strategies
 // themselves are engine code (assembly/strategies/); this maps a name, an iteration
 // number and the validated parameters to an engine strategy code, its integer
 // parameters and the label reports and traces carry.
 //
-// Iteration i's schedule is a function of (seed, i, options): the portfolio and idpct
-// rotate by iteration index, and PCT's step estimate k comes from one calibration run
+// Iteration i's schedule is a function of (seed, i, options) for the non-feedback
+// strategies (rff and the portfolio, whose bandit chooses members by the coverage seen
+// so far, are reproducible per worker count instead): idpct rotates by iteration
+// index, and PCT's step estimate k comes from one calibration run
 // (iteration 0, random strategy, never reported) that every worker repeats
 // identically, rather than from the iterations a worker happened to run before.
 // k is the calibration run's number of decisions: PCT places its change points among
@@ -14,10 +16,11 @@
 // schedules finish processes early and leave later steps forced, where a PCT run keeps
 // several processes enabled for longer, so change points could never reach them.
 import { OptionsError } from "../runtime/errors.js";
-import { STRATEGY_CODE, type Engine } from "../engine/engine.js";
+import { STRATEGY_CODE, STRATEGY_FEEDBACK, type Engine } from "../engine/engine.js";
 import { runIteration } from "./run.js";
 import { configFor } from "./config.js";
 import { show } from "../values/show.js";
+import { MEMBERS, type Member } from "./portfolio.js";
 
 /** PCT's depth bound (the engine's MAX_DEPTH, assembly/strategies/pct.ts). */
 export const MAX_DEPTH = 20;
@@ -87,8 +90,8 @@ interface StrategySpec {
   accepts: readonly (keyof StrategyParams)[];
   /** The concrete strategy of iteration i (numbered from 1). */
   at(i: number, params: StrategyParams, env: StrategyEnv): IterationStrategy;
-  /** Whether iteration i needs PCT's step estimate k (and so the calibration run). */
-  calibrates(i: number): boolean;
+  /** Whether iteration i (of portfolio member `member`, when chosen) needs PCT's step estimate k (and so the calibration run). */
+  calibrates(i: number, member?: Member): boolean;
   /** Its name and parameters in reports and stats. */
   describe(params: StrategyParams): string;
 }
@@ -98,6 +101,8 @@ export interface StrategyEnv {
   /** PCT's k, an upper estimate of a run's choice points; min(DEFAULT_CHOICE_POINTS, maxSteps) when unknown. */
   k?: number;
   maxSteps?: number;
+  /** portfolio: the member the bandit chose for this iteration (src/explore/portfolio.ts); a rotation when absent. */
+  member?: Member;
 }
 
 /** An iteration's concrete strategy: engine code, up to three integer parameters, label. */
@@ -107,12 +112,10 @@ export interface IterationStrategy {
   params: number[];
 }
 
-/**
- * The portfolio's rotation: iteration i runs member (i - 1) mod 4. rff learns from the
- * rff iterations before it in the same worker, so a portfolio run is reproducible for
- * a given worker count (its other members' iterations for any).
- */
-const PORTFOLIO = ["random", "pct", "pos", "rff"] as const;
+/** The member when no bandit chose one (strategyFor called alone): a rotation by iteration. */
+function rotation(i: number): Member {
+  return MEMBERS[(((i - 1) % MEMBERS.length) + MEMBERS.length) % MEMBERS.length];
+}
 
 /** Half of maxSteps: where fair-pct and the portfolio's priority members turn random. */
 function halfway(env: StrategyEnv): number {
@@ -123,11 +126,6 @@ function halfway(env: StrategyEnv): number {
 function pct(d: number, env: StrategyEnv, fairAfter = 0): IterationStrategy {
   const k = Math.max(1, Math.min(0x7fffffff, Math.round(env.k ?? Math.min(DEFAULT_CHOICE_POINTS, env.maxSteps ?? DEFAULT_CHOICE_POINTS))));
   return { code: STRATEGY_CODE.pct, label: `pct(d=${d},k=${k})`, params: [d, k, fairAfter] };
-}
-
-/** The portfolio member of iteration i. */
-function memberAt(i: number): (typeof PORTFOLIO)[number] {
-  return PORTFOLIO[(((i - 1) % PORTFOLIO.length) + PORTFOLIO.length) % PORTFOLIO.length];
 }
 
 const depthOf = (p: StrategyParams) => p.depth ?? DEFAULT_DEPTH;
@@ -142,15 +140,16 @@ export const STRATEGIES = {
   portfolio: {
     accepts: ["depth", "changePoints"],
     at(i: number, params: StrategyParams, env: StrategyEnv): IterationStrategy {
+      // Every member's run records reads-from coverage (the bandit's reward, rff's corpus).
+      const member = env.member ?? rotation(i);
+      const s: IterationStrategy = strategyFor(member, i, params, env);
       // The priority members turn random halfway to maxSteps, so a spin-wait starved by
       // priorities is not reported as a livelock by the default strategy.
-      const member = memberAt(i);
-      const s: IterationStrategy = strategyFor(member, i, params, env);
       const fair = member === "random" || member === "rff" ? s.params : [s.params[0] ?? 0, s.params[1] ?? 0, halfway(env)];
-      return { ...s, params: fair, label: `portfolio:${s.label}` };
+      return { code: s.code | STRATEGY_FEEDBACK, params: fair, label: `portfolio:${s.label}` };
     },
-    calibrates: (i) => memberAt(i) === "pct",
-    describe: (p) => `portfolio(random, pct(d=${depthOf(p)}), pos, rff)`,
+    calibrates: (i, member) => (member ?? rotation(i)) === "pct",
+    describe: (p) => `portfolio(${MEMBERS.map((m) => (m === "pct" ? `pct(d=${depthOf(p)})` : m)).join(", ")})`,
   },
   random: {
     accepts: [],
@@ -220,8 +219,8 @@ export function strategyFor(name: StrategyName, i: number, params: StrategyParam
 }
 
 /** Whether iteration i's strategy needs PCT's step estimate (and so the calibration run). */
-export function needsCalibration(name: StrategyName, i: number): boolean {
-  return (STRATEGIES[name] as StrategySpec).calibrates(i);
+export function needsCalibration(name: StrategyName, i: number, member?: Member): boolean {
+  return (STRATEGIES[name] as StrategySpec).calibrates(i, member);
 }
 
 /**

@@ -6,7 +6,8 @@ import { create, join, check } from "../common.mjs";
 
 export const meta = { name: "twostage_bad", threads: 3, bug: "assertion: funcB sees stage 1 without stage 2" };
 
-function twostage(holdBoth) {
+/** twostage with `tThreads` funcA and `rThreads` funcB threads (twostage_100_bad: 99 and 1). */
+export function twostage(holdBoth, tThreads = 1, rThreads = 1) {
   return async function twostage() {
     const data1Lock = new Mutex({ name: "data1Lock" });
     const data2Lock = new Mutex({ name: "data2Lock" });
@@ -34,10 +35,12 @@ function twostage(holdBoth) {
       await data2Lock.unlock();
       check(t2 === t1 + 1, "t2 == t1 + 1");
     };
-    const a = await create(funcA);
-    const b = await create(funcB);
-    await join(a);
-    await join(b);
+    const tPool = [];
+    for (let i = 0; i < tThreads; i++) tPool.push(await create(funcA));
+    const rPool = [];
+    for (let i = 0; i < rThreads; i++) rPool.push(await create(funcB));
+    for (const t of tPool) await join(t);
+    for (const t of rPool) await join(t);
   };
 }
 
