@@ -37,8 +37,8 @@ import type { Proc } from "../runtime/proc.js";
 import { isPlainObject } from "../values/term.js";
 import { show } from "../values/show.js";
 import { CallExit, StartError } from "./errors.js";
-import { compileMatchSpec, compileValueMatch, NO_MATCH } from "./matchspec.js";
-import { DUPLICATE_BY_KEY_CODE, interner, KeyLock, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys, type PartitionBy } from "./registry-state.js";
+import { compileMatchSpec, compileValueMatch, NO_MATCH, type MatchSpecEntry } from "./matchspec.js";
+import { DUPLICATE_BY_KEY_CODE, type Entry, interner, KeyLock, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys, type PartitionBy } from "./registry-state.js";
 
 export { RegistryHandle };
 
@@ -48,8 +48,7 @@ export type RegistryRef = RegistryHandle | string | symbol;
 /** What `register` resolves to. `owner` is the registry process that watches the caller. */
 export type RegisterResult = { ok: true; owner: Pid } | { ok: false; error: "already_registered"; pid: Pid };
 
-/** One registration as `lookup` / `dispatch` / `match` report it. */
-export type Entry<V = any> = [pid: Pid, value: V];
+export type { Entry };
 
 /** A `dispatch` callback: a function, or `[module, fnName, extraArgs]` called as `module[fnName](entries, ...extraArgs)`. */
 export type Dispatcher<V = any> = ((entries: Entry<V>[]) => unknown) | readonly [module: object, fnName: string, extraArgs: readonly unknown[]];
@@ -108,23 +107,20 @@ function checkPid(pid: unknown, what: string): asserts pid is Pid {
   if (!(pid instanceof Pid)) throw new TypeError(`${what} expects a pid, got ${show(pid)}`);
 }
 
-/** The entries under key k, in registration order. */
+/** The entries under key k, in registration order (each entry's one frozen tuple, see IterState.tuple). */
 function entriesOf(r: RegState, k: number): Entry[] {
   const it = r.it;
-  const ent = r.s.ent;
+  const s = r.s;
   if (r.kind === "unique") {
     const e = it.x.regFind(r.id, k);
-    return e < 0 ? [] : [[(ent[2 * e] as Proc).pid, ent[2 * e + 1]]];
+    return e < 0 ? [] : [s.tuple(e)];
   }
   const n = it.x.regLookup(r.id, k);
   if (n === 0) return [];
   const m = it.engine.mem();
   const base = it.x.scratchPtr() >>> 2;
   const out: Entry[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = m[base + i];
-    out[i] = [(ent[2 * e] as Proc).pid, ent[2 * e + 1]];
-  }
+  for (let i = 0; i < n; i++) out[i] = s.tuple(m[base + i]);
   return out;
 }
 
@@ -133,19 +129,25 @@ function entryIdsOf(r: RegState, k: number, pid: number): number[] {
   return r.it.engine.readScratch(r.it.x.regEntriesOf(r.id, k, pid));
 }
 
-/** Every entry as [key, pid, value], in registration order. */
-function scan(r: RegState): [unknown, Pid, unknown][] {
+/**
+ * Runs `run` over every entry as [key, pid, value], in registration order. The triple
+ * is one array refilled per entry: a compiled match spec never keeps its input (`"$_"`
+ * and whole-entry patterns copy it), so a full scan allocates nothing per entry.
+ */
+function scanWith(r: RegState, run: (entry: MatchSpecEntry) => void): void {
   const it = r.it;
   const n = it.x.regScan(r.id);
   const m = it.engine.mem();
   const base = it.x.scratchPtr() >>> 2;
-  const ent = r.s.ent;
-  const out: [unknown, Pid, unknown][] = new Array(n);
+  const s = r.s;
+  const entry: [unknown, Pid | undefined, unknown] = [undefined, undefined, undefined];
   for (let i = 0, o = base; i < n; i++, o += 2) {
     const e = m[o + 1];
-    out[i] = [interner.key(m[o]), (ent[2 * e] as Proc).pid, ent[2 * e + 1]];
+    entry[0] = interner.key(m[o]);
+    entry[1] = s.owner(e).pid;
+    entry[2] = s.value(e);
+    run(entry);
   }
-  return out;
 }
 
 /** A report line's detail: `lookup(rooms, "lobby")` (the op column already says reg-read / reg-write). */
@@ -252,7 +254,7 @@ async function cleaner(r: RegState): Promise<void> {
 
 function cleanup(r: RegState, pid: Pid): Promise<void> {
   return sync(OP.REG_WRITE, (p, it) => {
-    r.monitored.delete(pid.id);
+    r.monitored[pid.id] = undefined;
     const n = it.x.regPidDown(r.id, pid.id);
     if (it.detail) it.note(p, OP.REG_WRITE, () => [`cleanup(${r.label}) after ${pid} died`, `${plural(n, "entry", "entries")} removed`]);
     return it.handoff(p, OP.REG_WRITE, r.wholeRes, pid.id, undefined);
@@ -313,8 +315,7 @@ export function register(reg: RegistryRef, key: unknown, value: unknown): Promis
     const e = it.x.regRegister(r.id, k, p.home.id);
     let result: RegisterResult;
     if (e >= 0) {
-      r.s.ent[2 * e] = p.home;
-      r.s.ent[2 * e + 1] = value;
+      r.s.setEntry(e, p.home, value);
       r.watch(p.home);
       result = { ok: true, owner: r.cleanerOf(p.home).pid };
       if (r.listeners.length > 0) r.notify({ type: "register", registry: r.handle, key: interner.key(k), pid: p.home.pid, value });
@@ -357,7 +358,7 @@ export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown
     const ids = entryIdsOf(r, k, p.home.id);
     let removed = 0;
     for (const e of ids) {
-      if (matches(r.s.ent[2 * e + 1])) {
+      if (matches(r.s.value(e))) {
         it.x.regRemove(e);
         removed++;
       }
@@ -503,7 +504,7 @@ export function values<V = any>(reg: RegistryRef, key: unknown, pid: Pid): Promi
     checkPid(pid, "Registry.values");
     return readKey(reg, key, "Registry.values", (r, k) => {
       const q = r.it.proc(pid);
-      return q === undefined ? [] : entryIdsOf(r, k, q.id).map((e) => r.s.ent[2 * e + 1]);
+      return q === undefined ? [] : entryIdsOf(r, k, q.id).map((e) => r.s.value(e));
     }) as Promise<V[]>;
   } catch (e) {
     return Promise.reject(e);
@@ -528,9 +529,9 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
       const r = regOf(it0, reg, "Registry.updateValue");
       if (r.kind !== "unique") throw new ArgumentError(`Registry.updateValue is not supported for duplicate registries (${r.handle})`);
       const found = it0.x.regFind(r.id, keyId(key, "Registry.updateValue"));
-      if (found >= 0 && r.s.ent[2 * found] === it0.running) {
+      if (found >= 0 && r.s.owner(found) === it0.running) {
         e = found;
-        next = fn(r.s.ent[2 * e + 1] as V);
+        next = fn(r.s.value(e) as V);
         if (next !== null && next !== undefined && typeof (next as { then?: unknown }).then === "function") {
           throw new TypeError("Registry.updateValue: the function must return the new value synchronously, not a promise");
         }
@@ -539,9 +540,9 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
     const r = regOf(it, reg, "Registry.updateValue");
     const k = keyId(key, "Registry.updateValue");
     let result: { ok: true; value: V; old: V } | { ok: false } = { ok: false };
-    if (e >= 0 && it.x.regEntryLive(e) && r.s.ent[2 * e] === p.home) {
-      const old = r.s.ent[2 * e + 1] as V;
-      r.s.ent[2 * e + 1] = next;
+    if (e >= 0 && it.x.regEntryLive(e) && r.s.owner(e) === p.home) {
+      const old = r.s.value(e) as V;
+      r.s.setValue(e, next);
       result = { ok: true, value: next as V, old };
     }
     if (it.detail) it.note(p, OP.REG_WRITE, () => [call("updateValue", r, show(key)), result.ok ? `${show(result.old)} -> ${show(result.value)}` : "not the owner"]);
@@ -589,10 +590,10 @@ export function select(reg: RegistryRef, spec: unknown): Promise<unknown[]> {
     const run = compileMatchSpec(spec);
     return readAll(reg, "Registry.select", show(spec), (r) => {
       const out: unknown[] = [];
-      for (const en of scan(r)) {
+      scanWith(r, (en) => {
         const v = run(en);
         if (v !== NO_MATCH) out.push(v);
-      }
+      });
       return out;
     });
   } catch (e) {
@@ -609,7 +610,9 @@ export function countSelect(reg: RegistryRef, spec: unknown): Promise<number> {
     const run = compileMatchSpec(spec);
     return readAll(reg, "Registry.countSelect", show(spec), (r) => {
       let n = 0;
-      for (const en of scan(r)) if (run(en) === true) n++;
+      scanWith(r, (en) => {
+        if (run(en) === true) n++;
+      });
       return n;
     });
   } catch (e) {
