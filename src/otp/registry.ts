@@ -37,7 +37,7 @@ import type { Proc } from "../runtime/proc.js";
 import { isPlainObject } from "../values/term.js";
 import { show } from "../values/show.js";
 import { CallExit, StartError } from "./errors.js";
-import { compileMatchSpec, compileValueMatch, NO_MATCH, type MatchSpecEntry } from "./matchspec.js";
+import { compileMatchSpec, compileValueMatch, NO_MATCH, type CompiledMatchSpec, type MatchSpecEntry } from "./matchspec.js";
 import { DUPLICATE_BY_KEY_CODE, type Entry, interner, KeyLock, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys, type PartitionBy } from "./registry-state.js";
 
 export { RegistryHandle };
@@ -160,25 +160,39 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** A read of one key: the common body of lookup, match, countMatch, values and dispatch. */
-function readKey<T>(reg: unknown, key: unknown, what: string, answer: (r: RegState, k: number, p: Proc) => T, text?: (v: T) => string): Promise<T> {
-  return sync(OP.REG_READ, (p, it) => {
+/**
+ * A read of one key as a sync point `(reg, key) => answer`: the common body of lookup,
+ * match, countMatch, values and dispatch. Made once per operation (lookup's at module
+ * load), so a call allocates no closure.
+ */
+function keyReader<T>(what: string, answer: (r: RegState, k: number, p: Proc) => T, text?: (v: T) => string): (reg: unknown, key: unknown) => Promise<T> {
+  const act = (p: Proc, it: Iteration, reg: unknown, key: unknown): Promise<T> => {
     const r = regOf(it, reg, what);
     const k = keyId(key, what);
     const v = answer(r, k, p.home);
     if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, show(key)), text ? text(v) : show(v)]);
     return it.handoff(p, OP.REG_READ, r.keyRes(k), r.id, v);
-  });
+  };
+  return (reg, key) => sync(OP.REG_READ, act, reg, key);
 }
 
-/** A read of the whole registry: count, select, countSelect, keys. */
-function readAll<T>(reg: unknown, what: string, args: string, answer: (r: RegState) => T): Promise<T> {
-  return sync(OP.REG_READ, (p, it) => {
+/** keyReader for an answer that depends on the call (a compiled pattern, a pid). */
+function readKey<T>(reg: unknown, key: unknown, what: string, answer: (r: RegState, k: number, p: Proc) => T, text?: (v: T) => string): Promise<T> {
+  return keyReader(what, answer, text)(reg, key);
+}
+
+/**
+ * A read of the whole registry as a sync point `(reg, arg) => answer`: count, select,
+ * countSelect, keys. `args` formats the call's argument for a report (only then).
+ */
+function wholeReader<T, A>(what: string, args: (a: A) => string, answer: (r: RegState, a: A) => T): (reg: unknown, a: A) => Promise<T> {
+  const act = (p: Proc, it: Iteration, reg: unknown, a: A): Promise<T> => {
     const r = regOf(it, reg, what);
-    const v = answer(r);
-    if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, args), show(v)]);
+    const v = answer(r, a);
+    if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, args(a)), show(v)]);
     return it.handoff(p, OP.REG_READ, r.wholeRes, r.id, v);
-  });
+  };
+  return (reg, a) => sync(OP.REG_READ, act, reg, a);
 }
 
 function checkDispatcher(cb: unknown): (entries: Entry[]) => unknown {
@@ -379,8 +393,10 @@ export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown
  * for (const [pid, value] of await Registry.lookup(reg, "topic")) await send(pid, value);
  */
 export function lookup<V = any>(reg: RegistryRef, key: unknown): Promise<Entry<V>[]> {
-  return readKey(reg, key, "Registry.lookup", (r, k) => entriesOf(r, k)) as Promise<Entry<V>[]>;
+  return readLookup(reg, key) as Promise<Entry<V>[]>;
 }
+
+const readLookup = keyReader("Registry.lookup", entriesOf);
 
 /**
  * Reads the entries under `key` (one sync point), then, if there are any, calls
@@ -552,8 +568,10 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
 
 /** Number of entries in the registry (a dead owner's count until its cleanup runs). */
 export function count(reg: RegistryRef): Promise<number> {
-  return readAll(reg, "Registry.count", "", (r) => r.it.x.regCount(r.id));
+  return readCount(reg, undefined);
 }
+
+const readCount = wholeReader("Registry.count", () => "", (r) => r.it.x.regCount(r.id));
 
 /**
  * The keys `pid` is registered under, one per entry (so a key twice when registered
@@ -563,16 +581,18 @@ export function count(reg: RegistryRef): Promise<number> {
 export function keys(reg: RegistryRef, pid: Pid): Promise<unknown[]> {
   try {
     checkPid(pid, "Registry.keys");
-    return readAll(reg, "Registry.keys", String(pid), (r) => {
-      const q = r.it.proc(pid);
-      if (q === undefined) return [];
-      const n = r.it.x.regKeys(r.id, q.id);
-      return r.it.engine.readScratch(n).map((k) => interner.key(k));
-    });
+    return readKeys(reg, pid);
   } catch (e) {
     return Promise.reject(e);
   }
 }
+
+const readKeys = wholeReader("Registry.keys", String, (r, pid: Pid) => {
+  const q = r.it.proc(pid);
+  if (q === undefined) return [];
+  const n = r.it.x.regKeys(r.id, q.id);
+  return r.it.engine.readScratch(n).map((k) => interner.key(k));
+});
 
 /**
  * Runs an ETS-style match spec over `[key, pid, value]` entries, in registration
@@ -587,15 +607,7 @@ export function keys(reg: RegistryRef, pid: Pid): Promise<unknown[]> {
  */
 export function select(reg: RegistryRef, spec: unknown): Promise<unknown[]> {
   try {
-    const run = compileMatchSpec(spec);
-    return readAll(reg, "Registry.select", show(spec), (r) => {
-      const out: unknown[] = [];
-      scanWith(r, (en) => {
-        const v = run(en);
-        if (v !== NO_MATCH) out.push(v);
-      });
-      return out;
-    });
+    return readSelect(reg, { spec, run: compileMatchSpec(spec) });
   } catch (e) {
     return Promise.reject(e);
   }
@@ -607,18 +619,34 @@ export function select(reg: RegistryRef, spec: unknown): Promise<unknown[]> {
  */
 export function countSelect(reg: RegistryRef, spec: unknown): Promise<number> {
   try {
-    const run = compileMatchSpec(spec);
-    return readAll(reg, "Registry.countSelect", show(spec), (r) => {
-      let n = 0;
-      scanWith(r, (en) => {
-        if (run(en) === true) n++;
-      });
-      return n;
-    });
+    return readCountSelect(reg, { spec, run: compileMatchSpec(spec) });
   } catch (e) {
     return Promise.reject(e);
   }
 }
+
+/** A select's spec, as given (for reports) and compiled. */
+interface SpecArg {
+  spec: unknown;
+  run: CompiledMatchSpec;
+}
+
+const readSelect = wholeReader("Registry.select", (a: SpecArg) => show(a.spec), (r, { run }) => {
+  const out: unknown[] = [];
+  scanWith(r, (en) => {
+    const v = run(en);
+    if (v !== NO_MATCH) out.push(v);
+  });
+  return out;
+});
+
+const readCountSelect = wholeReader("Registry.countSelect", (a: SpecArg) => show(a.spec), (r, { run }) => {
+  let n = 0;
+  scanWith(r, (en) => {
+    if (run(en) === true) n++;
+  });
+  return n;
+});
 
 /** Registry metadata under `key`: `{ ok: true, value }` or `{ ok: false }`. */
 export function meta<V = any>(reg: RegistryRef, key: unknown): Promise<{ ok: true; value: V } | { ok: false }> {
