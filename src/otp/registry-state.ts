@@ -89,6 +89,15 @@ export class RegState implements ViaRegistry {
   readonly locks = new Map<number, KeyLock>();
   /** Registry.lock: the monitor a partition process holds on a lock holder -> the key id. */
   readonly lockRefs = new Map<Ref, number>();
+  /** Bumped by every change to this registry's entries (see `wrote`). */
+  private version = 0;
+  /**
+   * The entries of one duplicate key as last read (key id, registry version, entries):
+   * a dispatch to the same topic again and again reads them once per change.
+   */
+  private cachedKey = -1;
+  private cachedVersion = -1;
+  private cached: readonly Entry[] = [];
 
   constructor(
     readonly it: Iteration,
@@ -109,6 +118,22 @@ export class RegState implements ViaRegistry {
   get label(): string {
     const n = this.name;
     return n === undefined ? `#${this.id + 1}` : typeof n === "string" ? n : show(n);
+  }
+
+  /** An entry was added, removed or given a new value: cached answers are stale. */
+  wrote(): void {
+    this.version++;
+  }
+
+  /** The cached entries of key k, or undefined if k is not the cached key or something changed since. */
+  cachedEntries(k: number): readonly Entry[] | undefined {
+    return k === this.cachedKey && this.version === this.cachedVersion ? this.cached : undefined;
+  }
+
+  cacheEntries(k: number, entries: readonly Entry[]): void {
+    this.cachedKey = k;
+    this.cachedVersion = this.version;
+    this.cached = entries;
   }
 
   /** Resource of a key: registry writes and reads of one key race exactly on it. */
