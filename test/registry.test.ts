@@ -191,32 +191,28 @@ describe("unique registries", () => {
     });
   });
 
-  it("entries are immutable tuples: mutating one throws and changes no later answer; the array is the caller's", async () => {
+  it("every answer is the caller's: changing a returned entry or array changes no later answer", async () => {
     await holds(async () => {
       const reg = await Registry.start({ keys: "duplicate" });
       await Registry.register(reg, "k", { n: 1 });
       await Registry.register(reg, "k", 2);
       const first = await Registry.lookup(reg, "k");
-      expect(Object.isFrozen(first[0])).toBe(true);
-      expect(() => {
-        (first[0] as unknown[])[1] = "changed";
-      }).toThrow(TypeError);
-      first.reverse(); // the outer array is a fresh one per call
+      (first[1] as unknown[])[1] = "changed";
+      first.reverse();
       first.push([self(), 3]);
       expect(await Registry.lookup(reg, "k")).toEqual([[self(), { n: 1 }], [self(), 2]]);
-      let seen: unknown[] = [];
       await Registry.dispatch(reg, "k", (entries) => {
-        seen = entries;
-        expect(() => entries[1].pop()).toThrow(TypeError);
+        entries[0][1] = "changed too";
+        entries.pop();
       });
-      expect(seen).toEqual([[self(), { n: 1 }], [self(), 2]]);
-      // values themselves are stored by reference, as before
+      expect(await Registry.lookup(reg, "k")).toEqual([[self(), { n: 1 }], [self(), 2]]);
+      // values themselves are stored by reference
       expect((await Registry.lookup(reg, "k"))[0][1]).toBe(first[1][1]);
       const u = await Registry.start({ keys: "unique" });
       await Registry.register(u, "n", 1);
       const before = (await Registry.lookup(u, "n"))[0];
+      before[1] = 7;
       await Registry.updateValue(u, "n", (v: number) => v + 1);
-      expect(before).toEqual([self(), 1]); // an entry read earlier is not changed by an update
       expect(await Registry.lookup(u, "n")).toEqual([[self(), 2]]);
     });
   });
@@ -920,7 +916,7 @@ describe("error messages name the function", () => {
   });
 });
 
-describe("cached answers (a duplicate key's entries are read once per change)", () => {
+describe("lookup and dispatch follow every change", () => {
   type Op =
     | { t: "reg"; key: string; v: number }
     | { t: "unreg"; key: string }

@@ -89,15 +89,6 @@ export class RegState implements ViaRegistry {
   readonly locks = new Map<number, KeyLock>();
   /** Registry.lock: the monitor a partition process holds on a lock holder -> the key id. */
   readonly lockRefs = new Map<Ref, number>();
-  /** Bumped by every change to this registry's entries (see `wrote`). */
-  private version = 0;
-  /**
-   * The entries of one duplicate key as last read (key id, registry version, entries):
-   * a dispatch to the same topic again and again reads them once per change.
-   */
-  private cachedKey = -1;
-  private cachedVersion = -1;
-  private cached: readonly Entry[] = [];
 
   constructor(
     readonly it: Iteration,
@@ -118,22 +109,6 @@ export class RegState implements ViaRegistry {
   get label(): string {
     const n = this.name;
     return n === undefined ? `#${this.id + 1}` : typeof n === "string" ? n : show(n);
-  }
-
-  /** An entry was added, removed or given a new value: cached answers are stale. */
-  wrote(): void {
-    this.version++;
-  }
-
-  /** The cached entries of key k, or undefined if k is not the cached key or something changed since. */
-  cachedEntries(k: number): readonly Entry[] | undefined {
-    return k === this.cachedKey && this.version === this.cachedVersion ? this.cached : undefined;
-  }
-
-  cacheEntries(k: number, entries: readonly Entry[]): void {
-    this.cachedKey = k;
-    this.cachedVersion = this.version;
-    this.cached = entries;
   }
 
   /** Resource of a key: registry writes and reads of one key race exactly on it. */
@@ -190,12 +165,11 @@ export class RegState implements ViaRegistry {
 /** Everything the registries of one iteration own. */
 export class IterState {
   /**
-   * Per engine entry id e (entry ids double as value handles): ent[3e] is the owner's
-   * Proc, ent[3e + 1] the registered value, ent[3e + 2] the entry's `[pid, value]`
-   * tuple once something read it (frozen, as Erlang tuples are immutable, so lookups
-   * and dispatches hand out the same one instead of allocating per entry). Written at
-   * registration, the only time an entry id is (re)assigned; side by side so reading
-   * an entry is one cache miss.
+   * Per engine entry id e (entry ids double as value handles): ent[2e] is the owner's
+   * Proc, ent[2e + 1] the registered value. Written at registration, the only time an
+   * entry id is (re)assigned; side by side so reading an entry is one cache miss.
+   * (Answers build a fresh `[pid, value]` per entry: caching one frozen tuple per entry
+   * was measured slower, as V8 destructures frozen arrays on a slow path.)
    */
   readonly ent: unknown[] = [];
   /** Meta value handles -> values, with a free list. */
@@ -206,30 +180,25 @@ export class IterState {
   /** Entry e now belongs to `owner` with `value`. */
   setEntry(e: number, owner: Proc, value: unknown): void {
     const ent = this.ent;
-    ent[3 * e] = owner;
-    ent[3 * e + 1] = value;
-    ent[3 * e + 2] = undefined;
+    ent[2 * e] = owner;
+    ent[2 * e + 1] = value;
   }
 
   owner(e: number): Proc {
-    return this.ent[3 * e] as Proc;
+    return this.ent[2 * e] as Proc;
   }
 
   value(e: number): unknown {
-    return this.ent[3 * e + 1];
+    return this.ent[2 * e + 1];
   }
 
   setValue(e: number, value: unknown): void {
-    this.ent[3 * e + 1] = value;
-    this.ent[3 * e + 2] = undefined;
+    this.ent[2 * e + 1] = value;
   }
 
-  /** Entry e as `[pid, value]`, made once per registration (or value update). */
-  tuple(e: number): Entry {
-    const ent = this.ent;
-    let t = ent[3 * e + 2] as Entry | undefined;
-    if (t === undefined) ent[3 * e + 2] = t = Object.freeze([(ent[3 * e] as Proc).pid, ent[3 * e + 1]]) as Entry;
-    return t;
+  /** Entry e as a fresh `[pid, value]`. */
+  entry(e: number): Entry {
+    return [(this.ent[2 * e] as Proc).pid, this.ent[2 * e + 1]];
   }
 
   metaAlloc(v: unknown): number {

@@ -107,27 +107,20 @@ function checkPid(pid: unknown, what: string): asserts pid is Pid {
   if (!(pid instanceof Pid)) throw new TypeError(`${what} expects a pid, got ${show(pid)}`);
 }
 
-/** The entries under key k, in registration order (each entry's one frozen tuple, see IterState.tuple); the caller's to keep. */
+/** The entries under key k, in registration order. */
 function entriesOf(r: RegState, k: number): Entry[] {
-  if (r.kind === "unique") {
-    const e = r.it.x.regFind(r.id, k);
-    return e < 0 ? [] : [r.s.tuple(e)];
-  }
-  return entriesView(r, k).slice();
-}
-
-/** The entries under key k of a duplicate registry, as cached until the registry changes: read, never modify. */
-function entriesView(r: RegState, k: number): readonly Entry[] {
-  const hit = r.cachedEntries(k);
-  if (hit !== undefined) return hit;
   const it = r.it;
   const s = r.s;
+  if (r.kind === "unique") {
+    const e = it.x.regFind(r.id, k);
+    return e < 0 ? [] : [s.entry(e)];
+  }
   const n = it.x.regLookup(r.id, k);
+  if (n === 0) return [];
   const m = it.engine.mem();
   const base = it.x.scratchPtr() >>> 2;
   const out: Entry[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = s.tuple(m[base + i]);
-  r.cacheEntries(k, out);
+  for (let i = 0; i < n; i++) out[i] = s.entry(m[base + i]);
   return out;
 }
 
@@ -277,7 +270,6 @@ function cleanup(r: RegState, pid: Pid): Promise<void> {
   return sync(OP.REG_WRITE, (p, it) => {
     r.monitored[pid.id] = undefined;
     const n = it.x.regPidDown(r.id, pid.id);
-    if (n > 0) r.wrote();
     if (it.detail) it.note(p, OP.REG_WRITE, () => [`cleanup(${r.label}) after ${pid} died`, `${plural(n, "entry", "entries")} removed`]);
     return it.handoff(p, OP.REG_WRITE, r.wholeRes, pid.id, undefined);
   });
@@ -337,7 +329,6 @@ export function register(reg: RegistryRef, key: unknown, value: unknown): Promis
     const e = it.x.regRegister(r.id, k, p.home.id);
     let result: RegisterResult;
     if (e >= 0) {
-      r.wrote();
       r.s.setEntry(e, p.home, value);
       r.watch(p.home);
       result = { ok: true, owner: r.cleanerOf(p.home).pid };
@@ -361,7 +352,6 @@ export function unregister(reg: RegistryRef, key: unknown): Promise<void> {
     const r = regOf(it, reg, "Registry.unregister");
     const k = keyId(key, "Registry.unregister");
     const n = it.x.regUnregister(r.id, k, p.home.id);
-    if (n > 0) r.wrote();
     if (n > 0) r.unwatchIfEmpty(p.home);
     if (r.listeners.length > 0) r.notify({ type: "unregister", registry: r.handle, key: interner.key(k), pid: p.home.pid });
     if (it.detail) it.note(p, OP.REG_WRITE, () => [call("unregister", r, show(key)), `${plural(n, "entry", "entries")} removed`]);
@@ -384,7 +374,6 @@ export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown
     for (const e of ids) {
       if (matches(r.s.value(e))) {
         it.x.regRemove(e);
-        r.wrote();
         removed++;
       }
     }
@@ -570,7 +559,6 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
     if (e >= 0 && it.x.regEntryLive(e) && r.s.owner(e) === p.home) {
       const old = r.s.value(e) as V;
       r.s.setValue(e, next);
-      r.wrote();
       result = { ok: true, value: next as V, old };
     }
     if (it.detail) it.note(p, OP.REG_WRITE, () => [call("updateValue", r, show(key)), result.ok ? `${show(result.old)} -> ${show(result.value)}` : "not the owner"]);
