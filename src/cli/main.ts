@@ -7,7 +7,7 @@ import { formatInterleaving, type Bug } from "../explore/bug.js";
 import { resolveOptions, randomSeed, type ExploreOptions, type InternalOptions } from "../explore/options.js";
 import { STRATEGY_NAMES } from "../explore/strategies.js";
 import { LockstepError } from "../runtime/errors.js";
-import { loadScenarios, traceScenarioFile, type Scenario } from "./scenario.js";
+import { loadScenarios, traceScenarioFile, type Scenario, type ScenarioFile } from "./scenario.js";
 import { parseArgs, parseDuration, parseShard, shardSeed, suggest, plural, UsageFailure, type FlagSpec } from "./args.js";
 import { WorkerPool } from "./parallel.js";
 import { Progress, distinctSchedules, interruptedText } from "./progress.js";
@@ -281,7 +281,7 @@ async function exploreScenarios(file: string, flags: Record<string, string | num
       const progress = quiet ? null : new Progress(s.name, iterations, progressStream);
       const opts: InternalOptions = { ...base, name: s.name, onProgress: progress ? (p) => progress.update(p) : undefined };
       if (!quiet) out.err(`exploring ${s.name}: seed ${opts.seed}, strategy ${opts.strategy ?? "portfolio"}, ${plural(iterations, "iteration")}${shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : ""}${workers > 1 ? `, ${workers} workers` : ""}`);
-      const result = await runScenario(loaded.file, s, opts, shard, workers > 1 ? poolOf(workers) : null, stop.signal);
+      const result = await runScenario(loaded, s, opts, shard, workers > 1 ? poolOf(workers) : null, stop.signal);
       const interrupted = stop.signal.aborted && result.ok;
       if (!interrupted) progress?.done(result);
       results.push(jsonOf(s.name, result, { file, shard, iterationsPlanned: iterations, interrupted }));
@@ -323,11 +323,11 @@ function defaultWorkers(iterations: number): number {
   return iterations < 100000 ? 1 : Math.max(1, availableParallelism());
 }
 
-async function runScenario(file: string, s: Scenario, opts: InternalOptions, shard: { index: number; count: number }, pool: WorkerPool | null, stop: AbortSignal): Promise<ExploreResult> {
-  if (pool !== null) return pool.explore(s.name, opts, shard, stop);
+async function runScenario(loaded: ScenarioFile, s: Scenario, opts: InternalOptions, shard: { index: number; count: number }, pool: WorkerPool | null, stop: AbortSignal): Promise<ExploreResult> {
+  if (pool !== null) return pool.explore(loaded, s.name, opts, shard, stop);
   const iterations = opts.iterations ?? 100;
   const slice = shard.count > 1 ? { firstIteration: shard.index, stride: shard.count, iterations: Math.max(1, Math.ceil((iterations - shard.index + 1) / shard.count)) } : {};
-  return exploreWith(s.body, { ...opts, ...slice, file, shouldContinue: () => !stop.aborted });
+  return exploreWith(s.body, { ...opts, ...slice, file: loaded.file, shouldContinue: () => !stop.aborted });
 }
 
 async function mergeCmd(argv: string[]): Promise<number> {

@@ -6,15 +6,17 @@
 // The workers are a pool that lives for one CLI run: started as soon as the command
 // line says there will be several (while the main thread imports the scenario file),
 // each imports the file once, and every scenario of the run is a job for all of them.
-// Starting a thread and warming its JIT costs about half a second of CPU; paying it
-// once per run instead of once per scenario is what makes short runs worth splitting.
+// The main thread explores the first share itself, so W workers take W - 1 threads.
+// Starting a thread and warming its JIT costs a few tenths of a second of CPU; paying
+// it once per run, and for one thread fewer, is what makes short runs worth splitting.
 import { hostNow } from "../runtime/virtual-timers.js";
 import { Worker } from "node:worker_threads";
 import type { InternalOptions } from "../explore/options.js";
 import type { ExploreResult, ExploreStats } from "../explore/explore.js";
 import { Bug } from "../explore/bug.js";
 import { DistinctCounter } from "../explore/distinct.js";
-import type { WorkerRequest, WorkerReply, WorkerProgress, WorkerSetup } from "./worker.js";
+import { runShare, type WorkerRequest, type WorkerReply, type WorkerProgress, type WorkerSetup } from "./worker.js";
+import type { ScenarioFile } from "./scenario.js";
 
 /** A job's listeners: its replies and progress, by job number. */
 interface JobSink {
@@ -23,8 +25,9 @@ interface JobSink {
   fail(e: Error): void;
 }
 
-/** Worker threads that each imported `file`, reused for every exploration of a CLI run. */
+/** The main thread and size - 1 worker threads that each imported `file`, reused for every exploration of a CLI run. */
 export class WorkerPool {
+  /** workers[w] for w >= 1; share 0 is the main thread's. */
   private readonly workers: Worker[] = [];
   private readonly jobs = new Map<number, JobSink>();
   private nextJob = 0;
@@ -36,7 +39,7 @@ export class WorkerPool {
     readonly file: string,
     readonly size: number,
   ) {
-    for (let w = 0; w < size; w++) {
+    for (let w = 1; w < size; w++) {
       const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { file } satisfies WorkerSetup });
       worker.on("message", (m: WorkerReply | WorkerProgress) => {
         const sink = this.jobs.get(m.job);
@@ -52,7 +55,7 @@ export class WorkerPool {
       worker.on("exit", (code) => {
         if (code !== 0 && !this.closing) die(new Error(`lockstep worker ${w} exited with code ${code}`));
       });
-      this.workers.push(worker);
+      this.workers[w] = worker;
     }
   }
 
@@ -62,8 +65,8 @@ export class WorkerPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  /** Explores `scenario` of the pool's file with its iterations dealt out over the workers. */
-  async explore(scenario: string, opts: InternalOptions, shard: { index: number; count: number }, stop?: AbortSignal): Promise<ExploreResult> {
+  /** Explores `scenario` of `loaded` (the pool's file, as this thread loaded it) with its iterations dealt out over the workers. */
+  async explore(loaded: ScenarioFile, scenario: string, opts: InternalOptions, shard: { index: number; count: number }, stop?: AbortSignal): Promise<ExploreResult> {
     const workers = this.size;
     const total = opts.iterations ?? 100;
     const best = new Int32Array(new SharedArrayBuffer(4));
@@ -95,7 +98,8 @@ export class WorkerPool {
           },
           fail: reject,
         });
-        this.workers.forEach((worker, w) => {
+        const sink = this.jobs.get(job)!;
+        for (let w = workers - 1; w >= 0; w--) {
           const first = shard.index + w * shard.count;
           const stride = shard.count * workers;
           const iterations = first > total ? 0 : Math.floor((total - first) / stride) + 1;
@@ -103,8 +107,10 @@ export class WorkerPool {
             job, scenario, best, skip: iterations === 0, live: onProgress !== undefined,
             options: { ...plain, traceDir: false, firstIteration: first, stride, iterations: Math.max(iterations, 1) },
           };
-          worker.postMessage(req);
-        });
+          if (w > 0) this.workers[w].postMessage(req);
+          // Last, once every worker has its job: this thread's own share.
+          else runShare(req, loaded, (m) => sink.progress(0, m)).then((m) => sink.reply(0, m), reject);
+        }
       });
     } finally {
       this.jobs.delete(job);

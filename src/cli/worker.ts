@@ -2,6 +2,7 @@
 // run: it imports the scenario file once when started (while the main thread loads it
 // too), then explores its share of the iterations of every job the pool sends, one
 // job at a time, with its own engine instance, so its JIT warm-up is paid once.
+// `runShare` is also how the main thread explores the first share itself.
 import { parentPort, workerData } from "node:worker_threads";
 import { exploreWith } from "../explore/explore.js";
 import type { InternalOptions } from "../explore/options.js";
@@ -71,16 +72,14 @@ class ForwardingCounter extends DistinctCounter {
   }
 }
 
-async function run(req: WorkerRequest, loaded: ScenarioFile): Promise<WorkerReply> {
+/** Explores one share of a job (in a worker, or in the main thread); `progress` gets what a worker posts. */
+export async function runShare(req: WorkerRequest, loaded: ScenarioFile, progress: (m: WorkerProgress) => void): Promise<WorkerReply> {
   if (req.skip) return { job: req.job, iterations: 0, distinctSchedules: 0, distinct: null, steps: 0, strategy: String(req.options.strategy ?? "portfolio") };
   const s = loaded.scenarios.find((x) => x.name === req.scenario);
   if (s === undefined) throw new Error(`scenario ${req.scenario} not found in ${loaded.file}`);
   let n = 0;
   const distinct = new ForwardingCounter(req.live);
-  const post = (iterations: number) => {
-    const hashes = distinct.take();
-    parentPort!.postMessage({ job: req.job, progress: (n = iterations), hashes } satisfies WorkerProgress, [hashes.buffer as ArrayBuffer]);
-  };
+  const post = (iterations: number) => progress({ job: req.job, progress: (n = iterations), hashes: distinct.take() });
   const r = await exploreWith(s.body, {
     ...req.options,
     distinctCounter: distinct,
@@ -114,7 +113,7 @@ if (parentPort && workerData) {
     void loaded
       .then((l) => {
         if (l instanceof Error) throw l;
-        return run(req, l);
+        return runShare(req, l, (m) => port.postMessage(m, [m.hashes.buffer as ArrayBuffer]));
       })
       .then(
         (reply) => port.postMessage(reply),
