@@ -2,8 +2,9 @@
 // and its window, listeners, partitions, via names and bad inputs. Semantics cite
 // Elixir's lib/elixir/lib/registry.ex.
 import { describe, it, expect } from "vitest";
+import fc from "fast-check";
 import {
-  explore, spawn, spawnMonitor, send, receive, self, monitor, whereis, via, isAlive, sleep, register as registerName,
+  explore, spawn, spawnMonitor, send, receive, self, monitor, whereis, via, isAlive, sleep, exit, register as registerName,
   Registry, RegistryHandle, MatchSpecError, GenServer, ArgumentError, OptionsError, UsageError, StartError, Pid, viaRegister, viaUnregister,
   type ExploreOptions,
 } from "lockstep";
@@ -187,6 +188,32 @@ describe("unique registries", () => {
       }).catch((x) => x);
       expect(thrown.message).toBe("boom");
       expect(await Registry.lookup(reg, "n")).toEqual([[self(), 2]]);
+    });
+  });
+
+  it("every answer is the caller's: changing a returned entry or array changes no later answer", async () => {
+    await holds(async () => {
+      const reg = await Registry.start({ keys: "duplicate" });
+      await Registry.register(reg, "k", { n: 1 });
+      await Registry.register(reg, "k", 2);
+      const first = await Registry.lookup(reg, "k");
+      (first[1] as unknown[])[1] = "changed";
+      first.reverse();
+      first.push([self(), 3]);
+      expect(await Registry.lookup(reg, "k")).toEqual([[self(), { n: 1 }], [self(), 2]]);
+      await Registry.dispatch(reg, "k", (entries) => {
+        entries[0][1] = "changed too";
+        entries.pop();
+      });
+      expect(await Registry.lookup(reg, "k")).toEqual([[self(), { n: 1 }], [self(), 2]]);
+      // values themselves are stored by reference
+      expect((await Registry.lookup(reg, "k"))[0][1]).toBe(first[1][1]);
+      const u = await Registry.start({ keys: "unique" });
+      await Registry.register(u, "n", 1);
+      const before = (await Registry.lookup(u, "n"))[0];
+      before[1] = 7;
+      await Registry.updateValue(u, "n", (v: number) => v + 1);
+      expect(await Registry.lookup(u, "n")).toEqual([[self(), 2]]);
     });
   });
 
@@ -886,5 +913,79 @@ describe("error messages name the function", () => {
       expect((await Registry.values(reg, "k", 42 as never).catch((x) => x)).message).toMatch(/^Registry\.values expects a pid/);
       expect((await Registry.start({ keys: "unique", meta: { a: 1 } }).then(() => Registry.start({ keys: "unique", meta: [[cyclic, 1]] })).catch((x) => x)).message).toMatch(/^Registry\.start meta: the key/);
     }, { iterations: 1 });
+  });
+});
+
+describe("lookup and dispatch follow every change", () => {
+  type Op =
+    | { t: "reg"; key: string; v: number }
+    | { t: "unreg"; key: string }
+    | { t: "unregMatch"; key: string; v: number }
+    | { t: "owner"; key: string; n: number }
+    | { t: "die"; o: number }
+    | { t: "read"; key: string };
+  const key = fc.constantFrom("a", "b");
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ t: fc.constant("reg" as const), key, v: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ t: fc.constant("unreg" as const), key }),
+    fc.record({ t: fc.constant("unregMatch" as const), key, v: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ t: fc.constant("owner" as const), key, n: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ t: fc.constant("die" as const), o: fc.nat(5) }),
+    fc.record({ t: fc.constant("read" as const), key }),
+    fc.record({ t: fc.constant("read" as const), key }),
+  );
+
+  it("lookup and dispatch always show the model's entries, read twice in a row after every kind of change", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 20, maxLength: 60 }), fc.integer({ min: 1, max: 3 }), async (ops, partitions) => {
+        const r = await explore(async () => {
+          const reg = await Registry.start({ keys: "duplicate", partitions });
+          const me = self();
+          const model: { pid: Pid; key: string; v: number }[] = [];
+          const owners: Pid[] = [];
+          const expected = (k: string) => model.filter((e) => e.key === k).map((e) => [e.pid, e.v]);
+          const read = async (k: string) => {
+            expect(await Registry.lookup(reg, k)).toEqual(expected(k));
+            let seen: unknown = [];
+            await Registry.dispatch(reg, k, (entries) => {
+              seen = [...entries];
+            });
+            expect(seen).toEqual(expected(k));
+            expect(await Registry.lookup(reg, k)).toEqual(expected(k));
+          };
+          for (const o of ops) {
+            if (o.t === "reg") {
+              await Registry.register(reg, o.key, o.v);
+              model.push({ pid: me, key: o.key, v: o.v });
+            } else if (o.t === "unreg") {
+              await Registry.unregister(reg, o.key);
+              for (let i = model.length - 1; i >= 0; i--) if (model[i].pid === me && model[i].key === o.key) model.splice(i, 1);
+            } else if (o.t === "unregMatch") {
+              await Registry.unregisterMatch(reg, o.key, o.v);
+              for (let i = model.length - 1; i >= 0; i--) if (model[i].pid === me && model[i].key === o.key && model[i].v === o.v) model.splice(i, 1);
+            } else if (o.t === "owner") {
+              const k = o.key, n = o.n;
+              const pid = await worker(async () => {
+                for (let i = 0; i < n; i++) await Registry.register(reg, k, 10 + i);
+              });
+              for (let i = 0; i < n; i++) model.push({ pid, key: k, v: 10 + i });
+              owners.push(pid);
+            } else if (o.t === "die") {
+              const pid = owners.splice(o.o % Math.max(owners.length, 1), 1)[0];
+              if (pid === undefined) continue;
+              await exit(pid, "kill");
+              await cleanedUp(reg, pid);
+              for (let i = model.length - 1; i >= 0; i--) if (model[i].pid === pid) model.splice(i, 1);
+            }
+            if (o.t === "die") {
+              await read("a");
+              await read("b");
+            } else await read(o.key);
+          }
+        }, { iterations: 1, seed: 1, traceDir: false });
+        if (!r.ok) throw new Error(r.bug.format());
+      }),
+      { numRuns: 60, seed: 20261127 },
+    );
   });
 });

@@ -7,9 +7,9 @@ import { formatInterleaving, type Bug } from "../explore/bug.js";
 import { resolveOptions, randomSeed, type ExploreOptions, type InternalOptions } from "../explore/options.js";
 import { STRATEGY_NAMES } from "../explore/strategies.js";
 import { LockstepError } from "../runtime/errors.js";
-import { loadScenarios, traceScenarioFile, type Scenario } from "./scenario.js";
+import { loadScenarios, traceScenarioFile, type Scenario, type ScenarioFile } from "./scenario.js";
 import { parseArgs, parseDuration, parseShard, shardSeed, suggest, plural, UsageFailure, type FlagSpec } from "./args.js";
-import { exploreParallel } from "./parallel.js";
+import { WorkerPool } from "./parallel.js";
 import { Progress, distinctSchedules, interruptedText } from "./progress.js";
 import { jsonOf, junitOf, type ScenarioJson } from "./results.js";
 import { readResults, mergeResults, formatMerged } from "./merge.js";
@@ -211,6 +211,37 @@ async function exploreCmd(argv: string[]): Promise<number> {
   const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };
   const { reporter, output } = reporterOf(flags);
   const file = positionals[0];
+  // Worker threads start now, importing the file while this thread does, when the
+  // command line already says there will be several; one pool serves every scenario.
+  const early = earlyWorkers(flags);
+  let pool: WorkerPool | null = early > 1 ? new WorkerPool(file, early) : null;
+  const poolOf = (n: number): WorkerPool => {
+    if (pool !== null && pool.size === n) return pool;
+    void pool?.close();
+    return (pool = new WorkerPool(file, n));
+  };
+  try {
+    return await exploreScenarios(file, flags, { reporter, output, shard, timeLimitMs }, poolOf);
+  } finally {
+    await (pool as WorkerPool | null)?.close();
+  }
+}
+
+/** How many workers the command line alone asks for (the file's options may still change it). */
+function earlyWorkers(flags: Record<string, string | number | boolean>): number {
+  if (flags.strategy === "dpor") return 1;
+  if (flags.workers !== undefined) return flags.workers as number;
+  return flags.iterations !== undefined ? defaultWorkers(flags.iterations as number) : 1;
+}
+
+interface RunSetup {
+  reporter: ReturnType<typeof reporterOf>["reporter"];
+  output: string | undefined;
+  shard: { index: number; count: number };
+  timeLimitMs: number | undefined;
+}
+
+async function exploreScenarios(file: string, flags: Record<string, string | number | boolean>, { reporter, output, shard, timeLimitMs }: RunSetup, poolOf: (n: number) => WorkerPool): Promise<number> {
   const loaded = await loadScenarios(file, flags.scenario as string | undefined);
   const base: InternalOptions = { ...loaded.options };
   if (flags.iterations !== undefined) base.iterations = flags.iterations as number;
@@ -251,7 +282,7 @@ async function exploreCmd(argv: string[]): Promise<number> {
       const progress = quiet ? null : new Progress(s.name, iterations, progressStream);
       const opts: InternalOptions = { ...base, name: s.name, onProgress: progress ? (p) => progress.update(p) : undefined };
       if (!quiet) out.err(`exploring ${s.name}: seed ${opts.seed}, strategy ${opts.strategy ?? "portfolio"}, ${plural(iterations, "iteration")}${shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : ""}${workers > 1 ? `, ${workers} workers` : ""}`);
-      const result = await runScenario(loaded.file, s, opts, shard, workers, stop.signal);
+      const result = await runScenario(loaded, s, opts, shard, workers > 1 ? poolOf(workers) : null, stop.signal);
       const interrupted = stop.signal.aborted && result.ok;
       if (!interrupted) progress?.done(result);
       results.push(jsonOf(s.name, result, { file, shard, iterationsPlanned: iterations, interrupted }));
@@ -294,11 +325,11 @@ function defaultWorkers(iterations: number): number {
   return iterations < 100000 ? 1 : Math.max(1, availableParallelism());
 }
 
-async function runScenario(file: string, s: Scenario, opts: InternalOptions, shard: { index: number; count: number }, workers: number, stop: AbortSignal): Promise<ExploreResult> {
-  if (workers > 1) return exploreParallel(file, s.name, opts, shard, workers, stop);
+async function runScenario(loaded: ScenarioFile, s: Scenario, opts: InternalOptions, shard: { index: number; count: number }, pool: WorkerPool | null, stop: AbortSignal): Promise<ExploreResult> {
+  if (pool !== null) return pool.explore(loaded, s.name, opts, shard, stop);
   const iterations = opts.iterations ?? 100;
   const slice = shard.count > 1 ? { firstIteration: shard.index, stride: shard.count, iterations: Math.max(1, Math.ceil((iterations - shard.index + 1) / shard.count)) } : {};
-  return exploreWith(s.body, { ...opts, ...slice, file, shouldContinue: () => !stop.aborted });
+  return exploreWith(s.body, { ...opts, ...slice, file: loaded.file, shouldContinue: () => !stop.aborted });
 }
 
 async function mergeCmd(argv: string[]): Promise<number> {

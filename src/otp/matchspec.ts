@@ -319,12 +319,18 @@ const COMPARISONS: Record<string, Comparison> = {
   "!=": (a, b) => !termEquals(a, b),
   "=/=": (a, b) => !termEquals(a, b),
   "!==": (a, b) => !termEquals(a, b),
-  "<": (a, b) => termCompare(a, b) < 0,
-  "=<": (a, b) => termCompare(a, b) <= 0,
-  "<=": (a, b) => termCompare(a, b) <= 0,
-  ">": (a, b) => termCompare(a, b) > 0,
-  ">=": (a, b) => termCompare(a, b) >= 0,
+  // Two ordinary numbers (the common guard) compare as numbers: the same answer as
+  // termCompare, without its rank dispatch. NaN goes the general way.
+  "<": (a, b) => (bothNumbers(a, b) ? (a as number) < (b as number) : termCompare(a, b) < 0),
+  "=<": (a, b) => (bothNumbers(a, b) ? (a as number) <= (b as number) : termCompare(a, b) <= 0),
+  "<=": (a, b) => (bothNumbers(a, b) ? (a as number) <= (b as number) : termCompare(a, b) <= 0),
+  ">": (a, b) => (bothNumbers(a, b) ? (a as number) > (b as number) : termCompare(a, b) > 0),
+  ">=": (a, b) => (bothNumbers(a, b) ? (a as number) >= (b as number) : termCompare(a, b) >= 0),
 };
+
+function bothNumbers(a: unknown, b: unknown): boolean {
+  return typeof a === "number" && typeof b === "number" && a === a && b === b;
+}
 
 type TypeTest = (x: unknown) => boolean;
 

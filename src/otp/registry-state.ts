@@ -9,8 +9,12 @@ import { resolveDest, type ViaRegistry } from "../runtime/destinations.js";
 import { deliver } from "../runtime/mailbox.js";
 import type { Proc } from "../runtime/proc.js";
 import type { Ref } from "../values/ref.js";
+import type { Pid } from "../values/pid.js";
 import { Interner } from "../values/intern.js";
 import { show, trustShow } from "../values/show.js";
+
+/** One registration as `lookup` / `dispatch` / `match` report it. */
+export type Entry<V = any> = [pid: Pid, value: V];
 
 /** Engine registry kinds (assembly/registry.ts). */
 export const KIND_CODE = { unique: 0, duplicate: 1 } as const;
@@ -77,8 +81,8 @@ export class RegState implements ViaRegistry {
   readonly handle: RegistryHandle;
   /** Cleanup process per partition; pid p is watched by cleaners[p % partitions]. */
   readonly cleaners: Proc[] = [];
-  /** pid -> the internal monitor its cleaner holds on it (one per live registrant). */
-  readonly monitored = new Map<number, Ref>();
+  /** By pid id: the internal monitor its cleaner holds on it (one per live registrant); pid ids are dense. */
+  readonly monitored: (Ref | undefined)[] = [];
   /** Resource of whole-registry operations (count, scans, cleanup). */
   readonly wholeRes: number;
   /** Registry.lock: key id -> its lock, while held or waited for. */
@@ -128,15 +132,15 @@ export class RegState implements ViaRegistry {
 
   /** Makes sure p's cleaner watches p (one internal monitor per registrant). */
   watch(p: Proc): void {
-    if (!this.monitored.has(p.id)) this.monitored.set(p.id, this.it.monitors.add(this.cleanerOf(p), p, true));
+    if (this.monitored[p.id] === undefined) this.monitored[p.id] = this.it.monitors.add(this.cleanerOf(p), p, true);
   }
 
   /** p has no entries left: its cleaner stops watching it (Elixir unlinks). */
   unwatchIfEmpty(p: Proc): void {
     if (this.it.x.regHasPid(this.id, p.id)) return;
-    const ref = this.monitored.get(p.id);
+    const ref = this.monitored[p.id];
     if (ref === undefined) return;
-    this.monitored.delete(p.id);
+    this.monitored[p.id] = undefined;
     this.it.monitors.remove(ref, this.cleanerOf(p));
   }
 
@@ -146,7 +150,7 @@ export class RegState implements ViaRegistry {
     const k = interner.find(key);
     if (k < 0) return undefined;
     const e = this.it.x.regFind(this.id, k);
-    return e < 0 ? undefined : (this.s.ent[2 * e] as Proc);
+    return e < 0 ? undefined : this.s.owner(e);
   }
 
   /** Sends a listener event to every listener that is a live process. */
@@ -164,12 +168,38 @@ export class IterState {
    * Per engine entry id e (entry ids double as value handles): ent[2e] is the owner's
    * Proc, ent[2e + 1] the registered value. Written at registration, the only time an
    * entry id is (re)assigned; side by side so reading an entry is one cache miss.
+   * (Answers build a fresh `[pid, value]` per entry: caching one frozen tuple per entry
+   * was measured slower, as V8 destructures frozen arrays on a slow path.)
    */
   readonly ent: unknown[] = [];
   /** Meta value handles -> values, with a free list. */
   readonly meta: unknown[] = [];
   private readonly metaFree: number[] = [];
   constructor(readonly it: Iteration) {}
+
+  /** Entry e now belongs to `owner` with `value`. */
+  setEntry(e: number, owner: Proc, value: unknown): void {
+    const ent = this.ent;
+    ent[2 * e] = owner;
+    ent[2 * e + 1] = value;
+  }
+
+  owner(e: number): Proc {
+    return this.ent[2 * e] as Proc;
+  }
+
+  value(e: number): unknown {
+    return this.ent[2 * e + 1];
+  }
+
+  setValue(e: number, value: unknown): void {
+    this.ent[2 * e + 1] = value;
+  }
+
+  /** Entry e as a fresh `[pid, value]`. */
+  entry(e: number): Entry {
+    return [(this.ent[2 * e] as Proc).pid, this.ent[2 * e + 1]];
+  }
 
   metaAlloc(v: unknown): number {
     const h = this.metaFree.length > 0 ? this.metaFree.pop()! : this.meta.length;

@@ -37,8 +37,8 @@ import type { Proc } from "../runtime/proc.js";
 import { isPlainObject } from "../values/term.js";
 import { show } from "../values/show.js";
 import { CallExit, StartError } from "./errors.js";
-import { compileMatchSpec, compileValueMatch, NO_MATCH } from "./matchspec.js";
-import { DUPLICATE_BY_KEY_CODE, interner, KeyLock, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys, type PartitionBy } from "./registry-state.js";
+import { compileMatchSpec, compileValueMatch, NO_MATCH, type CompiledMatchSpec, type MatchSpecEntry } from "./matchspec.js";
+import { DUPLICATE_BY_KEY_CODE, type Entry, interner, KeyLock, KIND_CODE, RegistryHandle, RegState, stateOf, type Keys, type PartitionBy } from "./registry-state.js";
 
 export { RegistryHandle };
 
@@ -48,8 +48,7 @@ export type RegistryRef = RegistryHandle | string | symbol;
 /** What `register` resolves to. `owner` is the registry process that watches the caller. */
 export type RegisterResult = { ok: true; owner: Pid } | { ok: false; error: "already_registered"; pid: Pid };
 
-/** One registration as `lookup` / `dispatch` / `match` report it. */
-export type Entry<V = any> = [pid: Pid, value: V];
+export type { Entry };
 
 /** A `dispatch` callback: a function, or `[module, fnName, extraArgs]` called as `module[fnName](entries, ...extraArgs)`. */
 export type Dispatcher<V = any> = ((entries: Entry<V>[]) => unknown) | readonly [module: object, fnName: string, extraArgs: readonly unknown[]];
@@ -111,20 +110,17 @@ function checkPid(pid: unknown, what: string): asserts pid is Pid {
 /** The entries under key k, in registration order. */
 function entriesOf(r: RegState, k: number): Entry[] {
   const it = r.it;
-  const ent = r.s.ent;
+  const s = r.s;
   if (r.kind === "unique") {
     const e = it.x.regFind(r.id, k);
-    return e < 0 ? [] : [[(ent[2 * e] as Proc).pid, ent[2 * e + 1]]];
+    return e < 0 ? [] : [s.entry(e)];
   }
   const n = it.x.regLookup(r.id, k);
   if (n === 0) return [];
   const m = it.engine.mem();
   const base = it.x.scratchPtr() >>> 2;
   const out: Entry[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = m[base + i];
-    out[i] = [(ent[2 * e] as Proc).pid, ent[2 * e + 1]];
-  }
+  for (let i = 0; i < n; i++) out[i] = s.entry(m[base + i]);
   return out;
 }
 
@@ -133,19 +129,25 @@ function entryIdsOf(r: RegState, k: number, pid: number): number[] {
   return r.it.engine.readScratch(r.it.x.regEntriesOf(r.id, k, pid));
 }
 
-/** Every entry as [key, pid, value], in registration order. */
-function scan(r: RegState): [unknown, Pid, unknown][] {
+/**
+ * Runs `run` over every entry as [key, pid, value], in registration order. The triple
+ * is one array refilled per entry: a compiled match spec never keeps its input (`"$_"`
+ * and whole-entry patterns copy it), so a full scan allocates nothing per entry.
+ */
+function scanWith(r: RegState, run: (entry: MatchSpecEntry) => void): void {
   const it = r.it;
   const n = it.x.regScan(r.id);
   const m = it.engine.mem();
   const base = it.x.scratchPtr() >>> 2;
-  const ent = r.s.ent;
-  const out: [unknown, Pid, unknown][] = new Array(n);
+  const s = r.s;
+  const entry: [unknown, Pid | undefined, unknown] = [undefined, undefined, undefined];
   for (let i = 0, o = base; i < n; i++, o += 2) {
     const e = m[o + 1];
-    out[i] = [interner.key(m[o]), (ent[2 * e] as Proc).pid, ent[2 * e + 1]];
+    entry[0] = interner.key(m[o]);
+    entry[1] = s.owner(e).pid;
+    entry[2] = s.value(e);
+    run(entry);
   }
-  return out;
 }
 
 /** A report line's detail: `lookup(rooms, "lobby")` (the op column already says reg-read / reg-write). */
@@ -158,25 +160,39 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** A read of one key: the common body of lookup, match, countMatch, values and dispatch. */
-function readKey<T>(reg: unknown, key: unknown, what: string, answer: (r: RegState, k: number, p: Proc) => T, text?: (v: T) => string): Promise<T> {
-  return sync(OP.REG_READ, (p, it) => {
+/**
+ * A read of one key as a sync point `(reg, key) => answer`: the common body of lookup,
+ * match, countMatch, values and dispatch. Made once per operation (lookup's at module
+ * load), so a call allocates no closure.
+ */
+function keyReader<T>(what: string, answer: (r: RegState, k: number, p: Proc) => T, text?: (v: T) => string): (reg: unknown, key: unknown) => Promise<T> {
+  const act = (p: Proc, it: Iteration, reg: unknown, key: unknown): Promise<T> => {
     const r = regOf(it, reg, what);
     const k = keyId(key, what);
     const v = answer(r, k, p.home);
     if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, show(key)), text ? text(v) : show(v)]);
     return it.handoff(p, OP.REG_READ, r.keyRes(k), r.id, v);
-  });
+  };
+  return (reg, key) => sync(OP.REG_READ, act, reg, key);
 }
 
-/** A read of the whole registry: count, select, countSelect, keys. */
-function readAll<T>(reg: unknown, what: string, args: string, answer: (r: RegState) => T): Promise<T> {
-  return sync(OP.REG_READ, (p, it) => {
+/** keyReader for an answer that depends on the call (a compiled pattern, a pid). */
+function readKey<T>(reg: unknown, key: unknown, what: string, answer: (r: RegState, k: number, p: Proc) => T, text?: (v: T) => string): Promise<T> {
+  return keyReader(what, answer, text)(reg, key);
+}
+
+/**
+ * A read of the whole registry as a sync point `(reg, arg) => answer`: count, select,
+ * countSelect, keys. `args` formats the call's argument for a report (only then).
+ */
+function wholeReader<T, A>(what: string, args: (a: A) => string, answer: (r: RegState, a: A) => T): (reg: unknown, a: A) => Promise<T> {
+  const act = (p: Proc, it: Iteration, reg: unknown, a: A): Promise<T> => {
     const r = regOf(it, reg, what);
-    const v = answer(r);
-    if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, args), show(v)]);
+    const v = answer(r, a);
+    if (it.detail) it.note(p, OP.REG_READ, () => [call(what, r, args(a)), show(v)]);
     return it.handoff(p, OP.REG_READ, r.wholeRes, r.id, v);
-  });
+  };
+  return (reg, a) => sync(OP.REG_READ, act, reg, a);
 }
 
 function checkDispatcher(cb: unknown): (entries: Entry[]) => unknown {
@@ -252,7 +268,7 @@ async function cleaner(r: RegState): Promise<void> {
 
 function cleanup(r: RegState, pid: Pid): Promise<void> {
   return sync(OP.REG_WRITE, (p, it) => {
-    r.monitored.delete(pid.id);
+    r.monitored[pid.id] = undefined;
     const n = it.x.regPidDown(r.id, pid.id);
     if (it.detail) it.note(p, OP.REG_WRITE, () => [`cleanup(${r.label}) after ${pid} died`, `${plural(n, "entry", "entries")} removed`]);
     return it.handoff(p, OP.REG_WRITE, r.wholeRes, pid.id, undefined);
@@ -313,8 +329,7 @@ export function register(reg: RegistryRef, key: unknown, value: unknown): Promis
     const e = it.x.regRegister(r.id, k, p.home.id);
     let result: RegisterResult;
     if (e >= 0) {
-      r.s.ent[2 * e] = p.home;
-      r.s.ent[2 * e + 1] = value;
+      r.s.setEntry(e, p.home, value);
       r.watch(p.home);
       result = { ok: true, owner: r.cleanerOf(p.home).pid };
       if (r.listeners.length > 0) r.notify({ type: "register", registry: r.handle, key: interner.key(k), pid: p.home.pid, value });
@@ -361,7 +376,7 @@ export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown
     const ids = entryIdsOf(r, k, p.home.id);
     let removed = 0;
     for (const e of ids) {
-      if (matches(r.s.ent[2 * e + 1])) {
+      if (matches(r.s.value(e))) {
         it.x.regRemove(e);
         removed++;
       }
@@ -382,8 +397,10 @@ export function unregisterMatch(reg: RegistryRef, key: unknown, pattern: unknown
  * for (const [pid, value] of await Registry.lookup(reg, "topic")) await send(pid, value);
  */
 export function lookup<V = any>(reg: RegistryRef, key: unknown): Promise<Entry<V>[]> {
-  return readKey(reg, key, "Registry.lookup", (r, k) => entriesOf(r, k)) as Promise<Entry<V>[]>;
+  return readLookup(reg, key) as Promise<Entry<V>[]>;
 }
+
+const readLookup = keyReader("Registry.lookup", entriesOf);
 
 /**
  * Reads the entries under `key` (one sync point), then, if there are any, calls
@@ -507,7 +524,7 @@ export function values<V = any>(reg: RegistryRef, key: unknown, pid: Pid): Promi
     checkPid(pid, "Registry.values");
     return readKey(reg, key, "Registry.values", (r, k) => {
       const q = r.it.proc(pid);
-      return q === undefined ? [] : entryIdsOf(r, k, q.id).map((e) => r.s.ent[2 * e + 1]);
+      return q === undefined ? [] : entryIdsOf(r, k, q.id).map((e) => r.s.value(e));
     }) as Promise<V[]>;
   } catch (e) {
     return Promise.reject(e);
@@ -532,9 +549,9 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
       const r = regOf(it0, reg, "Registry.updateValue");
       if (r.kind !== "unique") throw new ArgumentError(`Registry.updateValue is not supported for duplicate registries (${r.handle})`);
       const found = it0.x.regFind(r.id, keyId(key, "Registry.updateValue"));
-      if (found >= 0 && r.s.ent[2 * found] === it0.running) {
+      if (found >= 0 && r.s.owner(found) === it0.running) {
         e = found;
-        next = fn(r.s.ent[2 * e + 1] as V);
+        next = fn(r.s.value(e) as V);
         if (next !== null && next !== undefined && typeof (next as { then?: unknown }).then === "function") {
           throw new TypeError("Registry.updateValue: the function must return the new value synchronously, not a promise");
         }
@@ -543,9 +560,9 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
     const r = regOf(it, reg, "Registry.updateValue");
     const k = keyId(key, "Registry.updateValue");
     let result: { ok: true; value: V; old: V } | { ok: false } = { ok: false };
-    if (e >= 0 && it.x.regEntryLive(e) && r.s.ent[2 * e] === p.home) {
-      const old = r.s.ent[2 * e + 1] as V;
-      r.s.ent[2 * e + 1] = next;
+    if (e >= 0 && it.x.regEntryLive(e) && r.s.owner(e) === p.home) {
+      const old = r.s.value(e) as V;
+      r.s.setValue(e, next);
       result = { ok: true, value: next as V, old };
     }
     if (it.detail) it.note(p, OP.REG_WRITE, () => [call("updateValue", r, show(key)), result.ok ? `${show(result.old)} -> ${show(result.value)}` : "not the owner"]);
@@ -555,8 +572,10 @@ export function updateValue<V = any>(reg: RegistryRef, key: unknown, fn: (old: V
 
 /** Number of entries in the registry (a dead owner's count until its cleanup runs). */
 export function count(reg: RegistryRef): Promise<number> {
-  return readAll(reg, "Registry.count", "", (r) => r.it.x.regCount(r.id));
+  return readCount(reg, undefined);
 }
+
+const readCount = wholeReader("Registry.count", () => "", (r) => r.it.x.regCount(r.id));
 
 /**
  * The keys `pid` is registered under, one per entry (so a key twice when registered
@@ -566,16 +585,18 @@ export function count(reg: RegistryRef): Promise<number> {
 export function keys(reg: RegistryRef, pid: Pid): Promise<unknown[]> {
   try {
     checkPid(pid, "Registry.keys");
-    return readAll(reg, "Registry.keys", String(pid), (r) => {
-      const q = r.it.proc(pid);
-      if (q === undefined) return [];
-      const n = r.it.x.regKeys(r.id, q.id);
-      return r.it.engine.readScratch(n).map((k) => interner.key(k));
-    });
+    return readKeys(reg, pid);
   } catch (e) {
     return Promise.reject(e);
   }
 }
+
+const readKeys = wholeReader("Registry.keys", String, (r, pid: Pid) => {
+  const q = r.it.proc(pid);
+  if (q === undefined) return [];
+  const n = r.it.x.regKeys(r.id, q.id);
+  return r.it.engine.readScratch(n).map((k) => interner.key(k));
+});
 
 /**
  * Runs an ETS-style match spec over `[key, pid, value]` entries, in registration
@@ -590,15 +611,7 @@ export function keys(reg: RegistryRef, pid: Pid): Promise<unknown[]> {
  */
 export function select(reg: RegistryRef, spec: unknown): Promise<unknown[]> {
   try {
-    const run = compileMatchSpec(spec);
-    return readAll(reg, "Registry.select", show(spec), (r) => {
-      const out: unknown[] = [];
-      for (const en of scan(r)) {
-        const v = run(en);
-        if (v !== NO_MATCH) out.push(v);
-      }
-      return out;
-    });
+    return readSelect(reg, { spec, run: compileMatchSpec(spec) });
   } catch (e) {
     return Promise.reject(e);
   }
@@ -610,16 +623,34 @@ export function select(reg: RegistryRef, spec: unknown): Promise<unknown[]> {
  */
 export function countSelect(reg: RegistryRef, spec: unknown): Promise<number> {
   try {
-    const run = compileMatchSpec(spec);
-    return readAll(reg, "Registry.countSelect", show(spec), (r) => {
-      let n = 0;
-      for (const en of scan(r)) if (run(en) === true) n++;
-      return n;
-    });
+    return readCountSelect(reg, { spec, run: compileMatchSpec(spec) });
   } catch (e) {
     return Promise.reject(e);
   }
 }
+
+/** A select's spec, as given (for reports) and compiled. */
+interface SpecArg {
+  spec: unknown;
+  run: CompiledMatchSpec;
+}
+
+const readSelect = wholeReader("Registry.select", (a: SpecArg) => show(a.spec), (r, { run }) => {
+  const out: unknown[] = [];
+  scanWith(r, (en) => {
+    const v = run(en);
+    if (v !== NO_MATCH) out.push(v);
+  });
+  return out;
+});
+
+const readCountSelect = wholeReader("Registry.countSelect", (a: SpecArg) => show(a.spec), (r, { run }) => {
+  let n = 0;
+  scanWith(r, (en) => {
+    if (run(en) === true) n++;
+  });
+  return n;
+});
 
 /** Registry metadata under `key`: `{ ok: true, value }` or `{ ok: false }`. */
 export function meta<V = any>(reg: RegistryRef, key: unknown): Promise<{ ok: true; value: V } | { ok: false }> {

@@ -23,8 +23,8 @@
  *
  * Iterations usually intern the same keys again, so `reset()` does not throw the
  * primitive tables away: it starts a new generation. An id is valid only in the
- * generation it was handed out in (a trie node records its generation; a primitive
- * entry is checked against the `keys` array, which is cleared). Re-interning a key
+ * generation it was handed out in (a trie node and a primitive key's record both
+ * record their generation). Re-interning a key
  * seen in an earlier iteration costs the lookup plus one push: no snapshot, no trie
  * nodes. Ids depend only on the current iteration's interning order, so they stay
  * deterministic.
@@ -60,6 +60,12 @@ interface TrieNode {
   sub: Map<number, TrieNode> | undefined;
 }
 
+/** A primitive key's id, valid in generation `gen` only. */
+interface PrimitiveId {
+  id: number;
+  gen: number;
+}
+
 /** Retained table entries (primitive keys + trie nodes) above which a reset drops them. */
 const RETAIN_LIMIT = 1 << 15;
 
@@ -77,8 +83,12 @@ type Rec = Record<string, unknown>;
  * `reset()` (between iterations), so they are deterministic per iteration.
  */
 export class Interner {
-  /** Primitive key -> its id in the generation that last interned it. */
-  private primitives = new Map<unknown, number>();
+  /**
+   * Primitive key -> its id and the generation that handed it out. A record, so that
+   * re-interning a key of an earlier generation is one `Map` lookup and two stores,
+   * and checking an id's generation touches no other table.
+   */
+  private primitives = new Map<unknown, PrimitiveId>();
   /** Identity key (object, function, symbol) -> id; current generation only. */
   private identities = new Map<unknown, number>();
   private arrays!: TrieNode;
@@ -190,21 +200,22 @@ export class Interner {
 
   /** The current-generation id of a primitive key, or -1. */
   private findPrimitive(key: unknown): number {
-    const id = this.primitives.get(key);
-    if (id === undefined || id >= this.keys.length) return -1;
-    // A stale id (from an earlier generation) points at some other term, because
-    // re-interning in this generation would have overwritten it.
-    const k = this.keys[id];
-    return k === key || (k !== k && key !== key) ? id : -1;
+    const rec = this.primitives.get(key);
+    return rec !== undefined && rec.gen === this.gen ? rec.id : -1;
   }
 
   private internPrimitive(key: unknown): number {
-    let id = this.findPrimitive(key);
-    if (id < 0) {
-      id = this.newId(key);
-      this.primitives.set(key, id);
+    const rec = this.primitives.get(key);
+    if (rec === undefined) {
+      const id = this.newId(key);
+      this.primitives.set(key, { id, gen: this.gen });
+      return id;
     }
-    return id;
+    if (rec.gen !== this.gen) {
+      rec.gen = this.gen;
+      rec.id = this.newId(key);
+    }
+    return rec.id;
   }
 
   private internIdentity(key: unknown): number {
