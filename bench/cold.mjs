@@ -10,6 +10,9 @@
 //   ping-pong    50 round trips between two processes vs a bare promise hand-off doing
 //                the same number of round trips (bench/run.mjs).
 // Sides alternate over 3 rounds (1 with --quick) and the medians are printed as ratios.
+// First-call latency: a fresh process per measurement, from `import` of the tool to the
+// result of one iteration of the lost update (lockstep's explore against fast-check's
+// fc.assert with a scheduler, numRuns 1), 7 rounds alternating (3 with --quick).
 //
 // Run: npm run bench:cold   (npm run build && node bench/cold.mjs [--quick])
 import { execFileSync } from "node:child_process";
@@ -99,8 +102,47 @@ const sides = {
   },
 };
 
+// ---- first-call latency: import, one iteration, result; ms since before the import ---
+const firsts = {
+  async lockstep() {
+    const t0 = performance.now();
+    const { explore, controlled } = await import("lockstep");
+    const body = async () => {
+      let value = 0;
+      const read = controlled(async () => value);
+      const write = controlled(async (v) => { value = v; });
+      const inc = async () => { const v = await read(); await write(v + 1); };
+      await Promise.all([inc(), inc(), inc()]);
+    };
+    const r = await explore(body, { iterations: 1, seed: 1, strategy: "random", traceDir: false });
+    if (!r.ok) throw new Error(r.bug.format());
+    return performance.now() - t0;
+  },
+  async fastcheck() {
+    const t0 = performance.now();
+    const { default: fc } = await import("fast-check");
+    const prop = fc.asyncProperty(fc.scheduler(), async (s) => {
+      let value = 0;
+      const read = s.scheduleFunction(async () => value);
+      const write = s.scheduleFunction(async (v) => { value = v; });
+      const inc = async () => { const v = await read(); await write(v + 1); };
+      await s.waitFor(Promise.all([inc(), inc(), inc()]));
+      return true;
+    });
+    await fc.assert(prop, { numRuns: 1, seed: 1 });
+    return performance.now() - t0;
+  },
+};
+
+const first = arg("--first");
 const side = arg("--side");
-if (side !== null) {
+if (first !== null) {
+  // A child: one first call; prints its latency in ms.
+  const c0 = process.cpuUsage();
+  const ms = await firsts[first]();
+  const c = process.cpuUsage(c0);
+  console.log(JSON.stringify({ first, ms, cpuMs: (c.user + c.system) / 1000 }));
+} else if (side !== null) {
   // A child: one side, one window; prints iterations per second.
   const run = sides[side];
   const steady = arg("--window") === "steady";
@@ -148,10 +190,18 @@ if (side !== null) {
     const bare = m(`bare/${w}`) * PING_ROUNDS;
     rows.push([`ping-pong, ${what}`, `${fmt(pp)} vs ${fmt(bare)} round trips/s`, `${(pp / bare).toFixed(2)} of the bare hand-off`]);
   }
+  const firstRounds = process.argv.includes("--quick") ? 3 : 7;
+  const latency = { lockstep: [], fastcheck: [] };
+  for (let round = 0; round < firstRounds; round++) {
+    for (const f of Object.keys(firsts)) latency[f].push(JSON.parse(execFileSync(process.execPath, [self, "--first", f], { encoding: "utf8" }).trim().split("\n").pop()).ms);
+  }
+  const ls = median(latency.lockstep);
+  const fcMs = median(latency.fastcheck);
+  rows.push([`first call (import to result, 1 iteration)`, `${ls.toFixed(1)} vs ${fcMs.toFixed(1)} ms`, `${(fcMs / ls).toFixed(2)}x fast-check's speed`]);
   const cs = m("lockstep/cold") / m("lockstep/steady");
   const width = [0, 0, 0];
   for (const r of rows) r.forEach((c, i) => (width[i] = Math.max(width[i], c.length)));
   console.log(`cold (fresh process, first ${WINDOW} iterations) vs steady (${STEADY_WINDOW} after ${WARMUP} of warm-up); medians of ${rounds} round(s), node ${process.version}\n`);
   console.log(rows.map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ")).join("\n"));
-  console.log(`\nlockstep's lost update runs cold at ${(100 * cs).toFixed(0)}% of its steady rate`);
+  console.log(`\nlockstep's lost update runs cold at ${(100 * cs).toFixed(0)}% of its steady rate; first call: medians of ${firstRounds} fresh processes per side`);
 }

@@ -59,7 +59,7 @@ export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>):
     engine ??= await createEngine();
     markHostResources();
     // Unhandled rejections made by processes are attributed while it runs (rejections.ts).
-    await startTracking();
+    startTracking();
     markExploring(1);
     try {
       return await f(engine);
