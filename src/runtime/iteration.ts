@@ -94,6 +94,8 @@ export class Iteration {
   /** The simulated cluster, from the first Cluster call on (null: one node, no partitions, no hooks run). */
   cluster: ClusterState | null = null;
   private refCounter = 0;
+  /** Decisions taken so far (the engine's steps(), counted in afterPick). */
+  private decisions = 0;
   private resolveFinished!: () => void;
   readonly finished: Promise<void>;
   private readonly claim = (): void => {
@@ -176,7 +178,7 @@ export class Iteration {
    * Creates a process running `fn`; it starts when the engine first picks it.
    * System processes (a registry's cleanup) never count as deadlocked.
    */
-  spawnProcess(fn: () => unknown, system: boolean, label: string): Proc {
+  spawnProcess(fn: () => unknown, system: boolean, label: string | (() => string)): Proc {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
     const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
@@ -352,9 +354,13 @@ export class Iteration {
   private afterPick(c: number, actor: number): Proc | null {
     const check = this.config.replay?.check;
     for (;;) {
+      // Every answer >= 0 (a pid, or TIMER) is a decision the engine recorded: counted
+      // here, so the step limit costs no engine call per step.
+      if (c >= 0) this.decisions++;
+      if (this.engine.debug && this.decisions !== this.x.steps()) throw new Error(`lockstep internal error: ${this.decisions} decisions counted, the engine has ${this.x.steps()}`);
       if (check !== undefined && !check.matches(this)) return null;
       if (c > 0) {
-        if (this.x.steps() > this.config.maxSteps) {
+        if (this.decisions > this.config.maxSteps) {
           this.fail("step-limit", new Error("step limit"), stepLimitMessage(this.config.maxSteps));
           return null;
         }

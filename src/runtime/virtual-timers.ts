@@ -189,8 +189,8 @@ class EventLoop {
   private ensureRunner(): void {
     if (this.runner !== null || this.due.length === 0) return;
     const head = this.due[0];
-    const r = this.it.spawnProcess(() => this.runHead(r), false, head.describe());
-    r.timer = head.describe();
+    const r = this.it.spawnProcess(() => this.runHead(r), false, () => head.describe());
+    r.timer = head;
     this.runner = r;
   }
 
@@ -207,7 +207,7 @@ class EventLoop {
       this.byId.delete(t.id);
     }
     const to = this.waiter(t);
-    r.timer = t.describe();
+    r.timer = t;
     if (to !== null) {
       if (it.detail) it.note(r, OP.TIMER_CALLBACK, () => [t.describe(), `handed to ${to.pid}`]);
       handTo(it, to, () => this.runIn(t, to));
