@@ -31,6 +31,18 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** A promise that never settles: what a sync point returns to a process that must not run again. */
 export const NEVER: Promise<never> = new Promise<never>(() => {});
 
+/**
+ * The process park() parks: its promise's executor (one function for all, not a
+ * closure per hand-off) stores the resolvers in it.
+ */
+let parking: Proc | null = null;
+const parkExecutor = (resolve: (v: any) => void, reject: (e: unknown) => void): void => {
+  const p = parking!;
+  parking = null;
+  p.wake = resolve;
+  p.wakeErr = reject;
+};
+
 /** The iteration currently running in this thread (sync points find it here). */
 let current: Iteration | null = null;
 
@@ -193,9 +205,10 @@ export class Iteration {
   }
 
   private async launch(p: Proc): Promise<void> {
-    await new Promise((resolve) => {
-      p.wake = resolve;
-    });
+    parking = p;
+    const started = new Promise(parkExecutor);
+    p.wakeErr = null; // a process is started with a value, never an error
+    await started;
     let crashed = false;
     let reason: unknown = "normal";
     try {
@@ -294,10 +307,8 @@ export class Iteration {
   }
 
   private park<T>(p: Proc): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      p.wake = resolve as (v: unknown) => void;
-      p.wakeErr = reject;
-    });
+    parking = p;
+    return new Promise<T>(parkExecutor);
   }
 
   private readonly decideDeferred = (): void => {
@@ -310,7 +321,7 @@ export class Iteration {
 
   /** p was picked again inside its own sync point: settle with its resume value or error. */
   private resumeNow<T>(p: Proc): Promise<T> {
-    if (this.config.detail && p.waitNote) this.noteWoken(p);
+    if (this.detail && p.waitNote) this.noteWoken(p);
     // Until its continuation runs, a lockstep call p makes comes from another of its
     // async chains (Promise.all) and runs concurrently (src/runtime/calls.ts).
     // The promise p awaits settles in that same microtask, so the claim costs no extra one.
@@ -402,7 +413,7 @@ export class Iteration {
     this.lastRunner = this.running;
     this.running = null;
     this.handedTo = q;
-    if (this.config.detail && q.waitNote) this.noteWoken(q);
+    if (this.detail && q.waitNote) this.noteWoken(q);
     // Claim before q's continuation: a sync point called synchronously in between comes
     // from the process that just handed off. (A reaction to a resolved promise is the
     // same FIFO microtask as queueMicrotask, at a fraction of its cost.)
