@@ -42,7 +42,21 @@ type Fn = (...args: unknown[]) => unknown;
 /** The host's own timers and clocks, captured when lockstep loads: the runtime, the explorer and the CLI use only these, never the patched globals. */
 const g = globalThis as unknown as Record<string, unknown> & { performance?: { now(): number } };
 const RealDate: DateConstructor = Date;
-const realPerformanceNow: () => number = g.performance !== undefined ? g.performance.now.bind(g.performance) : () => RealDate.now();
+/**
+ * Node: process.hrtime (reading globalThis.performance there loads perf_hooks, several
+ * ms of a first call); browsers: performance.now. Only differences of it are used.
+ */
+const realPerformanceNow: () => number = (() => {
+  const hrtime = (g.process as { hrtime?: () => [number, number] } | undefined)?.hrtime;
+  if (typeof hrtime === "function") {
+    const hr = hrtime.bind(g.process);
+    return () => {
+      const [s, ns] = hr();
+      return s * 1e3 + ns / 1e6;
+    };
+  }
+  return g.performance !== undefined ? g.performance.now.bind(g.performance) : () => RealDate.now();
+})();
 
 /** Real milliseconds from the host's monotonic clock (progress, time limits, slices). */
 export const hostNow = (): number => realPerformanceNow();
