@@ -176,36 +176,50 @@ if (first !== null) {
 } else {
   const self = fileURLToPath(import.meta.url);
   const rounds = process.argv.includes("--quick") ? 1 : 3;
-  const measure = (s, w) => JSON.parse(execFileSync(process.execPath, [self, "--side", s, "--window", w], { encoding: "utf8" }).trim().split("\n").pop()).perSec;
+  const measure = (s, w) => JSON.parse(execFileSync(process.execPath, [self, "--side", s, "--window", w], { encoding: "utf8" }).trim().split("\n").pop());
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  // Wall-clock rates, and rates per second of the process's own CPU time (user +
+  // system), which a busy shared machine disturbs less: both are printed.
   const rate = {};
+  const cpuRate = {};
   for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) rate[`${s}/${w}`] = [];
+  for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) cpuRate[`${s}/${w}`] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) rate[`${s}/${w}`].push(measure(s, w));
+    for (const w of ["cold", "steady"]) {
+      for (const s of Object.keys(sides)) {
+        const r = measure(s, w);
+        rate[`${s}/${w}`].push(r.perSec);
+        cpuRate[`${s}/${w}`].push(r.perCpuSec);
+      }
+    }
   }
   const m = (k) => median(rate[k]);
+  const mc = (k) => median(cpuRate[k]);
   const fmt = (n) => Math.round(n).toLocaleString("en-US");
   const rows = [];
   for (const w of ["cold", "steady"]) {
     const what = w === "cold" ? `first ${WINDOW.toLocaleString("en-US")} iterations` : "steady";
-    rows.push([`lost update, ${what}`, `${fmt(m(`lockstep/${w}`))} vs ${fmt(m(`fastcheck/${w}`))} iterations/s`, `${(m(`lockstep/${w}`) / m(`fastcheck/${w}`)).toFixed(1)}x fast-check`]);
+    rows.push([`lost update, ${what}`, `${fmt(m(`lockstep/${w}`))} vs ${fmt(m(`fastcheck/${w}`))} iterations/s`, `${(m(`lockstep/${w}`) / m(`fastcheck/${w}`)).toFixed(1)}x fast-check`, `${(mc(`lockstep/${w}`) / mc(`fastcheck/${w}`)).toFixed(1)}x`]);
   }
   for (const w of ["cold", "steady"]) {
     const what = w === "cold" ? `first ${WINDOW.toLocaleString("en-US")} iterations` : "steady";
     const pp = m(`pingpong/${w}`) * PING_ROUNDS;
     const bare = m(`bare/${w}`) * PING_ROUNDS;
-    rows.push([`ping-pong, ${what}`, `${fmt(pp)} vs ${fmt(bare)} round trips/s`, `${(pp / bare).toFixed(2)} of the bare hand-off`]);
+    rows.push([`ping-pong, ${what}`, `${fmt(pp)} vs ${fmt(bare)} round trips/s`, `${(pp / bare).toFixed(2)} of the bare hand-off`, `${(mc(`pingpong/${w}`) / mc(`bare/${w}`)).toFixed(2)}`]);
   }
   const firstRounds = process.argv.includes("--quick") ? 3 : 7;
   const latency = { lockstep: [], fastcheck: [] };
   for (let round = 0; round < firstRounds; round++) {
-    for (const f of Object.keys(firsts)) latency[f].push(JSON.parse(execFileSync(process.execPath, [self, "--first", f], { encoding: "utf8" }).trim().split("\n").pop()).ms);
+    for (const f of Object.keys(firsts)) latency[f].push(JSON.parse(execFileSync(process.execPath, [self, "--first", f], { encoding: "utf8" }).trim().split("\n").pop()));
   }
-  const ls = median(latency.lockstep);
-  const fcMs = median(latency.fastcheck);
-  rows.push([`first call (import to result, 1 iteration)`, `${ls.toFixed(1)} vs ${fcMs.toFixed(1)} ms`, `${(fcMs / ls).toFixed(2)}x fast-check's speed`]);
+  const ls = median(latency.lockstep.map((x) => x.ms));
+  const fcMs = median(latency.fastcheck.map((x) => x.ms));
+  const lsCpu = median(latency.lockstep.map((x) => x.cpuMs));
+  const fcCpu = median(latency.fastcheck.map((x) => x.cpuMs));
+  rows.push([`first call (import to result, 1 iteration)`, `${ls.toFixed(1)} vs ${fcMs.toFixed(1)} ms`, `${(fcMs / ls).toFixed(2)}x fast-check's speed`, `${(fcCpu / lsCpu).toFixed(2)}x`]);
   const cs = m("lockstep/cold") / m("lockstep/steady");
-  const width = [0, 0, 0];
+  rows.unshift(["", "lockstep vs the other (wall clock)", "ratio (wall clock)", "ratio (CPU time)"]);
+  const width = [0, 0, 0, 0];
   for (const r of rows) r.forEach((c, i) => (width[i] = Math.max(width[i], c.length)));
   console.log(`cold (fresh process, first ${WINDOW} iterations) vs steady (${STEADY_WINDOW} after ${WARMUP} of warm-up); medians of ${rounds} round(s), node ${process.version}\n`);
   console.log(rows.map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ")).join("\n"));
