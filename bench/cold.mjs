@@ -25,17 +25,29 @@ const PING_ROUNDS = 50;
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
 
+// ---- the lost update, the same program on both sides ----------------------------------
+const lostUpdate = (controlled) => async () => {
+  let value = 0;
+  const read = controlled(async () => value);
+  const write = controlled(async (v) => { value = v; });
+  const inc = async () => { const v = await read(); await write(v + 1); };
+  await Promise.all([inc(), inc(), inc()]);
+};
+const lostUpdateProperty = (fc) =>
+  fc.asyncProperty(fc.scheduler(), async (s) => {
+    let value = 0;
+    const read = s.scheduleFunction(async () => value);
+    const write = s.scheduleFunction(async (v) => { value = v; });
+    const inc = async () => { const v = await read(); await write(v + 1); };
+    await s.waitFor(Promise.all([inc(), inc(), inc()]));
+    return true; // throughput over every run, not the time to the first failure
+  });
+
 // ---- the four sides: each runs `n` iterations (or the same work) and returns ms -------
 const sides = {
   async lockstep(n) {
     const { explore, controlled } = await import("lockstep");
-    const body = async () => {
-      let value = 0;
-      const read = controlled(async () => value);
-      const write = controlled(async (v) => { value = v; });
-      const inc = async () => { const v = await read(); await write(v + 1); };
-      await Promise.all([inc(), inc(), inc()]);
-    };
+    const body = lostUpdate(controlled);
     const t0 = performance.now();
     const r = await explore(body, { iterations: n, seed: 1, strategy: "random", traceDir: false });
     const ms = performance.now() - t0;
@@ -44,14 +56,7 @@ const sides = {
   },
   async fastcheck(n) {
     const { default: fc } = await import("fast-check");
-    const prop = fc.asyncProperty(fc.scheduler(), async (s) => {
-      let value = 0;
-      const read = s.scheduleFunction(async () => value);
-      const write = s.scheduleFunction(async (v) => { value = v; });
-      const inc = async () => { const v = await read(); await write(v + 1); };
-      await s.waitFor(Promise.all([inc(), inc(), inc()]));
-      return true; // throughput over every run, not the time to the first failure
-    });
+    const prop = lostUpdateProperty(fc);
     const t0 = performance.now();
     await fc.assert(prop, { numRuns: n, seed: 1 });
     return performance.now() - t0;
@@ -113,13 +118,7 @@ const firsts = {
   async lockstep() {
     const t0 = hrMs();
     const { explore, controlled } = await import("lockstep");
-    const body = async () => {
-      let value = 0;
-      const read = controlled(async () => value);
-      const write = controlled(async (v) => { value = v; });
-      const inc = async () => { const v = await read(); await write(v + 1); };
-      await Promise.all([inc(), inc(), inc()]);
-    };
+    const body = lostUpdate(controlled);
     const r = await explore(body, { iterations: 1, seed: 1, strategy: "random", traceDir: false });
     if (!r.ok) throw new Error(r.bug.format());
     return hrMs() - t0;
@@ -127,14 +126,7 @@ const firsts = {
   async fastcheck() {
     const t0 = hrMs();
     const { default: fc } = await import("fast-check");
-    const prop = fc.asyncProperty(fc.scheduler(), async (s) => {
-      let value = 0;
-      const read = s.scheduleFunction(async () => value);
-      const write = s.scheduleFunction(async (v) => { value = v; });
-      const inc = async () => { const v = await read(); await write(v + 1); };
-      await s.waitFor(Promise.all([inc(), inc(), inc()]));
-      return true;
-    });
+    const prop = lostUpdateProperty(fc);
     await fc.assert(prop, { numRuns: 1, seed: 1 });
     return hrMs() - t0;
   },
