@@ -1,7 +1,7 @@
 // dist/ for Node and browsers: ESM bundles with type declarations, and the release
 // engine (engine.wasm) copied beside them, where src/engine/load.ts looks for it.
 import typescript from "@rollup/plugin-typescript";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 
 const external = (id) => id.startsWith("node:") || ["vitest", "tsx/esm/api", "esbuild", "lockstep"].includes(id);
 
@@ -12,6 +12,23 @@ function copyEngine() {
       mkdirSync("dist", { recursive: true });
       copyFileSync("build/engine.wasm", "dist/engine.wasm");
       copyFileSync("build/engine.debug.wasm", "dist/engine.debug.wasm");
+    },
+  };
+}
+
+// The Node bundle carries the release engine as base64 (src/engine/host.ts,
+// INLINE_ENGINE): a first explore() reads no file. engine.wasm is still copied beside
+// it for setEngineBytes() users and the browser build.
+function inlineEngine() {
+  const marker = "const INLINE_ENGINE = null;";
+  return {
+    name: "inline-engine",
+    transform(code, id) {
+      if (!/src[\\/]engine[\\/]host\.ts$/.test(id)) return null;
+      if (!code.includes(marker)) this.error(`inline-engine: ${marker} not found in ${id}`);
+      const b64 = readFileSync("build/engine.wasm").toString("base64");
+      // Same line, same length of everything around it: the source map stays right (map: null).
+      return { code: code.replace(marker, `const INLINE_ENGINE = ${JSON.stringify(b64)};`), map: null };
     },
   };
 }
@@ -34,7 +51,7 @@ export default [
     input: { index: "src/index.ts", cli: "src/cli/main.ts", vitest: "src/vitest/index.ts", worker: "src/cli/worker.ts" },
     output: { dir: "dist", format: "es", sourcemap: true, chunkFileNames: "[name]-[hash].js" },
     external,
-    plugins: [typescript({ tsconfig: "./tsconfig.json", declaration: true, declarationDir: "dist", outDir: "dist" }), copyEngine()],
+    plugins: [typescript({ tsconfig: "./tsconfig.json", declaration: true, declarationDir: "dist", outDir: "dist" }), inlineEngine(), copyEngine()],
   },
   {
     // The browser build: one self-contained file (the playground and Web Workers load it).

@@ -14,8 +14,8 @@ import {
   timerAdd, timerCancel, timerPending, timerRemaining, timerPeek, timerPop, timerOwner,
   resetTimers, clock,
 } from "./timers";
-import { resetMonitors, monLive, monWatcher, monAdd as monAdd_, monRemove as monRemove_, monTarget, monTargetDown as monTargetDown_, monWatcherDown as monWatcherDown_ } from "./monitors";
-import { resetLinks, linkAdd as linkAdd_, linkRemove as linkRemove_, linkTakeAll as linkTakeAll_ } from "./links";
+import { resetMonitors, monWatched, monLive, monWatcher, monAdd as monAdd_, monRemove as monRemove_, monTarget, monTargetDown as monTargetDown_, monWatcherDown as monWatcherDown_ } from "./monitors";
+import { resetLinks, linkAny, linkAdd as linkAdd_, linkRemove as linkRemove_, linkTakeAll as linkTakeAll_ } from "./links";
 import { dporWake, dporKill, dporMonitors, dporLinks, dporMailbox, dporTimers, dporAccess } from "./strategies/dpor";
 import { resetRegistry } from "./registry";
 import { recordEvent, recordDecision, resetTrace, decisionCount, eventCount } from "./trace";
@@ -87,6 +87,23 @@ export function kill(p: i32): void {
   if (kind == DPOR) dporKill(p);
   procKill(p);
   strategyOnEnabledChange(p);
+}
+/**
+ * A process's death in one call when nothing watches it: kill(p) and
+ * monWatcherDown(p), then 0 when no monitor targets p and p has no link (with the
+ * dependency accesses monTargetDown(p) and linkTakeAll(p) would record, which then
+ * need not be called), else 1 (nothing more done: call monTargetDown(p) and
+ * linkTakeAll(p) as for a plain kill).
+ */
+export function exit(p: i32): i32 {
+  kill(p);
+  monWatcherDown_(p);
+  if (monWatched(p) || linkAny(p)) return 1;
+  if (kind == DPOR) {
+    dporMonitors(p);
+    dporLinks(p);
+  }
+  return 0;
 }
 export function enable(p: i32): void {
   if (kind == DPOR && procAlive(p) && !procIsEnabled(p)) dporWake(p);

@@ -139,6 +139,11 @@ export function linkTakeAll(p: i32): i32 {
   return n;
 }
 
+/** Whether p has a link (linkTakeAll(p) would answer more than 0). */
+export function linkAny(p: i32): bool {
+  return p < pidCap && unchecked(head[p]) >= 0;
+}
+
 /** Number of links p has. */
 export function linkCount(p: i32): i32 {
   if (p >= pidCap) return 0;

@@ -169,6 +169,11 @@ export function monTargetDown(t: i32): i32 {
   return n;
 }
 
+/** Whether some live monitor watches `t` (monTargetDown(t) would answer more than 0). */
+export function monWatched(t: i32): bool {
+  return t < pidCap && unchecked(tHead[t]) >= 0;
+}
+
 /** Watcher `w` died: silently releases every monitor it held. Returns how many. */
 export function monWatcherDown(w: i32): i32 {
   if (w >= pidCap) return 0;

@@ -10,6 +10,9 @@
 //   ping-pong    50 round trips between two processes vs a bare promise hand-off doing
 //                the same number of round trips (bench/run.mjs).
 // Sides alternate over 3 rounds (1 with --quick) and the medians are printed as ratios.
+// First-call latency: a fresh process per measurement, from `import` of the tool to the
+// result of one iteration of the lost update (lockstep's explore against fast-check's
+// fc.assert with a scheduler, numRuns 1), 7 rounds alternating (3 with --quick).
 //
 // Run: npm run bench:cold   (npm run build && node bench/cold.mjs [--quick])
 import { execFileSync } from "node:child_process";
@@ -22,17 +25,29 @@ const PING_ROUNDS = 50;
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : null);
 
+// ---- the lost update, the same program on both sides ----------------------------------
+const lostUpdate = (controlled) => async () => {
+  let value = 0;
+  const read = controlled(async () => value);
+  const write = controlled(async (v) => { value = v; });
+  const inc = async () => { const v = await read(); await write(v + 1); };
+  await Promise.all([inc(), inc(), inc()]);
+};
+const lostUpdateProperty = (fc) =>
+  fc.asyncProperty(fc.scheduler(), async (s) => {
+    let value = 0;
+    const read = s.scheduleFunction(async () => value);
+    const write = s.scheduleFunction(async (v) => { value = v; });
+    const inc = async () => { const v = await read(); await write(v + 1); };
+    await s.waitFor(Promise.all([inc(), inc(), inc()]));
+    return true; // throughput over every run, not the time to the first failure
+  });
+
 // ---- the four sides: each runs `n` iterations (or the same work) and returns ms -------
 const sides = {
   async lockstep(n) {
     const { explore, controlled } = await import("lockstep");
-    const body = async () => {
-      let value = 0;
-      const read = controlled(async () => value);
-      const write = controlled(async (v) => { value = v; });
-      const inc = async () => { const v = await read(); await write(v + 1); };
-      await Promise.all([inc(), inc(), inc()]);
-    };
+    const body = lostUpdate(controlled);
     const t0 = performance.now();
     const r = await explore(body, { iterations: n, seed: 1, strategy: "random", traceDir: false });
     const ms = performance.now() - t0;
@@ -41,14 +56,7 @@ const sides = {
   },
   async fastcheck(n) {
     const { default: fc } = await import("fast-check");
-    const prop = fc.asyncProperty(fc.scheduler(), async (s) => {
-      let value = 0;
-      const read = s.scheduleFunction(async () => value);
-      const write = s.scheduleFunction(async (v) => { value = v; });
-      const inc = async () => { const v = await read(); await write(v + 1); };
-      await s.waitFor(Promise.all([inc(), inc(), inc()]));
-      return true; // throughput over every run, not the time to the first failure
-    });
+    const prop = lostUpdateProperty(fc);
     const t0 = performance.now();
     await fc.assert(prop, { numRuns: n, seed: 1 });
     return performance.now() - t0;
@@ -99,8 +107,40 @@ const sides = {
   },
 };
 
+// ---- first-call latency: import, one iteration, result; ms since before the import ---
+// process.hrtime, not performance.now: reading `performance` loads Node's perf_hooks
+// (a few ms), which only a tool that uses it should pay.
+const hrMs = () => {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+};
+const firsts = {
+  async lockstep() {
+    const t0 = hrMs();
+    const { explore, controlled } = await import("lockstep");
+    const body = lostUpdate(controlled);
+    const r = await explore(body, { iterations: 1, seed: 1, strategy: "random", traceDir: false });
+    if (!r.ok) throw new Error(r.bug.format());
+    return hrMs() - t0;
+  },
+  async fastcheck() {
+    const t0 = hrMs();
+    const { default: fc } = await import("fast-check");
+    const prop = lostUpdateProperty(fc);
+    await fc.assert(prop, { numRuns: 1, seed: 1 });
+    return hrMs() - t0;
+  },
+};
+
+const first = arg("--first");
 const side = arg("--side");
-if (side !== null) {
+if (first !== null) {
+  // A child: one first call; prints its latency in ms.
+  const c0 = process.cpuUsage();
+  const ms = await firsts[first]();
+  const c = process.cpuUsage(c0);
+  console.log(JSON.stringify({ first, ms, cpuMs: (c.user + c.system) / 1000 }));
+} else if (side !== null) {
   // A child: one side, one window; prints iterations per second.
   const run = sides[side];
   const steady = arg("--window") === "steady";
@@ -128,30 +168,52 @@ if (side !== null) {
 } else {
   const self = fileURLToPath(import.meta.url);
   const rounds = process.argv.includes("--quick") ? 1 : 3;
-  const measure = (s, w) => JSON.parse(execFileSync(process.execPath, [self, "--side", s, "--window", w], { encoding: "utf8" }).trim().split("\n").pop()).perSec;
+  const measure = (s, w) => JSON.parse(execFileSync(process.execPath, [self, "--side", s, "--window", w], { encoding: "utf8" }).trim().split("\n").pop());
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  // Wall-clock rates, and rates per second of the process's own CPU time (user +
+  // system), which a busy shared machine disturbs less: both are printed.
   const rate = {};
+  const cpuRate = {};
   for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) rate[`${s}/${w}`] = [];
+  for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) cpuRate[`${s}/${w}`] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const w of ["cold", "steady"]) for (const s of Object.keys(sides)) rate[`${s}/${w}`].push(measure(s, w));
+    for (const w of ["cold", "steady"]) {
+      for (const s of Object.keys(sides)) {
+        const r = measure(s, w);
+        rate[`${s}/${w}`].push(r.perSec);
+        cpuRate[`${s}/${w}`].push(r.perCpuSec);
+      }
+    }
   }
   const m = (k) => median(rate[k]);
+  const mc = (k) => median(cpuRate[k]);
   const fmt = (n) => Math.round(n).toLocaleString("en-US");
   const rows = [];
   for (const w of ["cold", "steady"]) {
     const what = w === "cold" ? `first ${WINDOW.toLocaleString("en-US")} iterations` : "steady";
-    rows.push([`lost update, ${what}`, `${fmt(m(`lockstep/${w}`))} vs ${fmt(m(`fastcheck/${w}`))} iterations/s`, `${(m(`lockstep/${w}`) / m(`fastcheck/${w}`)).toFixed(1)}x fast-check`]);
+    rows.push([`lost update, ${what}`, `${fmt(m(`lockstep/${w}`))} vs ${fmt(m(`fastcheck/${w}`))} iterations/s`, `${(m(`lockstep/${w}`) / m(`fastcheck/${w}`)).toFixed(1)}x fast-check`, `${(mc(`lockstep/${w}`) / mc(`fastcheck/${w}`)).toFixed(1)}x`]);
   }
   for (const w of ["cold", "steady"]) {
     const what = w === "cold" ? `first ${WINDOW.toLocaleString("en-US")} iterations` : "steady";
     const pp = m(`pingpong/${w}`) * PING_ROUNDS;
     const bare = m(`bare/${w}`) * PING_ROUNDS;
-    rows.push([`ping-pong, ${what}`, `${fmt(pp)} vs ${fmt(bare)} round trips/s`, `${(pp / bare).toFixed(2)} of the bare hand-off`]);
+    rows.push([`ping-pong, ${what}`, `${fmt(pp)} vs ${fmt(bare)} round trips/s`, `${(pp / bare).toFixed(2)} of the bare hand-off`, `${(mc(`pingpong/${w}`) / mc(`bare/${w}`)).toFixed(2)}`]);
   }
+  const firstRounds = process.argv.includes("--quick") ? 3 : 7;
+  const latency = { lockstep: [], fastcheck: [] };
+  for (let round = 0; round < firstRounds; round++) {
+    for (const f of Object.keys(firsts)) latency[f].push(JSON.parse(execFileSync(process.execPath, [self, "--first", f], { encoding: "utf8" }).trim().split("\n").pop()));
+  }
+  const ls = median(latency.lockstep.map((x) => x.ms));
+  const fcMs = median(latency.fastcheck.map((x) => x.ms));
+  const lsCpu = median(latency.lockstep.map((x) => x.cpuMs));
+  const fcCpu = median(latency.fastcheck.map((x) => x.cpuMs));
+  rows.push([`first call (import to result, 1 iteration)`, `${ls.toFixed(1)} vs ${fcMs.toFixed(1)} ms`, `${(fcMs / ls).toFixed(2)}x fast-check's speed`, `${(fcCpu / lsCpu).toFixed(2)}x`]);
   const cs = m("lockstep/cold") / m("lockstep/steady");
-  const width = [0, 0, 0];
+  rows.unshift(["", "lockstep vs the other (wall clock)", "ratio (wall clock)", "ratio (CPU time)"]);
+  const width = [0, 0, 0, 0];
   for (const r of rows) r.forEach((c, i) => (width[i] = Math.max(width[i], c.length)));
   console.log(`cold (fresh process, first ${WINDOW} iterations) vs steady (${STEADY_WINDOW} after ${WARMUP} of warm-up); medians of ${rounds} round(s), node ${process.version}\n`);
   console.log(rows.map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ")).join("\n"));
-  console.log(`\nlockstep's lost update runs cold at ${(100 * cs).toFixed(0)}% of its steady rate`);
+  console.log(`\nlockstep's lost update runs cold at ${(100 * cs).toFixed(0)}% of its steady rate; first call: medians of ${firstRounds} fresh processes per side`);
 }

@@ -8,7 +8,7 @@ import {
   explore, spawn, send, receive, self, sleep, yieldNow, sendAfter, now, TIMEOUT,
   type ExploreResult, type ExploreOptions, type Pid,
 } from "lockstep";
-import { runIteration, withEngine } from "../src/explore/run.js";
+import { runIteration, withEngine, engineMemoryBytes, setEngineKeepBytes, ENGINE_KEEP_BYTES } from "../src/explore/run.js";
 import { configFor } from "../src/explore/config.js";
 import { strategyFor, STRATEGY_NAMES } from "../src/explore/strategies.js";
 
@@ -165,6 +165,31 @@ describe("determinism", () => {
     const b = await exploreProgram(prog, 2);
     expect(a.result.ok && b.result.ok).toBe(true);
     expect(a.logs).not.toEqual(b.logs);
+  });
+});
+
+describe("an engine grown large is replaced between explorations", () => {
+  it("the next exploration runs on a fresh instance, back to its first size, with the same outcome", async () => {
+    const prog: Program = {
+      body: [{ k: "recv" }, { k: "recvT", ms: 5 }, { k: "send", to: 1 }],
+      procs: [[{ k: "send", to: 0 }, { k: "recv" }], [{ k: "sleep", ms: 3 }, { k: "send", to: 0 }]],
+    };
+    const first = fingerprint(await exploreProgram(prog, 11));
+    const fresh = engineMemoryBytes();
+    expect(fresh).toBeGreaterThan(0);
+    setEngineKeepBytes(fresh);
+    try {
+      // 20,000 processes in one iteration grow the engine's tables past their first size.
+      const r = await explore(async () => {
+        for (let i = 0; i < 20000; i++) await spawn(async () => {});
+      }, { iterations: 1, seed: 1, strategy: "random", traceDir: false });
+      expect(r.ok).toBe(true);
+      expect(engineMemoryBytes()).toBe(0); // dropped: its memory goes with it
+      expect(fingerprint(await exploreProgram(prog, 11))).toEqual(first);
+      expect(engineMemoryBytes()).toBe(fresh);
+    } finally {
+      setEngineKeepBytes(ENGINE_KEEP_BYTES);
+    }
   });
 });
 

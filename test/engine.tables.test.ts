@@ -24,7 +24,8 @@ type Cmd =
   | { c: "monTargetDown"; p: number }
   | { c: "monWatcherDown"; p: number }
   | { c: "linkAdd" | "linkRemove"; a: number; b: number }
-  | { c: "linkTakeAll"; p: number };
+  | { c: "linkTakeAll"; p: number }
+  | { c: "exit"; p: number };
 
 const pid = fc.integer({ min: 1, max: MAXPID });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
@@ -40,6 +41,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ c: fc.constant("monWatcherDown" as const), p: pid }),
   { weight: 2, arbitrary: fc.record({ c: fc.constantFrom("linkAdd" as const, "linkRemove" as const), a: pid, b: pid }) },
   fc.record({ c: fc.constant("linkTakeAll" as const), p: pid }),
+  fc.record({ c: fc.constant("exit" as const), p: fc.nat(20) }),
 );
 
 /** The reference: the same tables as plain TypeScript collections. */
@@ -206,6 +208,20 @@ function apply(m: Model, k: Cmd, race: boolean): void {
       const n = x.linkTakeAll(k.p);
       expect(e.readScratch(n)).toEqual(want);
       for (const o of want) m.links.delete(m.linkKey(k.p, o));
+      return;
+    }
+    case "exit": {
+      // A death in one call: kill + monWatcherDown; 1 (nothing more done) when a
+      // monitor targets p or p has a link, so monTargetDown/linkTakeAll must follow.
+      if (m.procCount === 0) return;
+      const p = 1 + (k.p % m.procCount);
+      // The monitors p held go first (as monWatcherDown before monTargetDown): a
+      // monitor of p on itself does not count as watching it.
+      for (const id of m.monitorsOf("w", p)) m.monitors.delete(id);
+      const watched = m.monitorsOf("t", p).length > 0 || m.partners(p).length > 0;
+      expect(x.exit(p)).toBe(watched ? 1 : 0);
+      m.alive.delete(p);
+      m.enabled.delete(p);
       return;
     }
   }

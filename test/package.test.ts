@@ -42,6 +42,16 @@ describe("the packed package in a fresh project", () => {
     expect(readdirSync(join(app, "node_modules")).filter((f) => !f.startsWith("."))).toEqual(["lockstep"]);
   });
 
+  it("carries the release engine inlined, byte for byte the engine.wasm beside it", () => {
+    const dist = join(app, "node_modules", "lockstep", "dist");
+    const inlined = readdirSync(dist)
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => /const INLINE_ENGINE = "([A-Za-z0-9+/=]+)";/.exec(readFileSync(join(dist, f), "utf8")))
+      .filter((m) => m !== null);
+    expect(inlined).toHaveLength(1);
+    expect(Buffer.from(inlined[0]![1], "base64").equals(readFileSync(join(dist, "engine.wasm")))).toBe(true);
+  });
+
   it("runs the README's quick start verbatim and finds the bug", () => {
     const blocks = blocksOf("README.md", readme);
     const file = blocks.find((b) => b.directive.file === "race.mjs");

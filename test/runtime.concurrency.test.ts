@@ -266,3 +266,17 @@ describe("note()", () => {
   });
 });
 
+
+describe("a concurrent sync point's task in reports", () => {
+  // Its label ("receive of <0.1.0>") is made only when a report asks for it.
+  it("is named after the operation and the process it acts for", async () => {
+    const r = await explore(async () => {
+      await Promise.all([receive(), receive()]);
+    }, { iterations: 5, seed: 1, strategy: "random", traceDir: false });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("deadlock");
+    expect(r.bug.message).toContain("<0.1.0> (body) waits in receive");
+    expect(r.bug.message).toContain("<0.2.0> (receive of <0.1.0>) waits in receive");
+  });
+});

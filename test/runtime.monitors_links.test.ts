@@ -5,7 +5,7 @@
 import { describe, it, expect } from "vitest";
 import {
   explore, spawn, spawnLink, spawnMonitor, send, receive, self, monitor, demonitor, link, unlink,
-  trapExits, exit, isAlive, register, unregister, whereis, TIMEOUT, ArgumentError, Pid, Ref,
+  trapExits, exit, isAlive, register, unregister, whereis, TIMEOUT, ArgumentError, Pid, Ref, sendAfter,
   type ExploreOptions,
 } from "lockstep";
 import { passer } from "./helpers/explore";
@@ -343,5 +343,36 @@ describe("local names", () => {
       expect(await whereis("a")).toBe(t);
       await send("a", "go");
     });
+  });
+});
+
+describe("nothing an iteration leaves live reaches the next one", () => {
+  // Iterations alternate: one ends with a monitor, a link, a pending timer, a name and a
+  // queued message all on the same pids the next one reuses; the next kills that pid
+  // (a death the engine takes in one call when nothing watches it) and must see no
+  // DOWN, no exit signal, no timer message, no name and an empty mailbox.
+  it("monitors, links, timers, names and messages are per iteration", async () => {
+    let n = 0;
+    const r = await explore(async () => {
+      const me = self();
+      const leave = n++ % 2 === 0;
+      const a = await spawn(async () => {
+        await receive();
+      });
+      if (leave) {
+        await monitor(a);
+        await link(a);
+        await sendAfter(me, "late", 5);
+        await register("leftover", a);
+        await send(me, "stale");
+        return; // a waits on; the iteration ends with all of it live
+      }
+      await exit(a, "kill");
+      expect(await isAlive(a)).toBe(false);
+      expect(await whereis("leftover")).toBeUndefined();
+      expect(await receive(undefined, { timeout: 10 })).toBe(TIMEOUT);
+    }, { iterations: 40, seed: 3, strategy: "random", traceDir: false });
+    expect(r.ok).toBe(true);
+    expect(n).toBe(40);
   });
 });

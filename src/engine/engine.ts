@@ -18,6 +18,8 @@ export interface EngineExports {
   replayLoad(n: number, strict: number): void;
   spawn(flags: number): number;
   kill(p: number): void;
+  /** kill + monWatcherDown in one call; 0 when nothing watches p and p has no links (done), 1 when monTargetDown and linkTakeAll must follow. */
+  exit(p: number): number;
   enable(p: number): void;
   disable(p: number): void;
   isAlive(p: number): number;

@@ -8,10 +8,19 @@
 export const IS_NODE: boolean = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 
 /**
- * The engine's wasm bytes. dist/index.js has the wasm beside it; src/engine/load.ts
- * (the test suite runs the sources) finds it in build/.
+ * The release engine as base64, written into dist/ by the build (rollup.config.mjs,
+ * inlineEngine): a first explore() then reads no file (loading fs/promises, opening
+ * and reading engine.wasm cost several ms of it). Null in the sources, which the test
+ * suite runs: they read build/.
+ */
+const INLINE_ENGINE: string | null = null;
+
+/**
+ * The engine's wasm bytes: inlined in dist/ (the release build), else read from beside
+ * dist/index.js or, for the sources, from build/.
  */
 export async function engineBytes(debug: boolean): Promise<Uint8Array | ArrayBuffer> {
+  if (!debug && INLINE_ENGINE !== null) return Buffer.from(INLINE_ENGINE, "base64");
   const file = debug ? "engine.debug.wasm" : "engine.wasm";
   const candidates = [new URL(`./${file}`, import.meta.url), new URL(`../../build/${file}`, import.meta.url)];
   const fs = await import("node:fs/promises");

@@ -234,7 +234,8 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       const bug = await reproduce(e, body, o, it, i, s.label);
       return { ok: false, bug, stats: t.stats() };
     }
-    const now = hostNow();
+    // After the last iteration the search ends (flushing rejections) without this yield.
+    const now = k + 1 < o.iterations ? hostNow() : slice;
     if (now - slice > SLICE_MS) {
       t.progress();
       if (now - t.started > o.timeLimitMs) break;

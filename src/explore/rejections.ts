@@ -83,16 +83,16 @@ function onUnhandled(reason: unknown, promise: unknown): void {
 
 /** True while rejections are tracked (Node, during an exploration). */
 export function tracking(): boolean {
-  return installs > 0 && hooks != null;
+  return installs > 0 && hooks !== null;
 }
 
-/** Starts tracking (Node only; nested calls are counted). Loads node:v8 once, hence async. */
-export async function startTracking(): Promise<void> {
-  if (nodeProcess === null) return;
-  if (hooks === undefined) {
-    hooks = await promiseHooks<PromiseHooks>();
-  }
-  if (hooks === null || installs++ > 0) return;
+/**
+ * Starts tracking (Node only; nested calls are counted). The promise hooks are loaded
+ * when tagging first needs them (tagged()): node:v8 takes several ms to load, which a
+ * search that leaves no rejection never needs.
+ */
+export function startTracking(): void {
+  if (nodeProcess === null || installs++ > 0) return;
   saved = nodeProcess.rawListeners("unhandledRejection").slice();
   for (const f of saved) nodeProcess.off("unhandledRejection", f);
   nodeProcess.on("unhandledRejection", onUnhandled);
@@ -100,7 +100,7 @@ export async function startTracking(): Promise<void> {
 
 /** Stops tracking: unexplained rejections go to the listeners that are put back. */
 export function stopTracking(): void {
-  if (nodeProcess === null || hooks == null || installs === 0 || --installs > 0) return;
+  if (nodeProcess === null || installs === 0 || --installs > 0) return;
   forwardPending();
   nodeProcess.off("unhandledRejection", onUnhandled);
   for (const f of saved) nodeProcess.on("unhandledRejection", f);
@@ -154,7 +154,9 @@ export async function flushRejections(): Promise<void> {
 /** Runs `run` with promises tagged by their creating process (nested calls are counted). */
 export async function tagged<T>(run: () => Promise<T>): Promise<T> {
   if (!tracking()) return run();
-  if (tagging++ === 0) stopHook = hooks!.onInit(tagPromise);
+  if (hooks === undefined) hooks = await promiseHooks<PromiseHooks>();
+  if (hooks === null) return run();
+  if (tagging++ === 0) stopHook = hooks.onInit(tagPromise);
   try {
     return await run();
   } finally {

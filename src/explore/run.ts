@@ -38,6 +38,26 @@ export function yieldToHost(): Promise<void> {
 }
 
 let engine: Engine | null = null;
+
+/**
+ * Linear memory an engine may keep between explorations. WebAssembly memory never
+ * shrinks, and the engine's tables keep their capacity (a run of 100,000 processes
+ * leaves them sized for it): past this, the engine is dropped after its exploration
+ * and the next one starts a fresh instance (the compiled module is kept; instantiating
+ * costs about a millisecond).
+ */
+export const ENGINE_KEEP_BYTES = 8 * 1024 * 1024;
+let keepBytes = ENGINE_KEEP_BYTES;
+
+/** @internal Tests: the bytes of linear memory this thread's engine holds (0 when there is none). */
+export function engineMemoryBytes(): number {
+  return engine === null ? 0 : engine.x.memory.buffer.byteLength;
+}
+
+/** @internal Tests: lowers (or restores) the linear memory an engine may keep between explorations. */
+export function setEngineKeepBytes(n: number): void {
+  keepBytes = n;
+}
 /** Settles when the last exploration queued in this thread has finished. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -59,13 +79,14 @@ export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>):
     engine ??= await createEngine();
     markHostResources();
     // Unhandled rejections made by processes are attributed while it runs (rejections.ts).
-    await startTracking();
+    startTracking();
     markExploring(1);
     try {
       return await f(engine);
     } finally {
       markExploring(-1);
       stopTracking();
+      if (engine !== null && engine.x.memory.buffer.byteLength > keepBytes) engine = null;
     }
   } finally {
     release();

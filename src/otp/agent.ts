@@ -49,8 +49,9 @@ function checkFn(fn: unknown, what: string): void {
 
 function op<R>(what: AgentOp["op"], agent: ServerRef, fn: Fn<any, any>, timeout: number): Promise<R> {
   try {
-    checkFn(fn, `Agent.${what}`);
-    checkTimeout(timeout, `Agent.${what}`);
+    // The texts are built only for invalid arguments (a string per call otherwise).
+    if (typeof fn !== "function") checkFn(fn, `Agent.${what}`);
+    if (typeof timeout !== "number" || !(timeout >= 0)) checkTimeout(timeout, `Agent.${what}`);
   } catch (e) {
     return Promise.reject(e);
   }

@@ -145,8 +145,10 @@ interface Parsed {
 }
 
 /** A time-out length: "infinity" and "cancel" read as Infinity (gen_statem: setting a timer to infinity cancels it). */
-function timeoutMs(t: unknown, what: string): number {
-  return t === "infinity" || t === "cancel" ? Infinity : checkTimeout(t, what);
+/** `cb` and `which` name the action in the error (the text is built only then). */
+function timeoutMs(t: unknown, cb: string, which: string): number {
+  if (t === "infinity" || t === "cancel") return Infinity;
+  return typeof t === "number" && t >= 0 ? t : checkTimeout(t, `${cb}: ${which}`);
 }
 
 function parseActions(cb: string, actions: unknown, inInit: boolean, inEnter = false): Parsed {
@@ -156,10 +158,10 @@ function parseActions(cb: string, actions: unknown, inInit: boolean, inEnter = f
   for (const a of actions) {
     if (a === "postpone" && !inInit && !inEnter) out.postpone = true;
     else if (isObject(a) && "reply" in a && Array.isArray(a.reply) && a.reply.length === 2 && a.reply[0] instanceof From) out.replies.push(a.reply as [From, unknown]);
-    else if (isObject(a) && "stateTimeout" in a) out.stateTimeout = { ms: timeoutMs(a.stateTimeout, `${cb}: stateTimeout`), content: a.content };
-    else if (isObject(a) && "timeout" in a) out.timeout = { ms: timeoutMs(a.timeout, `${cb}: timeout`), content: a.content };
+    else if (isObject(a) && "stateTimeout" in a) out.stateTimeout = { ms: timeoutMs(a.stateTimeout, cb, "stateTimeout"), content: a.content };
+    else if (isObject(a) && "timeout" in a) out.timeout = { ms: timeoutMs(a.timeout, cb, "timeout"), content: a.content };
     else if (isObject(a) && "genericTimeout" in a && Array.isArray(a.genericTimeout) && a.genericTimeout.length === 2) {
-      out.generic.push({ name: a.genericTimeout[0], ms: timeoutMs(a.genericTimeout[1], `${cb}: genericTimeout`), content: a.content });
+      out.generic.push({ name: a.genericTimeout[0], ms: timeoutMs(a.genericTimeout[1], cb, "genericTimeout"), content: a.content });
     } else throw new BadReturnError(cb, a, `an action: ${inInit || inEnter ? ACTIONS.replace(', "postpone"', "") : ACTIONS}`);
   }
   return out;

@@ -6,7 +6,7 @@ import type { Iteration } from "./iteration.js";
 
 /** Blocks the calling process in receive / sleep / a library wait. */
 export function block(it: Iteration, p: Proc, why: Wait, m: Matcher | undefined, timeout: number, label: string | (() => string) = ""): void {
-  if (it.config.detail && why === Wait.RECEIVE) {
+  if (it.detail && why === Wait.RECEIVE) {
     p.waitNote = "(woken)";
     p.waitSite = it.site();
   }

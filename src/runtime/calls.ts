@@ -275,7 +275,7 @@ function callerOf(it: Iteration, p: Proc): Caller {
  * Starts `run` as a task of the calling process p and returns the promise of its
  * result, settled in p's turn. `run` is called in the task's turn with the task.
  */
-export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, sync: boolean, label: string, run: (task: Proc) => unknown, describeCall?: () => string): Promise<R> {
+export function startCall<R>(it: Iteration, p: Proc, name: string, res: number, sync: boolean, label: string | (() => string), run: (task: Proc) => unknown, describeCall?: () => string): Promise<R> {
   const caller = callerOf(it, p);
   let resolve!: (v: unknown) => void;
   let reject!: (e: unknown) => void;
@@ -308,7 +308,8 @@ export function settleCalls(it: Iteration, p: Proc, one: boolean): Promise<numbe
  */
 export function concurrentSyncPoint<T, A, B>(it: Iteration, p: Proc, op: number, act: (p: Proc, it: Iteration, a: A, b: B) => Promise<T>, a: A, b: B): Promise<T> {
   const name = opName(op);
-  return startCall<T>(it, p, name, resource(RES.PROC, p.home.id), true, `${name} of ${p.home.pid}`, (t) => {
+  const home = p.home;
+  return startCall<T>(it, p, name, resource(RES.PROC, home.id), true, () => `${name} of ${home.pid}`, (t) => {
     t.lastOp = op;
     return act(t, it, a, b);
   }, () => `${name} (concurrent with ${opName(p.lastOp)})`);
@@ -320,7 +321,7 @@ export function concurrentSyncPoint<T, A, B>(it: Iteration, p: Proc, op: number,
  * cheap. transfer() resolves a process's wake-up before claim() has made it the
  * running process, so the call starts one microtask later, in its own turn.
  */
-function spawnTask(it: Iteration, label: string, home: Proc | null, start: () => unknown): Proc {
+function spawnTask(it: Iteration, label: string | (() => string), home: Proc | null, start: () => unknown): Proc {
   const id = it.x.spawn(0);
   const t = new Proc(id, null, false, label);
   if (home !== null) t.home = home;

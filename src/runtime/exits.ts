@@ -39,7 +39,21 @@ export function processEnded(it: Iteration, p: Proc, crashed: boolean, reason: u
  * linked processes, all at once (as Erlang does at process exit).
  */
 export function die(it: Iteration, p: Proc, reason: unknown): void {
-  const work: [Proc, unknown][] = [[p, reason]];
+  let work: [Proc, unknown][];
+  // Most deaths (every controlled call's task) touch nothing but the engine: one call
+  // when nothing watches p either.
+  if (p.alive && p.names === null && p.waitTimer < 0 && p.receivers === null && p.timersTo === 0 && it.cluster === null) {
+    p.alive = false;
+    p.reason = reason;
+    p.wake = null;
+    p.wakeErr = null;
+    if (it.x.exit(p.id) === 0) {
+      if (p.id === 1) bodyKilled(it, p);
+      return;
+    }
+    work = [];
+    signalWatchers(it, p, reason, work);
+  } else work = [[p, reason]];
   while (work.length > 0) {
     const [q, why] = work.pop()!;
     if (!q.alive) continue;
@@ -61,25 +75,30 @@ export function die(it: Iteration, p: Proc, reason: unknown): void {
     if (q.receivers !== null) for (const r of q.receivers.splice(0)) work.push([r, why]);
     if (q.timersTo > 0) it.timers.cancelTo(q);
     // On a cluster, signals to processes on other nodes travel like messages (held by a deferring partition).
-    const c = it.cluster;
-    if (c !== null) c.died(q);
-    for (const [ref, watcher] of it.monitors.targetDown(q)) {
-      const down = { type: "DOWN", ref, pid: q.pid, reason: why };
-      if (c === null || c.transit(q, watcher, "down", down) === null) deliver(it, watcher, down);
-    }
-    const n = it.x.linkTakeAll(q.id);
-    if (n > 0) {
-      for (const other of it.engine.readScratch(n)) {
-        const l = it.procs[other]!;
-        if (c !== null && c.transit(q, l, "link", why) !== null) continue;
-        const killedBy = exitSignal(it, q, l, why);
-        if (killedBy !== SURVIVES) work.push([l, killedBy]);
-      }
-    }
+    if (it.cluster !== null) it.cluster.died(q);
+    signalWatchers(it, q, why, work);
   }
   // The body killed by another process's signal (a link, exit/2) ends the iteration.
   const body = it.procs[1];
   if (body !== undefined && !body.alive) bodyKilled(it, body);
+}
+
+/** q died: DOWN messages to its monitors, exit signals to its links (the processes they kill go on `work`). */
+function signalWatchers(it: Iteration, q: Proc, why: unknown, work: [Proc, unknown][]): void {
+  const c = it.cluster;
+  for (const [ref, watcher] of it.monitors.targetDown(q)) {
+    const down = { type: "DOWN", ref, pid: q.pid, reason: why };
+    if (c === null || c.transit(q, watcher, "down", down) === null) deliver(it, watcher, down);
+  }
+  const n = it.x.linkTakeAll(q.id);
+  if (n > 0) {
+    for (const other of it.engine.readScratch(n)) {
+      const l = it.procs[other]!;
+      if (c !== null && c.transit(q, l, "link", why) !== null) continue;
+      const killedBy = exitSignal(it, q, l, why);
+      if (killedBy !== SURVIVES) work.push([l, killedBy]);
+    }
+  }
 }
 
 /** The body died by an exit signal: the iteration fails with kind "crash" (DESIGN.md). */

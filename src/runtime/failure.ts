@@ -96,7 +96,7 @@ export function floatingCallMessage(p: Proc, pending: number): string {
 }
 
 export function crashMessage(p: Proc, reason: string): string {
-  if (p.timer !== "") return timerCrashMessage(p, p.timer, reason);
+  if (p.timer !== null) return timerCrashMessage(p, p.timer.describe(), reason);
   return `Process ${p} crashed: ${reason}\n(no process linked to it traps exits and no monitor watches it; pass allowCrashes: true if crashes are expected)`;
 }
 

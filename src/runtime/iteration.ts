@@ -34,6 +34,17 @@ export const NEVER: Promise<never> = new Promise<never>(() => {});
 
 /** Steps at the start and at the end of a run whose operations record their line of the program (Iteration.site). */
 const SITE_ROWS = 10_000;
+/**
+ * The process park() parks: its promise's executor (one function for all, not a
+ * closure per hand-off) stores the resolvers in it.
+ */
+let parking: Proc | null = null;
+const parkExecutor = (resolve: (v: any) => void, reject: (e: unknown) => void): void => {
+  const p = parking!;
+  parking = null;
+  p.wake = resolve;
+  p.wakeErr = reject;
+};
 
 /** The iteration currently running in this thread (sync points find it here). */
 let current: Iteration | null = null;
@@ -100,6 +111,8 @@ export class Iteration {
   /** The simulated cluster, from the first Cluster call on (null: one node, no partitions, no hooks run). */
   cluster: ClusterState | null = null;
   private refCounter = 0;
+  /** Decisions taken so far (the engine's steps(), counted in afterPick). */
+  private decisions = 0;
   private resolveFinished!: () => void;
   readonly finished: Promise<void>;
   private readonly claim = (): void => {
@@ -182,12 +195,12 @@ export class Iteration {
    * Creates a process running `fn`; it starts when the engine first picks it.
    * System processes (a registry's cleanup) never count as deadlocked.
    */
-  spawnProcess(fn: () => unknown, system: boolean, label: string): Proc {
+  spawnProcess(fn: () => unknown, system: boolean, label: string | (() => string)): Proc {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
     const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
     // A library's own process (a registry's cleaner, a timer callback's runner) is named by its label.
-    if (this.detail && label !== "" && id !== 1) this.nameLane(p, label);
+    if (this.detail && label !== "" && id !== 1) this.nameLane(p, typeof label === "string" ? label : label());
     this.launch(p);
     return p;
   }
@@ -199,9 +212,10 @@ export class Iteration {
   }
 
   private async launch(p: Proc): Promise<void> {
-    await new Promise((resolve) => {
-      p.wake = resolve;
-    });
+    parking = p;
+    const started = new Promise(parkExecutor);
+    p.wakeErr = null; // a process is started with a value, never an error
+    await started;
     let crashed = false;
     let reason: unknown = "normal";
     try {
@@ -300,10 +314,8 @@ export class Iteration {
   }
 
   private park<T>(p: Proc): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      p.wake = resolve as (v: unknown) => void;
-      p.wakeErr = reject;
-    });
+    parking = p;
+    return new Promise<T>(parkExecutor);
   }
 
   private readonly decideDeferred = (): void => {
@@ -316,7 +328,7 @@ export class Iteration {
 
   /** p was picked again inside its own sync point: settle with its resume value or error. */
   private resumeNow<T>(p: Proc): Promise<T> {
-    if (this.config.detail && p.waitNote) this.noteWoken(p);
+    if (this.detail && p.waitNote) this.noteWoken(p);
     // Until its continuation runs, a lockstep call p makes comes from another of its
     // async chains (Promise.all) and runs concurrently (src/runtime/calls.ts).
     // The promise p awaits settles in that same microtask, so the claim costs no extra one.
@@ -360,9 +372,13 @@ export class Iteration {
   private afterPick(c: number, actor: number): Proc | null {
     const check = this.config.replay?.check;
     for (;;) {
+      // Every answer >= 0 (a pid, or TIMER) is a decision the engine recorded: counted
+      // here, so the step limit costs no engine call per step.
+      if (c >= 0) this.decisions++;
+      if (this.engine.debug && this.decisions !== this.x.steps()) throw new Error(`lockstep internal error: ${this.decisions} decisions counted, the engine has ${this.x.steps()}`);
       if (check !== undefined && !check.matches(this)) return null;
       if (c > 0) {
-        if (this.x.steps() > this.config.maxSteps) {
+        if (this.decisions > this.config.maxSteps) {
           this.fail("step-limit", new Error("step limit"), stepLimitMessage(this.config.maxSteps));
           return null;
         }
@@ -404,7 +420,7 @@ export class Iteration {
     this.lastRunner = this.running;
     this.running = null;
     this.handedTo = q;
-    if (this.config.detail && q.waitNote) this.noteWoken(q);
+    if (this.detail && q.waitNote) this.noteWoken(q);
     // Claim before q's continuation: a sync point called synchronously in between comes
     // from the process that just handed off. (A reaction to a resolved promise is the
     // same FIFO microtask as queueMicrotask, at a fraction of its cost.)

@@ -96,19 +96,21 @@ export class Proc {
   idle = false;
   /** Callbacks handed to this process, run in its turn when it next resumes (Iteration.transfer). */
   due: (() => void)[] | null = null;
-  /** For a process that runs a timer callback: what it runs (e.g. "setTimeout #3 callback, set by <0.1.0>"), for crash reports. */
-  timer = "";
+  /** For a process that runs a timer callback: the timer it runs (describe(): e.g. "setTimeout #3 callback, set by <0.1.0>"), for crash reports; null otherwise. */
+  timer: { describe(): string } | null = null;
   constructor(
     readonly id: number,
     readonly fn: (() => unknown) | null,
     readonly system: boolean,
-    readonly label: string,
+    /** What it runs, for reports (a function: built only when a report asks). */
+    readonly label: string | (() => string),
   ) {
     this.pid = new Pid(id);
   }
 
   toString(): string {
-    return this.label ? `${this.pid} (${this.label})` : String(this.pid);
+    const label = typeof this.label === "function" ? this.label() : this.label;
+    return label ? `${this.pid} (${label})` : String(this.pid);
   }
 }
 

@@ -42,7 +42,21 @@ type Fn = (...args: unknown[]) => unknown;
 /** The host's own timers and clocks, captured when lockstep loads: the runtime, the explorer and the CLI use only these, never the patched globals. */
 const g = globalThis as unknown as Record<string, unknown> & { performance?: { now(): number } };
 const RealDate: DateConstructor = Date;
-const realPerformanceNow: () => number = g.performance !== undefined ? g.performance.now.bind(g.performance) : () => RealDate.now();
+/**
+ * Node: process.hrtime (reading globalThis.performance there loads perf_hooks, several
+ * ms of a first call); browsers: performance.now. Only differences of it are used.
+ */
+const realPerformanceNow: () => number = (() => {
+  const hrtime = (g.process as { hrtime?: () => [number, number] } | undefined)?.hrtime;
+  if (typeof hrtime === "function") {
+    const hr = hrtime.bind(g.process);
+    return () => {
+      const [s, ns] = hr();
+      return s * 1e3 + ns / 1e6;
+    };
+  }
+  return g.performance !== undefined ? g.performance.now.bind(g.performance) : () => RealDate.now();
+})();
 
 /** Real milliseconds from the host's monotonic clock (progress, time limits, slices). */
 export const hostNow = (): number => realPerformanceNow();
@@ -189,8 +203,8 @@ class EventLoop {
   private ensureRunner(): void {
     if (this.runner !== null || this.due.length === 0) return;
     const head = this.due[0];
-    const r = this.it.spawnProcess(() => this.runHead(r), false, head.describe());
-    r.timer = head.describe();
+    const r = this.it.spawnProcess(() => this.runHead(r), false, () => head.describe());
+    r.timer = head;
     this.runner = r;
   }
 
@@ -207,7 +221,7 @@ class EventLoop {
       this.byId.delete(t.id);
     }
     const to = this.waiter(t);
-    r.timer = t.describe();
+    r.timer = t;
     if (to !== null) {
       if (it.detail) it.note(r, OP.TIMER_CALLBACK, () => [t.describe(), `handed to ${to.pid}`]);
       handTo(it, to, () => this.runIn(t, to));

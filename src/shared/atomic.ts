@@ -5,8 +5,9 @@ import { OP } from "../engine/ops.js";
 import { show } from "../values/show.js";
 import { SharedObject, type SharedOptions } from "./object.js";
 
-function checkNumber(v: unknown, what: string): asserts v is number {
-  if (typeof v !== "number") throw new TypeError(`${what} expects a number, got ${show(v)}`);
+/** `what` names the call, after `owner` when there is one ("Atomic#1.add"): the text is built only for the error. */
+function checkNumber(v: unknown, owner: Atomic | null, what: string): asserts v is number {
+  if (typeof v !== "number") throw new TypeError(`${owner !== null ? `${owner}.` : ""}${what} expects a number, got ${show(v)}`);
 }
 
 /**
@@ -22,7 +23,7 @@ export class Atomic extends SharedObject {
 
   constructor(initial = 0, options?: SharedOptions) {
     super("Atomic", options);
-    checkNumber(initial, "new Atomic()");
+    checkNumber(initial, null, "new Atomic()");
     this.value = initial;
   }
 
@@ -34,11 +35,11 @@ export class Atomic extends SharedObject {
   }
 
   /** Writes `f(value)` and resolves to the new value (`returnOld`: to the old one). */
-  private write(method: string, arg: string, f: (v: number) => number, returnOld: boolean): Promise<number> {
+  private write(method: string, arg: number | undefined, f: (v: number) => number, returnOld: boolean): Promise<number> {
     return this.sync(OP.SHARED_WRITE, method, (p, it) => {
       const old = this.value;
       this.value = f(old);
-      if (it.detail) it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}(${arg})`, `${show(old)} -> ${show(this.value)}`]);
+      if (it.detail) it.note(p, OP.SHARED_WRITE, () => [`${this}.${method}(${arg === undefined ? "" : show(arg)})`, `${show(old)} -> ${show(this.value)}`]);
       return it.handoff(p, OP.SHARED_WRITE, this.res, ++this.writes, returnOld ? old : this.value);
     });
   }
@@ -54,15 +55,15 @@ export class Atomic extends SharedObject {
 
   /** Replaces the value. */
   async set(value: number): Promise<void> {
-    checkNumber(value, `${this}.set`);
-    await this.write("set", show(value), () => value, false);
+    checkNumber(value, this, "set");
+    await this.write("set", value, () => value, false);
   }
 
   /** Adds `delta`; resolves to the new value. */
   add(delta: number): Promise<number> {
     try {
-      checkNumber(delta, `${this}.add`);
-      return this.write("add", show(delta), (v) => v + delta, false);
+      checkNumber(delta, this, "add");
+      return this.write("add", delta, (v) => v + delta, false);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -81,8 +82,8 @@ export class Atomic extends SharedObject {
   /** Adds `delta`; resolves to the value before. */
   getAndAdd(delta: number): Promise<number> {
     try {
-      checkNumber(delta, `${this}.getAndAdd`);
-      return this.write("getAndAdd", show(delta), (v) => v + delta, true);
+      checkNumber(delta, this, "getAndAdd");
+      return this.write("getAndAdd", delta, (v) => v + delta, true);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -91,8 +92,8 @@ export class Atomic extends SharedObject {
   /** Replaces the value; resolves to the value before. */
   getAndSet(value: number): Promise<number> {
     try {
-      checkNumber(value, `${this}.getAndSet`);
-      return this.write("getAndSet", show(value), () => value, true);
+      checkNumber(value, this, "getAndSet");
+      return this.write("getAndSet", value, () => value, true);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -101,7 +102,7 @@ export class Atomic extends SharedObject {
   /** Sets `next` if the value is `expected` (SameValueZero); resolves to whether it did. */
   compareAndSet(expected: number, next: number): Promise<boolean> {
     return this.sync(OP.SHARED_WRITE, "compareAndSet", (p, it) => {
-      checkNumber(next, `${this}.compareAndSet`);
+      checkNumber(next, this, "compareAndSet");
       const ok = this.value === expected || (this.value !== this.value && expected !== expected);
       if (this.it.detail) this.it.note(p, ok ? OP.SHARED_WRITE : OP.SHARED_READ, () => [`${this}.compareAndSet(${show(expected)}, ${show(next)})`, ok ? "true" : `false (is ${show(this.value)})`]);
       if (!ok) return this.it.handoff(p, OP.SHARED_READ, this.res, this.writes, false);

@@ -106,7 +106,8 @@ export function controlled<A extends unknown[], R>(fn: (...args: A) => R | Promi
     }
     if (!p.alive) return NEVER;
     const self = this;
-    const describe = () => `${name}(${args.map((a) => show(a)).join(", ")})`;
+    // Report text, made only when a report is being built.
+    const describe = it.detail ? () => `${name}(${args.map((a) => show(a)).join(", ")})` : undefined;
     if (start === "eager") {
       // fn runs now; its outcome is captured at once (a rejection is handled, not
       // reported as unhandled while it waits) and delivered by the task.
