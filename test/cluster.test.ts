@@ -428,7 +428,8 @@ describe("determinism", () => {
   });
 
   it("reports name the cluster operations", async () => {
-    const r = await explore(scenario, { iterations: 300, seed: 5, traceDir: false });
+    // (random's seed 1 finds the message the partition drops; other strategies may find the ordering race first)
+    const r = await explore(scenario, { iterations: 300, seed: 1, strategy: "random", traceDir: false });
     if (r.ok) throw new Error("expected a bug");
     const text = r.bug.format();
     expect(text).toMatch(/partition/);
