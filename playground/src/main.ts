@@ -217,7 +217,7 @@ function clearResult(): void {
 /** A passing search: what it covered, and its last iteration's interleaving to look at (Replay runs it again; nothing to shrink). */
 function showSample(sample: SampleView, s: Stats): void {
   const distinct = `${fmt(s.distinctSchedules)}${s.distinctSchedulesEstimated ? " (estimated)" : ""} distinct schedule${s.distinctSchedules === 1 ? "" : "s"}`;
-  const covered = s.complete ? " · every interleaving explored (dpor)" : "";
+  const covered = (s.readsFrom ? ` · ${fmt(s.readsFrom)} reads-from pair${s.readsFrom === 1 ? "" : "s"} covered` : "") + (s.complete ? " · every interleaving explored (dpor)" : "");
   render(
     { data: columnsFromWire(sample.diagram), traceText: sample.traceText, bug: null, bySeed: false },
     "No bug found: a sample schedule",

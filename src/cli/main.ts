@@ -317,7 +317,8 @@ function verdict(name: string, stats: ExploreStats, iterations: number, cap: num
     const why = stats.traces >= cap ? `stopped at the iterations cap (${cap})` : "stopped at the time limit";
     return `${name}: no bug in ${stats.traces} interleavings explored, NOT complete: ${why}; more interleavings remain (raise --iterations)`;
   }
-  return `${name}: no bug in ${plural(iterations, "iteration")} (${distinctSchedules(stats)}, seed ${stats.seed}, strategy ${stats.strategy})`;
+  const covered = stats.readsFrom ? `, ${plural(stats.readsFrom, "reads-from pair")} covered` : "";
+  return `${name}: no bug in ${plural(iterations, "iteration")} (${distinctSchedules(stats)}${covered}, seed ${stats.seed}, strategy ${stats.strategy})`;
 }
 
 /** One worker per core, except for runs too short to pay for starting threads and warming their JIT (< 100,000 iterations). */

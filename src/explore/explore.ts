@@ -34,6 +34,12 @@ export interface ExploreStats {
   /** dpor only: Mazurkiewicz traces explored (runs cut short by the sleep set do not count). */
   traces?: number;
   /**
+   * portfolio and rff only: distinct reads-from pairs the runs covered (a read of a shared
+   * object and the write it saw, by process and occurrence): how much of the program's
+   * shared-state behaviour a passing search saw. Absent in a parallel CLI run.
+   */
+  readsFrom?: number;
+  /**
    * Things worth knowing that are not bugs, each once with the first iteration it
    * happened in, e.g. "the body returned while 1 controlled call was still pending …
    * (iteration 3, and 40 more)". Absent when there were none.
@@ -82,9 +88,12 @@ class Tally {
   steps = 0;
   /** dpor only: traces explored, and whether that was all of them. */
   exhaustive: { traces: number; complete: boolean } | null = null;
+  /** Reads-from pairs covered, where the strategy records them (rff, and every portfolio run). */
+  private readsFrom: number | null;
 
   constructor(private readonly o: ResolvedOptions) {
     this.seen = o.distinctCounter ?? new DistinctCounter();
+    this.readsFrom = o.strategy === "rff" || o.strategy === "portfolio" ? 0 : null;
   }
 
   /** A run of iteration i ended. */
@@ -92,6 +101,7 @@ class Tally {
     this.ran++;
     this.steps += e.x.steps();
     this.warnings.add(it, i);
+    if (this.readsFrom !== null) this.readsFrom += e.x.coverageFresh();
   }
 
   stats(): ExploreStats {
@@ -105,6 +115,7 @@ class Tally {
       strategy: describeStrategy(this.o.strategy, this.o.params),
     };
     if (this.exhaustive !== null) Object.assign(s, this.exhaustive);
+    if (this.readsFrom !== null) s.readsFrom = this.readsFrom;
     const list = this.warnings.list();
     if (list !== undefined) s.warnings = list;
     return s;
