@@ -93,7 +93,14 @@ export function diagramData(events: StepEvent[], opts: DataOptions): DiagramData
     return k;
   };
   const n = rows.length;
-  const site = opts.site ?? ((at: string) => at);
+  // A call site repeats (a loop's line, thousands of times): each distinct one is mapped once.
+  const sites = new Map<string, string>();
+  const mapSite = opts.site ?? ((at: string) => at);
+  const site = (at: string) => {
+    let s = sites.get(at);
+    if (s === undefined) sites.set(at, (s = mapSite(at)));
+    return s;
+  };
   let now = 0;
   const clockStart = events[0]?.time ?? 0;
   const d: DiagramData = {
