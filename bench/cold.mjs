@@ -83,26 +83,10 @@ const sides = {
     return ms;
   },
   async bare(n) {
-    // Two async functions handing control back and forth through promise resolvers,
-    // n * PING_ROUNDS round trips (two hand-offs each): the floor for any hand-off scheduler.
-    const rounds = 2 * n * PING_ROUNDS;
-    const wake = [null, null];
-    let k = 0;
-    const park = (i) => new Promise((r) => (wake[i] = r));
-    async function run(i) {
-      await park(i);
-      while (k < rounds) {
-        k++;
-        const p = park(i);
-        wake[1 - i]();
-        await p;
-      }
-      wake[1 - i]();
-    }
+    // n * PING_ROUNDS round trips, two hand-offs each.
+    const { bareHandoff } = await import("./bare-handoff.mjs");
     const t0 = performance.now();
-    const both = Promise.all([run(0), run(1)]);
-    wake[0]();
-    await both;
+    await bareHandoff(2 * n * PING_ROUNDS);
     return performance.now() - t0;
   },
 };

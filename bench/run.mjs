@@ -4,6 +4,7 @@ import { explore, spawn, send, receive, self, yieldNow } from "lockstep";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { TwinEngine } from "./twin.mjs";
+import { bareHandoff } from "./bare-handoff.mjs";
 
 const quick = process.argv.includes("--quick");
 const scale = quick ? 0.1 : 1;
@@ -17,27 +18,6 @@ async function timed(f) {
 }
 
 // ---- 1. ping-pong and fan-out vs a bare promise hand-off -----------------------
-async function bareHandoff(rounds) {
-  // Two async functions handing control back and forth through promise resolvers:
-  // the floor for any hand-off scheduler (one resolve + one await per hand-off).
-  const wake = [null, null];
-  let n = 0;
-  const park = (i) => new Promise((r) => (wake[i] = r));
-  async function run(i) {
-    await park(i);
-    while (n < rounds) {
-      n++;
-      const p = park(i);
-      wake[1 - i]();
-      await p;
-    }
-    wake[1 - i]();
-  }
-  const both = Promise.all([run(0), run(1)]);
-  wake[0]();
-  await both;
-  return n;
-}
 
 const PING_ROUNDS = 50;
 async function pingPongBody() {

@@ -7,6 +7,9 @@
 
 export const IS_NODE = false;
 
+/** The host's monotonic clock in real ms (see host.ts), captured before virtual timers patch performance. */
+export const hostClock: () => number = performance.now.bind(performance);
+
 export async function engineBytes(_debug: boolean): Promise<ArrayBuffer> {
   const url = new URL("./engine.wasm", import.meta.url);
   const res = await fetch(url);

@@ -8,6 +8,20 @@
 export const IS_NODE: boolean = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 
 /**
+ * The host's monotonic clock in real ms, captured at load (before virtual timers patch
+ * anything): process.hrtime, since reading globalThis.performance in Node loads
+ * perf_hooks (several ms of a first call). Only differences are used: progress, time
+ * limits, search slices; never a scheduling choice.
+ */
+export const hostClock: () => number = (() => {
+  const hr = process.hrtime.bind(process);
+  return () => {
+    const [s, ns] = hr();
+    return s * 1e3 + ns / 1e6;
+  };
+})();
+
+/**
  * The release engine as base64, written into dist/ by the build (rollup.config.mjs,
  * inlineEngine): a first explore() then reads no file (loading fs/promises, opening
  * and reading engine.wasm cost several ms of it). Null in the sources, which the test

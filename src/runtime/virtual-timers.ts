@@ -33,6 +33,7 @@
 import type { Iteration } from "./iteration.js";
 import type { Proc } from "./proc.js";
 import { OP } from "../engine/ops.js";
+import { hostClock } from "../engine/host.js";
 import { handTo, waitOnEventLoop } from "./calls.js";
 import { errorText } from "../values/show.js";
 import { timerCrashMessage } from "./failure.js";
@@ -42,24 +43,9 @@ type Fn = (...args: unknown[]) => unknown;
 /** The host's own timers and clocks, captured when lockstep loads: the runtime, the explorer and the CLI use only these, never the patched globals. */
 const g = globalThis as unknown as Record<string, unknown> & { performance?: { now(): number } };
 const RealDate: DateConstructor = Date;
-/**
- * Node: process.hrtime (reading globalThis.performance there loads perf_hooks, several
- * ms of a first call); browsers: performance.now. Only differences of it are used.
- */
-const realPerformanceNow: () => number = (() => {
-  const hrtime = (g.process as { hrtime?: () => [number, number] } | undefined)?.hrtime;
-  if (typeof hrtime === "function") {
-    const hr = hrtime.bind(g.process);
-    return () => {
-      const [s, ns] = hr();
-      return s * 1e3 + ns / 1e6;
-    };
-  }
-  return g.performance !== undefined ? g.performance.now.bind(g.performance) : () => RealDate.now();
-})();
 
 /** Real milliseconds from the host's monotonic clock (progress, time limits, slices). */
-export const hostNow = (): number => realPerformanceNow();
+export const hostNow: () => number = hostClock;
 
 /** The host's setImmediate, or undefined (browsers). */
 export const hostSetImmediate: ((f: () => void) => unknown) | undefined = typeof g.setImmediate === "function" ? (g.setImmediate as Fn).bind(globalThis) as (f: () => void) => unknown : undefined;
