@@ -30,7 +30,7 @@ export { monLive, monWatcher, monTarget };
 export { linked, linkCount } from "./links";
 export { dporNext, dporTraces, dporComplete, dporPruned } from "./strategies/dpor";
 export { eventsPtr, decisionsPtr, eventField, scheduleHash } from "./trace";
-export { choicePoints, preemptions, preemptionsPtr } from "./strategy";
+export { choicePoints, pathSpan, preemptions, preemptionsPtr } from "./strategy";
 export { rffFresh as coverageFresh } from "./strategies/rff";
 export {
   regNew, regKindOf, regRegister, regEntriesOf, regUnregister, regRemove, regPidDown, regFind, regEntryPid,

@@ -66,6 +66,13 @@ let fairAfter: i32 = 0;
 
 /** Choice points so far this iteration: choose() calls that had two or more candidates. */
 let choices: i32 = 0;
+/**
+ * The product of the candidates at every choice point of this run: Knuth's estimate
+ * (1975) of how many schedules the whole space has, exact for a uniform random walk
+ * in expectation. The portfolio reads it to see whether the space is small enough to
+ * enumerate (src/explore/small-space.ts).
+ */
+let span: f64 = 1;
 /** preemptAt[0 .. preemptCount) are the decision numbers that were preemptions, strictly ascending. */
 let preemptAt = new StaticArray<i32>(256);
 /** Preemptions so far this iteration; preemptCount <= decisions taken. */
@@ -80,6 +87,7 @@ export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool, ite
   kind = k;
   tracking = feedback && k != RFF && k != REPLAY && k != DPOR;
   choices = 0;
+  span = 1;
   preemptCount = 0;
   ranked = k == PCT || k == POS;
   fairAfter = ranked && p3 > 0 ? p3 : 0;
@@ -121,8 +129,12 @@ export function strategyOnEnabledChange(p: i32): void {
  * one of the choices (race policy, or nothing else can run).
  */
 export function choose(actor: i32, timerReady: bool): i32 {
-  const forced = enabledCount + (timerReady ? 1 : 0) <= 1;
-  if (!forced) choices++;
+  const width = enabledCount + (timerReady ? 1 : 0);
+  const forced = width <= 1;
+  if (!forced) {
+    choices++;
+    span *= f64(width);
+  }
   let c: i32;
   if (kind == REPLAY) c = chooseReplay(decisionCount, actor, timerReady);
   else if (fairAfter > 0 && choices > fairAfter) c = chooseRandom(timerReady);
@@ -144,6 +156,11 @@ export function choose(actor: i32, timerReady: bool): i32 {
 /** Decisions so far that had two or more candidates. */
 export function choicePoints(): i32 {
   return choices;
+}
+
+/** Knuth's estimate of the number of schedules, from this run's choice points (see span). */
+export function pathSpan(): f64 {
+  return span;
 }
 
 /** Preemptions so far (their decision numbers are at preemptionsPtr()). */

@@ -67,7 +67,17 @@ describe("lockstep explore", () => {
       export default async function fine() { const me = self(); await spawn(async () => send(me, 1)); await receive(); }`);
     const r = cli(["explore", join(dir, "ok.mjs"), "--iterations", "50", "--seed", "1", "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ ok: true, iterations: 50 });
+    // The space is tiny: the default strategy's exhaustive pass covers it and stops early.
+    const json = JSON.parse(r.out);
+    expect(json).toMatchObject({ ok: true, complete: true });
+    expect(json.iterations).toBe(json.traces + 2);
+    const text = cli(["explore", join(dir, "ok.mjs"), "--iterations", "50", "--seed", "1"]);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(new RegExp(`ok: explored all ${json.traces} interleavings: no bug \\(strategy portfolio`));
+    // With a budget too small to cover it, the randomized members run every iteration.
+    const few = JSON.parse(cli(["explore", join(dir, "ok.mjs"), "--iterations", "2", "--seed", "1", "--json"]).out);
+    expect(few).toMatchObject({ ok: true, iterations: 2 });
+    expect(few.complete).toBeUndefined();
   });
 
   it("runs TypeScript scenario files without a build step", () => {

@@ -167,6 +167,29 @@ describe("dpor: a body that is not deterministic from run to run", () => {
     expect((err as Error).message).toMatch(/^dpor: the body is not deterministic from run to run: at step \d+ of run \d+ it offered other choices/);
   });
 
+  // Two ways a changing body could pass unseen when only the chosen process is checked
+  // on the replayed prefix: a process enabled now that was not (its branches would never
+  // be explored), and a run that ends before the prefix it was to replay. Both used to
+  // end in "complete".
+  it("is rejected when a later run enables a process the prefix did not have, or ends inside the prefix", async () => {
+    for (const extraFirst of [true, false]) {
+      let run = 0;
+      const body = async () => {
+        run++;
+        const c = new SharedCell(0);
+        const n = run % 2 === 0 ? 3 : 2;
+        if (extraFirst) for (let i = 0; i < n; i++) await spawn(async () => void (await c.set(i)));
+        else {
+          for (let i = 0; i < 2; i++) await spawn(async () => void (await c.set(i)));
+          if (n === 3) await c.get();
+        }
+      };
+      const err = await explore(body, { strategy: "dpor", iterations: 500, traceDir: false }).then((r) => r, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ReplayDivergence);
+      expect((err as Error).message).toMatch(/^dpor: the body is not deterministic from run to run/);
+    }
+  });
+
   it("Generator's default seed is the same in every dpor run (and in the replay of a dpor bug)", async () => {
     const drawn: string[] = [];
     const r = await explore(

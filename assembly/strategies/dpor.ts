@@ -208,6 +208,26 @@ export function dporBegin(iteration: i32, preemptionBound: i32, naiveMode: i32, 
   pruned = false;
 }
 
+/**
+ * Whether the candidates now are node k's, recorded when a run first reached it. The
+ * chosen one alone is not enough: a body that enables one more process on a later run
+ * would leave that process's branches unexplored and the search would call itself
+ * complete.
+ */
+function sameCandidates(k: i32, timerReady: bool): bool {
+  const e = unchecked(nEn[k]);
+  const len = unchecked(nEnLen[k]);
+  if (len != enabledCount + (timerReady ? 1 : 0)) return false;
+  if (timerReady && P(e) != TIMER) return false; // TIMER (0) sorts first
+  for (let i = 0; i < enabledCount; i++) {
+    const p = enabledAt(i);
+    let found = false;
+    for (let j = 0; j < len && !found; j++) found = P(e + j) == p;
+    if (!found) return false;
+  }
+  return true;
+}
+
 /** p was spawned during the current transition: its first step follows it. */
 export function dporSpawn(p: i32): void {
   if (p >= wakeOf.length) wakeOf = grow32(wakeOf, p + 1);
@@ -392,7 +412,7 @@ export function dporChoose(actor: i32, timerReady: bool): i32 {
     // that is not (it depends on the run's number, a module-level variable carried from
     // run to run, Math.random) gets DIVERGED here, and the runtime rejects the search
     // with a clear error rather than exploring something else than it thinks.
-    if (choice == TIMER ? !timerReady : !procIsEnabled(choice)) return DIVERGED;
+    if (!sameCandidates(k, timerReady)) return DIVERGED;
   } else {
     growNodes(k);
     const mark = poolTop;
@@ -521,9 +541,16 @@ function coverAll(k: i32): void {
  * The run ended: analyse its races, pick the next branch. `ended` != 0 when its last
  * transition ended the iteration (the body returned, or a failure such as a crash);
  * 0 when it stopped with nothing runnable (deadlock) or was pruned. Returns 1 when
- * another run is due, 0 when the space (up to the bound) is exhausted.
+ * another run is due, 0 when the space (up to the bound) is exhausted, -1 when the run
+ * ended before the end of the prefix it replayed (the body is not deterministic).
  */
 export function dporNext(ended: i32): i32 {
+  // A run that ended inside the prefix it was to replay: the body did less this time
+  // than on the run that recorded the prefix (dporChoose catches the other differences).
+  if (!pruned && n < prefixLen) {
+    depth = 0;
+    return -1;
+  }
   if (!pruned) {
     if (n > 0 && ended != 0) unchecked((tGlobal[n - 1] = 1)); // the end drops everything
     finishTransition();

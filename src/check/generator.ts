@@ -131,5 +131,7 @@ function mix(a: number, b: number): number {
 
 function defaultSeed(): number {
   const it = currentIteration();
-  return it === null ? 0 : it.config.inputSeed;
+  if (it === null) return 0;
+  it.drewInputs = true;
+  return it.config.inputSeed;
 }

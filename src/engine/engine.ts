@@ -62,6 +62,8 @@ export interface EngineExports {
   eventField(i: number, f: number): number;
   scheduleHash(): number;
   choicePoints(): number;
+  /** The product of the candidates at the last run's choice points: Knuth's estimate of the schedules in the space. */
+  pathSpan(): number;
   preemptions(): number;
   preemptionsPtr(): number;
   /** Reads-from coverage pairs the last run showed first (rff runs, and runs begun with STRATEGY_FEEDBACK). */

@@ -7,6 +7,7 @@ import { resolveOptions, type ExploreOptions, type InternalOptions, type Resolve
 import { type IterationStrategy, strategyFor, describeStrategy, needsCalibration, calibrate } from "./strategies.js";
 import { configFor } from "./config.js";
 import { Bandit, type Member } from "./portfolio.js";
+import { SmallSpace } from "./small-space.js";
 import { ReplayDivergence } from "./divergence.js";
 import { runIteration, runSettled, withEngine, yieldToHost } from "./run.js";
 import { Bug, BugFound } from "./bug.js";
@@ -186,10 +187,15 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   // The portfolio's member choice (src/explore/portfolio.ts), rewarded after each run.
   const bandit = o.strategy === "portfolio" ? new Bandit() : null;
   let member: Member | undefined;
+  // Its exhaustive pass over a small space (src/explore/small-space.ts): one
+  // depth-first search, so only in a search that is not split over shards or workers.
+  const small = bandit !== null && o.firstIteration === 1 && o.stride === 1 ? new SmallSpace() : null;
   // Synchronous except for PCT's one calibration run: an await per iteration is a
   // promise and microtasks the search would pay every time.
   const strategyOf = (i: number): IterationStrategy | Promise<IterationStrategy> => {
-    member = bandit?.pick();
+    const pass = small?.next();
+    member = pass ? undefined : bandit?.pick();
+    if (pass) return pass;
     const env = () => ({ k: pctK, maxSteps: o.maxSteps, member });
     if (pctK === undefined && needsCalibration(o.strategy, i, member)) {
       return calibrate(e, body, o).then((k) => {
@@ -202,6 +208,13 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   // The strategies of the iterations since the last yield (loop indices windowStart..),
   // for the look-back below: the portfolio's choice depends on the runs before.
   let ran: IterationStrategy[] = [];
+  // The decisions of the pass's runs among them, by loop index: its search is stateful,
+  // so they are replayed, not run again under their strategy.
+  let passRuns = new Map<number, number[]>();
+  const again = (k: number, i: number, s: IterationStrategy) => {
+    const decisions = passRuns.get(k);
+    return decisions ? configFor(o, i, { decisions, strict: false }) : config(i, s);
+  };
   // Unhandled rejections are reported by Node only when the search yields: then the
   // iterations since the last yield (loop indices from..to-1) are run again with
   // promises tagged, and the first that leaves one is the bug (src/explore/rejections.ts).
@@ -212,7 +225,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     for (let k = from; k < to; k++) {
       const i = o.firstIteration + k * o.stride;
       const s = ran[k - windowStart];
-      const it = await tagged(() => runIteration(e, body, config(i, s)));
+      const it = await tagged(() => runIteration(e, body, again(k, i, s)));
       const left = await settleIteration(it);
       if (it.failure) {
         explainPending();
@@ -234,13 +247,23 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     t.seen.add(e.x.scheduleHash());
     ran.push(s);
     if (member !== undefined) bandit!.reward(member, e.x.coverageFresh());
-    if (it.failure) {
+    if (small !== null && small.state !== "off") {
+      if (small.state === "enumerating") passRuns.set(k, e.decisions());
+      // A divergence is the pass's own check failing (the body is not repeatable), not a bug.
+      if (!it.failure || it.divergence) small.after(e, it, o.iterations - k - 1);
+      if (small.warning !== null) t.warnings.add({ warnings: [small.warning] }, i);
+      if (small.state === "complete") {
+        t.exhaustive = { traces: small.runs, complete: true };
+        break;
+      }
+    }
+    if (it.failure && !it.divergence) {
       await flushRejections();
       if (hasPending()) {
         // Up to and including this iteration, which may have left the rejection itself.
         const first = await lookBack(windowStart, k + 1);
         if (first) return first;
-        it = await runIteration(e, body, config(i, s)); // the look-back replaced its trace in the engine
+        it = await runIteration(e, body, again(k, i, s)); // the look-back replaced its trace in the engine
       }
       const bug = await reproduce(e, body, o, it, i, s.label);
       return { ok: false, bug, stats: t.stats() };
@@ -255,6 +278,7 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
       if (found) return found;
       windowStart = k + 1;
       ran = [];
+      passRuns = new Map();
       slice = hostNow();
     }
   }
@@ -301,10 +325,9 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
     const s = strategyFor(o.strategy, i, o.params);
     const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
     t.count(e, it, i);
-    if (it.divergence) {
-      const d = it.divergence;
-      throw new ReplayDivergence(d.step, d.expected, d.actual, `dpor: the body is not deterministic from run to run: at step ${d.step} of run ${i} it offered other choices than an earlier run with the same prefix. Exhaustive search needs a body that does the same whenever it is scheduled the same way; this one depends on the run's number, state kept across runs, Math.random, real time or I/O.`);
-    }
+    const notRepeatable = (step: number, expected: string, actual: string) =>
+      new ReplayDivergence(step, expected, actual, `dpor: the body is not deterministic from run to run: at step ${step} of run ${i} it offered other choices than an earlier run with the same prefix. Exhaustive search needs a body that does the same whenever it is scheduled the same way; this one depends on the run's number, state kept across runs, Math.random, real time or I/O.`);
+    if (it.divergence) throw notRepeatable(it.divergence.step, it.divergence.expected, it.divergence.actual);
     if (it.failure) {
       ex.traces = e.x.dporTraces() + 1;
       await flushRejections();
@@ -324,7 +347,9 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
       t.seen.add(e.x.scheduleHash());
       window.push({ i, decisions: e.decisions() });
     }
-    const more = e.x.dporNext(it.pruned ? 0 : 1) !== 0;
+    const next = e.x.dporNext(it.pruned ? 0 : 1);
+    if (next < 0) throw notRepeatable(e.x.steps(), "the run to go on along an earlier run's prefix", "it ended sooner");
+    const more = next !== 0;
     ex.traces = e.x.dporTraces();
     if (!more) {
       ex.complete = true;

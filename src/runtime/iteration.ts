@@ -104,6 +104,8 @@ export class Iteration {
   callsResolved = 0;
   /** Things worth telling that are not failures (distinct texts, in order), e.g. controlled calls still pending when the body returned. */
   warnings: string[] | null = null;
+  /** The body drew generated inputs from the iteration's input seed (a Generator without its own seed): its runs differ by more than the schedule. */
+  drewInputs = false;
   /** Record readable notes (config.detail): off during the search. */
   readonly detail: boolean;
   readonly timers: TimerTable;

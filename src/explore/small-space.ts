@@ -1,0 +1,83 @@
+// The portfolio's exhaustive pass: when its first runs say the schedule space is small,
+// it enumerates every schedule and, when that completes, the verdict is "no bug in
+// any interleaving" instead of a sample of a few dozen schedules drawn again and
+// again.
+//
+// The size comes from Knuth's estimator (1975): the product of the candidates at every
+// choice point of a run (the engine's pathSpan) is, for a uniform random walk, an
+// unbiased estimate of the number of schedules. The largest estimate of the first
+// PROBES runs decides; the pass is then the engine's depth-first search with the
+// reduction off (assembly/strategies/dpor.ts in naive mode), which is sound for state
+// lockstep does not see (a plain JS variable shared between processes): dpor's
+// reduction is not, so the default strategy never relies on it. A wrong estimate
+// costs at most PASS_FACTOR times its size in runs, after which the randomized
+// members take over again.
+//
+// The pass is skipped, or abandoned, when a run drew generated inputs (then the runs
+// differ by more than their schedule and no enumeration of schedules covers them),
+// when the body does not repeat itself from run to run (dpor's divergence check), and
+// in a sharded or multi-worker search (the pass is one depth-first search).
+import { STRATEGY_CODE, type Engine } from "../engine/engine.js";
+import type { Iteration } from "../runtime/iteration.js";
+import type { IterationStrategy } from "./strategies.js";
+
+/** Runs of the portfolio whose estimates decide whether to enumerate. */
+const PROBES = 2;
+/** The largest estimated space the pass enumerates. */
+export const SMALL_SPACE = 1000;
+/** The pass gives up after this many times the estimate (at least MIN_PASS runs): the estimate was too low. */
+const PASS_FACTOR = 4;
+const MIN_PASS = 64;
+
+export class SmallSpace {
+  state: "probing" | "enumerating" | "off" | "complete" = "probing";
+  /** Runs of the pass so far: when complete, the number of schedules in the space. */
+  runs = 0;
+  /** Why the pass was abandoned, for the search's warnings (null: it was not, or there is nothing to tell). */
+  warning: string | null = null;
+  private probes = 0;
+  private estimate = 1;
+  private cap = 0;
+
+  /** The strategy of the next iteration when it belongs to the pass, else null (the bandit chooses). */
+  next(): IterationStrategy | null {
+    if (this.state !== "enumerating") return null;
+    return { code: STRATEGY_CODE.dpor, label: "portfolio:dfs", params: [this.runs + 1, -1, 1] };
+  }
+
+  /**
+   * A run that found no bug ended; `left` iterations of the budget remain. Advances
+   * the pass (the engine's dporNext) when the run was one of its runs.
+   */
+  after(e: Engine, it: Iteration, left: number): void {
+    if (this.state === "probing") {
+      if (it.drewInputs) {
+        this.state = "off";
+        return;
+      }
+      this.estimate = Math.max(this.estimate, e.x.pathSpan());
+      if (++this.probes < PROBES) return;
+      // Enumerate only what the budget can cover: otherwise random sampling of a large
+      // space finds more than a depth-first search of one corner of it.
+      const est = Math.ceil(this.estimate);
+      this.state = est <= SMALL_SPACE && est <= left ? "enumerating" : "off";
+      this.cap = Math.max(MIN_PASS, PASS_FACTOR * est);
+      return;
+    }
+    if (this.state !== "enumerating") return;
+    this.runs++;
+    // dporNext is -1 when the run ended inside the prefix it replayed: like a divergence,
+    // the body did something else when scheduled the same way.
+    const next = it.divergence !== null || it.drewInputs ? 1 : e.x.dporNext(1);
+    if (it.divergence !== null || next < 0) {
+      this.state = "off";
+      this.warning = `the exhaustive pass over the small schedule space stopped at run ${this.runs}: the body does not repeat itself when scheduled the same way (it depends on state kept across runs, Math.random, real time or I/O), so no enumeration of schedules covers it`;
+    } else if (it.drewInputs) {
+      this.state = "off";
+    } else if (next === 0) {
+      this.state = "complete";
+    } else if (this.runs >= this.cap) {
+      this.state = "off";
+    }
+  }
+}
