@@ -85,7 +85,7 @@ let preemptCount: i32 = 0;
  */
 export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool, iteration: i32 = 0, feedback: bool = false): void {
   kind = k;
-  tracking = feedback && k != RFF && k != REPLAY && k != DPOR;
+  tracking = feedback && k != RFF && k != REPLAY;
   choices = 0;
   span = 1;
   preemptCount = 0;

@@ -93,6 +93,12 @@ describe("the portfolio's exhaustive pass over a small space", () => {
     expect(r.iterations).toBe(30);
     expect(r.stats.complete).toBeUndefined();
     expect(r.stats.traces).toBeUndefined();
+    // It says how many iterations would have covered the space, and that number does.
+    const hint = (r.stats.warnings ?? []).join("\n");
+    const wanted = Number(/with iterations of (\d+) or more/.exec(hint)?.[1]);
+    expect(wanted).toBeGreaterThan(30);
+    const enough = await explore(increments(false), { iterations: wanted, seed: 1, ...quiet });
+    expect(enough.stats.complete).toBe(true);
   });
 
   it("no pass when the body draws generated inputs (the runs differ by more than their schedule)", async () => {

@@ -116,6 +116,16 @@ const PING_PONG = [
   "}",
 ].join("\n");
 
+/** Six senders to one receiver: a space too large to enumerate, so a long run keeps sampling. */
+const SENDERS = [
+  'import { spawn, send, receive, self } from "lockstep";',
+  "export default async function senders() {",
+  "  const me = self();",
+  "  for (let i = 0; i < 6; i++) await spawn(async () => send(me, i));",
+  "  for (let i = 0; i < 6; i++) await receive();",
+  "}",
+].join("\n");
+
 
 /** The bug Node finds in a scenario file. */
 async function nodeBug(file: string, options: ls.ExploreOptions) {
@@ -481,7 +491,7 @@ describe("playground", () => {
     expect(await explore(page)).toBe("bug");
     await page.click(".cm-content");
     await page.keyboard.press("Control+A");
-    await page.keyboard.insertText(PING_PONG);
+    await page.keyboard.insertText(SENDERS);
     await page.fill("#iterations", "10000000");
     await page.click("#explore");
     await page.waitForFunction(() => (document.getElementById("progress") as HTMLProgressElement).value > 0);

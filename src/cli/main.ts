@@ -312,7 +312,7 @@ async function exploreScenarios(file: string, flags: Record<string, string | num
 
 /** The closing line of a scenario without a bug; an exhaustive search says whether it covered everything. */
 function verdict(name: string, stats: ExploreStats, iterations: number, cap: number): string {
-  if (stats.complete) return `${name}: explored all ${stats.traces} interleavings: no bug (strategy ${stats.strategy})`;
+  if (stats.complete) return `${name}: ${stats.traces === 1 ? "explored its only interleaving" : `explored all ${stats.traces} interleavings`}: no bug (strategy ${stats.strategy})`;
   if (stats.traces !== undefined) {
     const why = stats.traces >= cap ? `stopped at the iterations cap (${cap})` : "stopped at the time limit";
     return `${name}: no bug in ${stats.traces} interleavings explored, NOT complete: ${why}; more interleavings remain (raise --iterations)`;

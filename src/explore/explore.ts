@@ -30,9 +30,13 @@ export interface ExploreStats {
   elapsedMs: number;
   seed: number;
   strategy: string;
-  /** dpor only: true when every interleaving (up to preemptionBound) was explored — the verdict "no bug in any interleaving". */
+  /**
+   * dpor, and the portfolio when its pass over a small space ran to the end
+   * (src/explore/small-space.ts): true when every interleaving (up to preemptionBound)
+   * was explored — the verdict "no bug in any interleaving".
+   */
   complete?: boolean;
-  /** dpor only: Mazurkiewicz traces explored (runs cut short by the sleep set do not count). */
+  /** dpor: Mazurkiewicz traces explored (runs cut short by the sleep set do not count); the portfolio's pass: every schedule of the space. */
   traces?: number;
   /**
    * portfolio and rff only: distinct reads-from pairs the runs covered (a read of a shared

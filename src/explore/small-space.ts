@@ -17,7 +17,7 @@
 // differ by more than their schedule and no enumeration of schedules covers them),
 // when the body does not repeat itself from run to run (dpor's divergence check), and
 // in a sharded or multi-worker search (the pass is one depth-first search).
-import { STRATEGY_CODE, type Engine } from "../engine/engine.js";
+import { STRATEGY_CODE, STRATEGY_FEEDBACK, type Engine } from "../engine/engine.js";
 import type { Iteration } from "../runtime/iteration.js";
 import type { IterationStrategy } from "./strategies.js";
 
@@ -42,7 +42,9 @@ export class SmallSpace {
   /** The strategy of the next iteration when it belongs to the pass, else null (the bandit chooses). */
   next(): IterationStrategy | null {
     if (this.state !== "enumerating") return null;
-    return { code: STRATEGY_CODE.dpor, label: "portfolio:dfs", params: [this.runs + 1, -1, 1] };
+    // FEEDBACK: the pass records reads-from coverage like every portfolio run, so a
+    // complete search's stats.readsFrom counts every pair of the space.
+    return { code: STRATEGY_CODE.dpor | STRATEGY_FEEDBACK, label: "portfolio:dfs", params: [this.runs + 1, -1, 1] };
   }
 
   /**
@@ -62,6 +64,7 @@ export class SmallSpace {
       const est = Math.ceil(this.estimate);
       this.state = est <= SMALL_SPACE && est <= left ? "enumerating" : "off";
       this.cap = Math.max(MIN_PASS, PASS_FACTOR * est);
+      if (est <= SMALL_SPACE && est > left) this.warning = `the schedule space looks small (about ${est} schedules, estimated from the first runs) but the iterations left (${left}) cannot cover it: with iterations of ${PROBES + PASS_FACTOR * est} or more the default strategy would try every schedule and say whether it explored them all`;
       return;
     }
     if (this.state !== "enumerating") return;
