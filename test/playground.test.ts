@@ -381,6 +381,11 @@ describe("playground", () => {
     await page.click("#replay");
     expect(await settled(page)).toBe("ok");
     expect(await page.textContent("#status")).toContain("runs to the end without failing");
+    // The default strategy enumerates this small space: the verdict is a proof, not a sample.
+    await page.selectOption("#strategy", "portfolio");
+    expect(await explore(page)).toBe("ok");
+    expect(await page.textContent("#status")).toMatch(/^No bug in any interleaving: all 12 explored, \d+ iterations in/);
+    expect(await page.textContent("#bug-message")).toContain("every interleaving explored (12)");
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -217,10 +217,10 @@ function clearResult(): void {
 /** A passing search: what it covered, and its last iteration's interleaving to look at (Replay runs it again; nothing to shrink). */
 function showSample(sample: SampleView, s: Stats): void {
   const distinct = `${fmt(s.distinctSchedules)}${s.distinctSchedulesEstimated ? " (estimated)" : ""} distinct schedule${s.distinctSchedules === 1 ? "" : "s"}`;
-  const covered = (s.readsFrom ? ` · ${fmt(s.readsFrom)} reads-from pair${s.readsFrom === 1 ? "" : "s"} covered` : "") + (s.complete ? " · every interleaving explored (dpor)" : "");
+  const covered = (s.readsFrom ? ` · ${fmt(s.readsFrom)} reads-from pair${s.readsFrom === 1 ? "" : "s"} covered` : "") + (s.complete ? ` · every interleaving explored (${fmt(s.traces ?? 0)})` : "");
   render(
     { data: columnsFromWire(sample.diagram), traceText: sample.traceText, bug: null, bySeed: false },
-    "No bug found: a sample schedule",
+    s.complete ? "No bug in any interleaving: one of them" : "No bug found: a sample schedule",
     `${fmt(s.iterations)} iterations · ${distinct} · ${fmt(s.steps)} steps in all${covered}\nBelow: the last iteration's interleaving (iteration ${sample.iteration}, ${sample.decisions} decisions).`,
     `iteration ${sample.iteration} · seed ${s.seed} · strategy ${s.strategy}`,
     sample.format,
@@ -438,7 +438,8 @@ function showResult(r: Result): void {
     const speed = s.elapsedMs >= 100 ? ` (${fmt(rate)} it/s)` : "";
     const took = `${fmt(s.iterations)} iteration${s.iterations === 1 ? "" : "s"} in ${(s.elapsedMs / 1000).toFixed(2)} s${speed}, seed ${s.seed}, strategy ${s.strategy}`;
     if (r.ok) {
-      setStatus("ok", `No bug found: ${took}.`, data);
+      // A complete search (dpor, or the default strategy's pass over a small space) is a proof, not a sample.
+      setStatus("ok", s.complete ? `No bug in any interleaving: all ${fmt(s.traces ?? 0)} explored, ${took}.` : `No bug found: ${took}.`, data);
       if (r.sample) showSample(r.sample, s);
       return;
     }

@@ -88,7 +88,7 @@ export function renderPassReport(stats: ExploreStats, sample: Sample, opts: Repo
   const replay = opts.file ? `npx lockstep replay ${rel(opts.file)}` : "";
   const n = (x: number) => x.toLocaleString("en-US");
   const summary = `<h1>lockstep found no bug</h1>
-<section id="summary"><p id="coverage"><b>${n(stats.iterations)}</b> iterations, <b>${n(stats.distinctSchedules)}</b>${stats.distinctSchedulesEstimated ? " (estimated)" : ""} distinct schedules, ${n(stats.steps)} steps in all, in ${(stats.elapsedMs / 1000).toFixed(2)} s${stats.complete ? "; every interleaving explored (dpor)" : ""}</p>
+<section id="summary"><p id="coverage"><b>${n(stats.iterations)}</b> iterations, <b>${n(stats.distinctSchedules)}</b>${stats.distinctSchedulesEstimated ? " (estimated)" : ""} distinct schedules, ${n(stats.steps)} steps in all, in ${(stats.elapsedMs / 1000).toFixed(2)} s${stats.complete ? `; every interleaving explored (${n(stats.traces ?? 0)}): no bug in any` : ""}</p>
 <p>test <b>${esc(t.test)}</b>${t.file ? ` (${esc(t.file)})` : ""}, seed ${stats.seed}, strategy ${esc(stats.strategy)}</p>
 <p>Below: one schedule it ran, iteration ${sample.iteration} (${t.decisions.length} decisions, ${sample.events.length} operations).${replay ? ` Replay it: <code id="replay">${esc(replay)}</code>` : ""}</p></section>`;
   return page(`lockstep: no bug in ${t.test}`, summary, "A sample schedule", t, data);

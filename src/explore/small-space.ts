@@ -64,7 +64,8 @@ export class SmallSpace {
       const est = Math.ceil(this.estimate);
       this.state = est <= SMALL_SPACE && est <= left ? "enumerating" : "off";
       this.cap = Math.max(MIN_PASS, PASS_FACTOR * est);
-      if (est <= SMALL_SPACE && est > left) this.warning = `the schedule space looks small (about ${est} schedules, estimated from the first runs) but the iterations left (${left}) cannot cover it: with iterations of ${PROBES + PASS_FACTOR * est} or more the default strategy would try every schedule and say whether it explored them all`;
+      // Twice the estimate: estimates from two runs vary, and the pass starts only when the estimate fits.
+      if (est <= SMALL_SPACE && est > left) this.warning = `the schedule space looks small (about ${est} schedules, estimated from the first runs) but the iterations left (${left}) cannot cover it: with iterations of ${PROBES + 2 * est} or more the default strategy would try every schedule and say whether it explored them all`;
       return;
     }
     if (this.state !== "enumerating") return;
