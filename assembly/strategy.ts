@@ -93,7 +93,7 @@ export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool, ite
   fairAfter = ranked && p3 > 0 ? p3 : 0;
   if (k == PCT) pctBegin(p1, p2);
   else if (k == POS) posBegin();
-  else if (k == RFF) rffBegin(p1, true);
+  else if (k == RFF) rffBegin(p1, true, p2 == 0); // p2 = 1: the portfolio's rff, whose other members make the fresh runs
   else if (k == DPOR) dporBegin(p1, p2, p3, race);
   if (tracking) rffBegin(iteration, false);
 }

@@ -224,6 +224,9 @@ describe("portfolio", () => {
     // The priority members turn random halfway to maxSteps.
     expect(strategyFor("portfolio", 4, p, { k: 7, maxSteps: 100 }).params).toEqual([3, 7, 50]);
     expect(strategyFor("portfolio", 3, p, { k: 7, maxSteps: 100 }).params[2]).toBe(50);
+    // Its rff always mutates (second parameter 1: the other members make the fresh runs); rff alone does not ask that.
+    expect(strategyFor("portfolio", 5, p, { k: 7, maxSteps: 100 }).params).toEqual([5, 1]);
+    expect(strategyFor("rff", 5, {}, {}).params).toEqual([5]);
     for (let i = 1; i <= 4; i++) expect(strategyFor("portfolio", i, p, { k: 7 }).code & STRATEGY_FEEDBACK).toBe(STRATEGY_FEEDBACK);
     const r = await explore(chain(12), { seed: 1, iterations: 200, traceDir: false });
     expect(r.stats.strategy).toBe("portfolio(rff, random, pos, pct(d=3))");

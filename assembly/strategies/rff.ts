@@ -29,11 +29,13 @@
 //   b's process, events that ran are a hash set, so a step costs O(1) plus the
 //   constraints that name it, and nothing caps the events or constraints of a run.
 // - Differs: the base scheduler is the random walk; a quarter of the runs ignore the
-//   corpus (fresh random runs keep feeding it). Entries are chosen uniformly or, half
-//   of the time, the newest, instead of the paper's power schedule. A mutation takes
-//   one of the entry's reads uniformly and, half of the time, asks it for the value
-//   before every write to its resource (a stale read), otherwise for any other write:
-//   with many writers (reorder_20: 38 writes, 2 reads) that is what finds the bug.
+//   corpus (fresh random runs keep feeding it), except under the portfolio, whose
+//   other members make those runs. Entries are chosen uniformly or, half of the time,
+//   the newest, instead of the paper's power schedule. A mutation asks 1 to 16 reads
+//   (uniformly; stacked, as AFL's havoc stacks mutations) of the entry, each taken
+//   uniformly among its reads, and, half of the time, asks it for the value before
+//   every write to its resource (a stale read), otherwise for any other write: with
+//   many writers (reorder_20: 38 writes, 2 reads) that is what finds the bug.
 // - The portfolio's other members feed the same coverage set and corpus (rffBegin with
 //   mutating = false, see strategy.ts FEEDBACK).
 // - Operations other than shared-state ones (messages, registry) give no reads-from
@@ -64,6 +66,10 @@ const REC: i32 = 6;
 const CREC: i32 = 8;
 /** Coverage pairs remembered per exploration (bounded memory). */
 const MAX_SEEN: i32 = 1 << 18;
+/** A mutation asks 1 to MAX_ASKS reads (uniformly) for another source. */
+const MAX_ASKS: i32 = 16;
+/** Constraints a mutated run keeps at most from its entry (the rest were inherited from far ancestors). */
+const MAX_INHERITED: i32 = 128;
 
 // ---- across the iterations of one exploration ---------------------------------
 /** The coverage keys seen in this exploration (value 1); size <= MAX_SEEN. */
@@ -146,7 +152,7 @@ function accessesOf(p: i32, res: i32): i32 {
  * (strategy.ts FEEDBACK: the portfolio's other members feed the same coverage set and
  * corpus, and draw no random number here).
  */
-export function rffBegin(iteration: i32, mutating: bool): void {
+export function rffBegin(iteration: i32, mutating: bool, freshRuns: bool = true): void {
   if (iteration <= lastIteration) {
     seen.reset();
     corpusSize = 0;
@@ -166,7 +172,7 @@ export function rffBegin(iteration: i32, mutating: bool): void {
   boost = 0;
   spawned = 0;
   consCount = 0;
-  if (mutating && corpusSize > 0 && below(4) != 0) mutate();
+  if (mutating && corpusSize > 0 && (!freshRuns || below(4) != 0)) mutate();
   index();
 }
 
@@ -289,13 +295,30 @@ function mutate(): void {
     consCount--;
     for (let f = 0; f < CREC; f++) unchecked((cons[d * CREC + f] = cons[consCount * CREC + f]));
   }
+  if (consCount > MAX_INHERITED) {
+    // Keep the last MAX_INHERITED: the first ones were inherited from the furthest
+    // ancestors, and with several asks per mutation the lists would otherwise grow
+    // by generation (twostage_100: twice the time per run, and more schedules).
+    const drop = consCount - MAX_INHERITED;
+    memory.copy(changetype<usize>(cons), changetype<usize>(cons) + ((<usize>(drop * CREC)) << 2), (<usize>(MAX_INHERITED * CREC)) << 2);
+    consCount = MAX_INHERITED;
+  }
   const ev = corpusEvents[e];
   const n = ev.length / REC;
-  // A read of the entry, uniformly (one pass to count them, one to find it: as much
-  // work as the run itself), so that many writes do not dilute the reads.
   let reads = 0;
   for (let i = 0; i < n; i++) if (unchecked(ev[i * REC + 2]) == READ) reads++;
   if (reads == 0) return;
+  // Several asks at once (AFL's stacked havoc mutations; the RFF artifact's
+  // multi-mutation runs): bugs that need two or more reads moved together
+  // (workstealqueue_bad, reorder_N) are reached in one mutation instead of a chain
+  // of kept runs, each of which had to show a new pair.
+  const asks = 1 + below(MAX_ASKS);
+  for (let a = 0; a < asks; a++) askRead(ev, reads);
+}
+
+/** Asks one of the `reads` reads of the run `ev` (a corpus entry's events), uniformly, to read from another write. */
+function askRead(ev: StaticArray<i32>, reads: i32): void {
+  const n = ev.length / REC;
   let pick = below(reads);
   let r = 0;
   for (let i = 0; i < n; i++) {

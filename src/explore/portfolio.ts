@@ -7,7 +7,8 @@
 // in this worker, else 0; a bug needs no reward, it ends the search. The choice depends
 // on the runs before, so, as for rff, a portfolio search is reproducible for a given
 // seed and worker count, and a failing iteration's trace names its member and replays
-// from its decisions like any other.
+// from its decisions like any other. The rff member always mutates a corpus entry
+// (src/explore/strategies.ts): the other members' runs are its fresh runs.
 //
 // Deterministic first schedules (round-robin with a preemption at every step, and
 // newest-process-first without preemption) were tried as iterations 1 and 2 and

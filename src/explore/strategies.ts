@@ -145,7 +145,9 @@ export const STRATEGIES = {
       const s: IterationStrategy = strategyFor(member, i, params, env);
       // The priority members turn random halfway to maxSteps, so a spin-wait starved by
       // priorities is not reported as a livelock by the default strategy.
-      const fair = member === "random" || member === "rff" ? s.params : [s.params[0] ?? 0, s.params[1] ?? 0, halfway(env)];
+      // The portfolio's rff always mutates (its second parameter): the other members'
+      // runs are the fresh runs that rff alone makes one time in four.
+      const fair = member === "random" ? s.params : member === "rff" ? [s.params[0], 1] : [s.params[0] ?? 0, s.params[1] ?? 0, halfway(env)];
       return { code: s.code | STRATEGY_FEEDBACK, params: fair, label: `portfolio:${s.label}` };
     },
     calibrates: (i, member) => (member ?? rotation(i)) === "pct",
