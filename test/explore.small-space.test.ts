@@ -131,6 +131,30 @@ describe("the portfolio's exhaustive pass over a small space", () => {
     expect((r.stats.warnings ?? []).join("\n")).toMatch(/exhaustive pass .* stopped .* does not repeat itself/);
   });
 
+  it("a space larger than its estimate (a rare branch the first runs missed) ends the pass at its cap with a warning, never 'complete'", async () => {
+    const body = async () => {
+      const c = new SharedCell(0);
+      await spawn(async () => {
+        await c.set(1);
+        await c.set(2);
+        await c.set(3);
+      });
+      await spawn(async () => {
+        // Only when all three writes came first: five more processes, a far larger subtree.
+        if ((await c.get()) !== 3) return;
+        const me = self();
+        for (let i = 0; i < 5; i++) await spawn(async () => send(me, i));
+        for (let i = 0; i < 5; i++) await receive();
+      });
+    };
+    // Seed 6: the first runs miss the branch and estimate about 6 schedules.
+    const r = await explore(body, { iterations: 3000, seed: 6, ...quiet });
+    expect(r.ok).toBe(true);
+    expect(r.stats.complete).toBeUndefined();
+    expect(r.iterations).toBe(3000);
+    expect((r.stats.warnings ?? []).join("\n")).toMatch(/exhaustive pass stopped after 64 runs: the schedule space is larger than the first runs estimated \(about 6\)/);
+  });
+
   it("a search split over workers or shards makes no pass (it is one depth-first search)", async () => {
     const r = await exploreWith(increments(false), { iterations: 1000, seed: 1, firstIteration: 1, stride: 2, ...quiet });
     expect(r.ok).toBe(true);

@@ -100,6 +100,7 @@ export class SmallSpace {
       this.state = "complete";
     } else if (this.runs >= this.cap) {
       this.state = "off";
+      this.warning = `the exhaustive pass stopped after ${this.runs} runs: the schedule space is larger than the first runs estimated (about ${Math.ceil(this.estimate)}), so the rest of the search samples it and claims nothing about every interleaving`;
     }
   }
 }
