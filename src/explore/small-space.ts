@@ -31,7 +31,7 @@ const PROBES = 2;
  */
 const SAMPLE_FIRST = 8;
 /** The largest estimated space the pass enumerates. */
-export const SMALL_SPACE = 1000;
+export const SMALL_SPACE = 10000;
 /** The pass gives up after this many times the estimate (at least MIN_PASS runs): the estimate was too low. */
 const PASS_FACTOR = 4;
 const MIN_PASS = 64;
