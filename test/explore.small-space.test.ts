@@ -155,11 +155,14 @@ describe("the portfolio's exhaustive pass over a small space", () => {
     expect((r.stats.warnings ?? []).join("\n")).toMatch(/exhaustive pass stopped after 64 runs: the schedule space is larger than the first runs estimated \(about 6\)/);
   });
 
-  it("a search split over workers or shards makes no pass (it is one depth-first search)", async () => {
+  it("a search split over workers or shards makes no pass, except in the share the worker pool names (it is one depth-first search)", async () => {
     const r = await exploreWith(increments(false), { iterations: 1000, seed: 1, firstIteration: 1, stride: 2, ...quiet });
     expect(r.ok).toBe(true);
     expect(r.stats.complete).toBeUndefined();
     expect(r.iterations).toBe(1000);
+    const whole = await explore(increments(false), { iterations: 1000, seed: 1, ...quiet });
+    const first = await exploreWith(increments(false), { iterations: 3000, seed: 1, firstIteration: 1, stride: 2, enumerates: true, ...quiet });
+    expect([first.stats.complete, first.stats.traces]).toEqual([true, whole.stats.traces]);
   });
 
   it("other strategies are unchanged: random keeps sampling a small space", async () => {

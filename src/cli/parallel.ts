@@ -105,7 +105,8 @@ export class WorkerPool {
           const iterations = first > total ? 0 : Math.floor((total - first) / stride) + 1;
           const req: WorkerRequest = {
             job, scenario, best, skip: iterations === 0, live: onProgress !== undefined,
-            options: { ...plain, traceDir: false, firstIteration: first, stride, iterations: Math.max(iterations, 1) },
+            // The first share of an unsharded search may prove a small space (and then stops the others).
+            options: { ...plain, traceDir: false, firstIteration: first, stride, iterations: Math.max(iterations, 1), enumerates: w === 0 && shard.count === 1 },
           };
           if (w > 0) this.workers[w].postMessage(req);
           // Last, once every worker has its job: this thread's own share.
@@ -128,6 +129,8 @@ export class WorkerPool {
       strategy: replies[0]?.strategy ?? String(opts.strategy),
     };
     const failing = replies.filter((r) => r.bug).sort((a, b) => a.bug!.trace.iteration - b.bug!.trace.iteration)[0];
+    const proof = replies.find((r) => r.complete);
+    if (!failing && proof) Object.assign(stats, { complete: true, traces: proof.traces });
     if (!failing) return { ok: true, iterations: stats.iterations, stats };
     const b = failing.bug!;
     const bug = new Bug({ kind: b.kind, error: new Error(b.error), message: b.message, step: b.step }, b.trace, b.events, b.nondeterminism);

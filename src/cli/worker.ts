@@ -39,6 +39,9 @@ export interface WorkerReply {
   distinct: DistinctSnapshot | null;
   steps: number;
   strategy: string;
+  /** This share's search covered every interleaving (the default strategy's pass over a small space): the verdict of the whole job. */
+  complete?: boolean;
+  traces?: number;
   bug?: { kind: BugKind; error: string; message: string; step: number; trace: TraceFile; events: StepEvent[]; nondeterminism?: string };
   /** The job could not run (the scenario file failed to load in the worker). */
   failure?: string;
@@ -93,6 +96,11 @@ export async function runShare(req: WorkerRequest, loaded: ScenarioFile, progres
   });
   if (req.live && r.stats.iterations !== n) post(r.stats.iterations);
   const base = { job: req.job, iterations: r.stats.iterations, distinctSchedules: r.stats.distinctSchedules, distinct: distinct.snapshot(), steps: r.stats.steps, strategy: r.stats.strategy };
+  if (r.ok && r.stats.complete) {
+    // Every interleaving passed: the other shares have nothing left to find, stop them.
+    Atomics.store(req.best, 0, 0);
+    return { ...base, complete: true, traces: r.stats.traces };
+  }
   if (r.ok) return base;
   const i = r.bug.iteration;
   for (;;) {

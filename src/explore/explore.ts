@@ -192,8 +192,8 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   const bandit = o.strategy === "portfolio" ? new Bandit() : null;
   let member: Member | undefined;
   // Its exhaustive pass over a small space (src/explore/small-space.ts): one
-  // depth-first search, so only in a search that is not split over shards or workers.
-  const small = bandit !== null && o.firstIteration === 1 && o.stride === 1 ? new SmallSpace() : null;
+  // depth-first search, so in one share of a split search at most (o.enumerates).
+  const small = bandit !== null && o.enumerates ? new SmallSpace() : null;
   // Synchronous except for PCT's one calibration run: an await per iteration is a
   // promise and microtasks the search would pay every time.
   const strategyOf = (i: number): IterationStrategy | Promise<IterationStrategy> => {

@@ -52,6 +52,12 @@ export interface InternalOptions extends ExploreOptions {
   distinctCounter?: DistinctCounter;
   /** After a passing search, re-run its last iteration recording the interleaving (result.sample: what the playground and a report show). */
   sample?: boolean;
+  /**
+   * The default strategy may enumerate a small space here (src/explore/small-space.ts).
+   * Default: only in a search that is not split (first iteration 1, stride 1); the
+   * worker pool sets it for its first share, which then stops the others when done.
+   */
+  enumerates?: boolean;
 }
 
 export interface Progress {
@@ -83,6 +89,7 @@ export interface ResolvedOptions {
   file?: string;
   distinctCounter?: DistinctCounter;
   sample: boolean;
+  enumerates: boolean;
 }
 
 /** The resolved `virtualTimers` option. */
@@ -107,11 +114,11 @@ export function resolveVirtualTimers(v: unknown): VirtualTimersOption | null {
 const KNOWN = new Set([
   "iterations", "seed", "strategy", "maxSteps", "timers", "allowCrashes", "virtualTimers", "traceDir", "name",
   "timeLimitMs", "firstIteration", "stride", "onProgress", "depth", "changePoints", "fairPrefix",
-  "maxDepth", "minDepth", "preemptionBound", "replay", "shouldContinue", "file", "distinctCounter", "sample",
+  "maxDepth", "minDepth", "preemptionBound", "replay", "shouldContinue", "file", "distinctCounter", "sample", "enumerates",
 ]);
 
 /** Accepted (the CLI and workers pass them) but not listed to users. */
-const INTERNAL = new Set(["replay", "firstIteration", "stride", "shouldContinue", "file", "distinctCounter"]);
+const INTERNAL = new Set(["replay", "firstIteration", "stride", "shouldContinue", "file", "distinctCounter", "enumerates"]);
 
 function positiveInt(v: unknown, what: string, min = 1): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
@@ -156,6 +163,7 @@ export function resolveOptions(o: InternalOptions | undefined, bodyName: string)
   if (o.file !== undefined && typeof o.file !== "string") throw new OptionsError("file must be a path string");
   if (o.distinctCounter !== undefined && !(o.distinctCounter instanceof DistinctCounter)) throw new OptionsError("distinctCounter must be a DistinctCounter");
   if (o.sample !== undefined && typeof o.sample !== "boolean") throw new OptionsError(`sample must be true or false, got ${show(o.sample)}`);
+  if (o.enumerates !== undefined && typeof o.enumerates !== "boolean") throw new OptionsError(`enumerates must be true or false, got ${show(o.enumerates)}`);
   if (strategy === "dpor" && (firstIteration !== 1 || stride !== 1)) {
     throw new OptionsError(`strategy "dpor" is one depth-first search over the whole space: it cannot be split into shards or workers (run it with one worker, no --shard)`);
   }
@@ -163,5 +171,6 @@ export function resolveOptions(o: InternalOptions | undefined, bodyName: string)
     iterations, seed, strategy, params, maxSteps, timers, allowCrashes: o.allowCrashes ?? false,
     virtualTimers, traceDir, name: o.name ?? (bodyName || "body"), timeLimitMs, firstIteration, stride, onProgress: o.onProgress,
     shouldContinue: o.shouldContinue, file: o.file, distinctCounter: o.distinctCounter, sample: o.sample ?? false,
+    enumerates: o.enumerates ?? (firstIteration === 1 && stride === 1),
   };
 }

@@ -17,7 +17,8 @@
 // The pass is skipped, or abandoned, when a run drew generated inputs (then the runs
 // differ by more than their schedule and no enumeration of schedules covers them),
 // when the body does not repeat itself from run to run (dpor's divergence check), and
-// in a sharded or multi-worker search (the pass is one depth-first search).
+// in the shares of a split search (the pass is one depth-first search), except the
+// one the worker pool names (options.enumerates), which stops the others when done.
 import { STRATEGY_CODE, STRATEGY_FEEDBACK, type Engine } from "../engine/engine.js";
 import type { Iteration } from "../runtime/iteration.js";
 import type { IterationStrategy } from "./strategies.js";
