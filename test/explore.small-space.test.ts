@@ -43,6 +43,8 @@ describe("the portfolio's exhaustive pass over a small space", () => {
       // an eighth of the estimated space), then the pass.
       expect(r.iterations).toBeGreaterThanOrEqual(r.stats.traces! + 2);
       expect(r.iterations).toBeLessThanOrEqual(r.stats.traces! + Math.max(2, Math.ceil(SMALL_SPACE / 8)));
+      // Sampling first is about an eighth of the space (the estimate is near the size).
+      expect(r.iterations - r.stats.traces!).toBeGreaterThanOrEqual(Math.floor(r.stats.traces! / 16));
       expect(r.stats.distinctSchedules).toBe(r.stats.traces);
       counts.add(r.stats.traces!);
     }
@@ -107,12 +109,45 @@ describe("the portfolio's exhaustive pass over a small space", () => {
     const body = async () => {
       const n = new Generator({ n: (r) => r.int(0, 1000) }).next().args as number;
       const c = new SharedCell(n);
-      await spawn(async () => void (await c.set((await c.get()) + 1)));
+      for (let i = 0; i < 2; i++) await spawn(async () => void (await c.set((await c.get()) + 1)));
     };
     const r = await explore(body, { iterations: 200, seed: 1, ...quiet });
     expect(r.ok).toBe(true);
     expect(r.iterations).toBe(200);
     expect(r.stats.complete).toBeUndefined();
+    expect(r.stats.warnings).toBeUndefined();
+    // Every run was the randomized members' (a pass stuck on its first path would repeat one schedule).
+    const random = await explore(body, { iterations: 200, seed: 1, strategy: "random", ...quiet });
+    expect(r.stats.distinctSchedules).toBeGreaterThan(random.stats.distinctSchedules / 2);
+  });
+
+  it("a pass whose run draws generated inputs (the first runs did not) stops without claiming anything", async () => {
+    // Inputs are drawn only when the child runs before the parent's last step: schedules
+    // the depth-first search reaches, whatever the first runs did.
+    const body = async () => {
+      const c = new SharedCell(0);
+      await spawn(async () => {
+        if ((await c.get()) === 0) new Generator({ n: (r) => r.int(0, 9) }).next();
+      });
+      await c.set(1);
+    };
+    for (let seed = 1; seed <= 4; seed++) {
+      const r = await explore(body, { iterations: 300, seed, ...quiet });
+      expect(r.ok).toBe(true);
+      expect(r.stats.complete).toBeUndefined();
+    }
+  });
+
+  it("a space estimated larger than SMALL_SPACE: no pass and no hint, however large the budget", async () => {
+    const body = async () => {
+      const me = self();
+      for (let i = 0; i < 6; i++) await spawn(async () => send(me, i));
+      for (let i = 0; i < 6; i++) await receive();
+    };
+    const r = await explore(body, { iterations: 3000, seed: 1, ...quiet });
+    expect(r.iterations).toBe(3000);
+    expect(r.stats.complete).toBeUndefined();
+    expect(r.stats.warnings).toBeUndefined();
   });
 
   it("a body that does not repeat itself ends the pass with a warning, never a false bug or a false 'complete'", async () => {
@@ -251,6 +286,7 @@ function bodyOf(prog: Op[][], target: string | null, seen?: Set<string>) {
 describe("the exhaustive pass on generated programs with plain-variable races", () => {
   it("when the pass completes, every outcome random search reaches is found within the pass, and random meets no more schedules", async () => {
     let completed = 0;
+    let foundByPass = 0;
     await fc.assert(
       fc.asyncProperty(programArb, async (prog) => {
         const reached = new Set<string>();
@@ -266,12 +302,18 @@ describe("the exhaustive pass on generated programs with plain-variable races", 
         for (const outcome of reached) {
           const hunt = await explore(bodyOf(prog, outcome), { iterations: 2 * SMALL_SPACE, seed: 5, ...quiet });
           expect(hunt.ok).toBe(false);
-          // Found by the sampling runs or by the pass itself, never after it.
-          if (!hunt.ok) expect(hunt.bug.iteration).toBeLessThanOrEqual(pass.iterations);
+          // Found by the sampling runs or by the pass itself, never after it; the pass's
+          // runs are labelled as such in the trace.
+          if (hunt.ok) continue;
+          expect(hunt.bug.iteration).toBeLessThanOrEqual(pass.iterations);
+          const inPass = hunt.bug.iteration > pass.iterations - traces;
+          expect(hunt.bug.trace.strategy === "portfolio:dfs").toBe(inPass);
+          if (inPass) foundByPass++;
         }
       }),
       { seed: 20261127, numRuns: 300 },
     );
     expect(completed).toBeGreaterThanOrEqual(200);
+    expect(foundByPass).toBeGreaterThan(20);
   }, 180_000);
 });

@@ -89,14 +89,16 @@ export class SmallSpace {
     }
     if (this.state !== "enumerating") return;
     this.runs++;
+    if (it.drewInputs) {
+      this.state = "off";
+      return;
+    }
     // dporNext is -1 when the run ended inside the prefix it replayed: like a divergence,
     // the body did something else when scheduled the same way.
-    const next = it.divergence !== null || it.drewInputs ? 1 : e.x.dporNext(1);
-    if (it.divergence !== null || next < 0) {
+    const next = it.divergence !== null ? -1 : e.x.dporNext(1);
+    if (next < 0) {
       this.state = "off";
       this.warning = `the exhaustive pass over the small schedule space stopped at run ${this.runs}: the body does not repeat itself when scheduled the same way (it depends on state kept across runs, Math.random, real time or I/O), so no enumeration of schedules covers it`;
-    } else if (it.drewInputs) {
-      this.state = "off";
     } else if (next === 0) {
       this.state = "complete";
     } else if (this.runs >= this.cap) {
