@@ -123,8 +123,18 @@ describe("HTML report", () => {
     expect(await page.locator("svg rect.bg.match").count()).toBe(puts.length);
     await page.fill(".dv-search", "");
     // zoom: taller rows, wider lanes
-    const rowH = async () => (await page.locator("svg rect.bg").first().boundingBox())!.height;
-    const laneW = async () => (await page.locator("svg .lane-head").first().boundingBox())!.width;
+    // The diagram redraws after each control: measure an element of the settled drawing
+    // (boundingBox is null for one replaced mid-measure, as seen on a loaded CI machine).
+    const box = async (selector: string) => {
+      for (let tries = 0; tries < 100; tries++) {
+        const b = await page.locator(selector).first().boundingBox();
+        if (b !== null) return b;
+        await page.waitForTimeout(10);
+      }
+      throw new Error(`${selector} is never drawn`);
+    };
+    const rowH = async () => (await box("svg rect.bg")).height;
+    const laneW = async () => (await box("svg .lane-head")).width;
     const [h0, w0] = [await rowH(), await laneW()];
     await page.click(".dv-zoom-in");
     expect(await rowH()).toBeGreaterThan(h0);
