@@ -85,6 +85,13 @@ async function pick(page: Page, name: string): Promise<void> {
   await page.waitForFunction((n) => Number(document.body.dataset.loads) > n, loads);
 }
 
+/** Loads lost-update, sets seed 1 and explores it to its bug (the starting point of many tests). */
+async function lostUpdateBug(page: Page): Promise<void> {
+  await pick(page, "lost-update");
+  await page.fill("#seed", "1");
+  expect(await explore(page)).toBe("bug");
+}
+
 async function explore(page: Page): Promise<string> {
   await page.click("#explore");
   return settled(page);
@@ -241,9 +248,7 @@ describe("playground", () => {
 
   it("lost-update: the state panel shows mailbox and wait reason at a chosen step, and the step's source line highlights in the editor", async () => {
     const { page, errors } = await open();
-    await pick(page, "lost-update");
-    await page.fill("#seed", "1");
-    expect(await explore(page)).toBe("bug");
+    await lostUpdateBug(page);
     const node = await nodeExplore("lost-update", 1);
     const source = readFileSync(join(root, "examples", "lost-update.mjs"), "utf8").split("\n");
     // Selects row i by clicking it (the slider moves by steps, and one step can log several rows).
@@ -392,9 +397,7 @@ describe("playground", () => {
 
   it("shrinks and replays a bug, and loads a trace file from Node", async () => {
     const { page, errors } = await open();
-    await pick(page, "lost-update");
-    await page.fill("#seed", "1");
-    expect(await explore(page)).toBe("bug");
+    await lostUpdateBug(page);
     const original = await downloadTrace(page);
 
     await page.click("#shrink");
@@ -479,9 +482,7 @@ describe("playground", () => {
       expect(await rowCount(page), why).toBe(0);
       for (const b of ["#shrink", "#replay", "#download"]) expect(await page.isDisabled(b), `${why}: ${b}`).toBe(true);
     };
-    await pick(page, "lost-update");
-    await page.fill("#seed", "1");
-    expect(await explore(page)).toBe("bug");
+    await lostUpdateBug(page);
     expect(await page.isVisible("#bug")).toBe(true);
 
     // A syntax error: the old result goes.
@@ -682,9 +683,7 @@ describe("playground", () => {
 
     for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       const { page, errors } = await open("", () => true, viewport);
-      await pick(page, "lost-update");
-      await page.fill("#seed", "1");
-      expect(await explore(page)).toBe("bug");
+      await lostUpdateBug(page);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       for (const id of ["#share", 'label[for="load-trace"]', "#explore", "#shrink", "#replay", "#download"]) {
         const b = (await page.locator(id).boundingBox())!;
@@ -761,9 +760,7 @@ describe("playground", () => {
     page.on("response", (r) => encodings.set(new URL(r.url()).pathname, r.headers()["content-encoding"] ?? "identity"));
     await page.reload();
     await page.waitForSelector("body[data-ready=true]");
-    await pick(page, "lost-update");
-    await page.fill("#seed", "1");
-    expect(await explore(page)).toBe("bug");
+    await lostUpdateBug(page);
     const chunk = readdirSync(site).find((f) => /^strip-types-.*\.js$/.test(f));
     expect(chunk).toBeDefined();
     expect([...encodings.keys()].some((p) => p.includes("strip-types"))).toBe(false); // JavaScript needs no sucrase

@@ -198,8 +198,11 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
   // promise and microtasks the search would pay every time.
   const strategyOf = (i: number): IterationStrategy | Promise<IterationStrategy> => {
     const pass = small?.next();
-    member = pass ? undefined : bandit?.pick();
-    if (pass) return pass;
+    if (pass) {
+      member = undefined; // the pass's runs are not the bandit's
+      return pass;
+    }
+    member = bandit?.pick();
     const env = () => ({ k: pctK, maxSteps: o.maxSteps, member });
     if (pctK === undefined && needsCalibration(o.strategy, i, member)) {
       return calibrate(e, body, o).then((k) => {
@@ -329,9 +332,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
     const s = strategyFor(o.strategy, i, o.params);
     const it = await runIteration(e, body, configFor(o, i, { strategy: s }));
     t.count(e, it, i);
-    const notRepeatable = (step: number, expected: string, actual: string) =>
-      new ReplayDivergence(step, expected, actual, `dpor: the body is not deterministic from run to run: at step ${step} of run ${i} it offered other choices than an earlier run with the same prefix. Exhaustive search needs a body that does the same whenever it is scheduled the same way; this one depends on the run's number, state kept across runs, Math.random, real time or I/O.`);
-    if (it.divergence) throw notRepeatable(it.divergence.step, it.divergence.expected, it.divergence.actual);
+    if (it.divergence) throw notRepeatable(i, it.divergence.step, it.divergence.expected, it.divergence.actual);
     if (it.failure) {
       ex.traces = e.x.dporTraces() + 1;
       await flushRejections();
@@ -352,7 +353,7 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
       window.push({ i, decisions: e.decisions() });
     }
     const next = e.x.dporNext(it.pruned ? 0 : 1);
-    if (next < 0) throw notRepeatable(e.x.steps(), "the run to go on along an earlier run's prefix", "it ended sooner");
+    if (next < 0) throw notRepeatable(i, e.x.steps(), "the run to go on along an earlier run's prefix", "it ended sooner");
     const more = next !== 0;
     ex.traces = e.x.dporTraces();
     if (!more) {
@@ -375,6 +376,11 @@ async function searchDpor(e: Engine, body: () => unknown, o: ResolvedOptions): P
   if (found) return found;
   t.progress();
   return { ok: true, iterations: t.ran, stats: t.stats() };
+}
+
+/** dpor's error for a body that did something else when run i was scheduled like an earlier run. */
+function notRepeatable(i: number, step: number, expected: string, actual: string): ReplayDivergence {
+  return new ReplayDivergence(step, expected, actual, `dpor: the body is not deterministic from run to run: at step ${step} of run ${i} it offered other choices than an earlier run with the same prefix. Exhaustive search needs a body that does the same whenever it is scheduled the same way; this one depends on the run's number, state kept across runs, Math.random, real time or I/O.`);
 }
 
 /** Builds the trace object of a finished iteration (its decisions, and the operations the engine recorded last). */
