@@ -1,0 +1,338 @@
+// Adversarial probe of lockstep's OTP semantics: edge cases ported from Elixir's and
+// Erlang/OTP's own test suites (each names the suite and case it comes from), run
+// under explore so the OTP outcome must hold in every explored interleaving.
+import { describe, it, expect } from "vitest";
+import {
+  spawn, spawnLink, spawnMonitor, send, receive, self, monitor, demonitor, link, unlink,
+  trapExits, exit, isAlive, register, whereis, via, sendAfter, cancelTimer, sleep, now, TIMEOUT,
+  GenServer, Supervisor, Registry, Agent, Task, CallExit, StartError, Pid,
+} from "lockstep";
+import { passer, rejection, downOf } from "./helpers/explore";
+
+const passes = passer({ iterations: 200, seed: 7, traceDir: false });
+const isExit = (m: any) => m?.type === "EXIT";
+const exitFrom = (pid: unknown) => (m: any) => m?.type === "EXIT" && m.from === pid;
+const waiter = async () => { await receive(); };
+
+describe("exit signals (erts process_SUITE, exception_SUITE)", () => {
+  // process_SUITE exit_and_timeout / t_exit_2_other: exit(self(), kill) kills even a trapping caller with killed.
+  it("exit(self(), 'kill') kills a trapping caller with reason killed", async () => {
+    await passes(async () => {
+      const { pid, ref } = await spawnMonitor(async () => {
+        await trapExits(true);
+        await exit(self(), "kill");
+        await receive();
+      });
+      expect(await receive(downOf(ref))).toEqual({ type: "DOWN", ref, pid, reason: "killed" });
+    });
+  });
+
+  // Erlang reference manual, "Receiving Exit Signals": a link signal with reason kill is
+  // not the untrappable exit/2 kill: a trapping process gets {'EXIT', P, kill}.
+  it("a linked process that exits with reason 'kill' sends a trappable kill", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const p = await spawnLink(async () => { await receive(); throw "kill"; });
+      await send(p, "go");
+      expect(await receive(exitFrom(p))).toEqual({ type: "EXIT", from: p, reason: "kill" });
+      expect(await isAlive(self())).toBe(true);
+    });
+  });
+
+  // process_SUITE trap_exit_badarg-like: exit(self(), reason) while trapping is a message from self.
+  it("exit(self(), reason) while trapping becomes an EXIT message from self", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      await exit(self(), "shutdown");
+      expect(await receive(undefined, { timeout: 0 })).toEqual({ type: "EXIT", from: self(), reason: "shutdown" });
+    });
+  });
+
+  // exit/2 with {shutdown, x}: a tuple reason kills a non-trapping process with that term.
+  it("exit(pid, { shutdown: x }) kills with the tuple reason; linked get it too", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const a = await spawnLink(waiter);
+      const r = await monitor(a);
+      await exit(a, { shutdown: "bye" });
+      expect(await receive(downOf(r))).toMatchObject({ reason: { shutdown: "bye" } });
+      expect(await receive(exitFrom(a))).toEqual({ type: "EXIT", from: a, reason: { shutdown: "bye" } });
+    });
+  });
+
+  // Links are bidirectional: when the *caller* of link/1 dies, the target gets the signal.
+  it("link/1 made by a child takes the parent down when the child crashes", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const me = self();
+      const c = await spawn(async () => { await link(me); await send(me, "linked"); await receive(); throw "boom"; });
+      await receive((m) => m === "linked");
+      await send(c, "go");
+      expect(await receive(exitFrom(c))).toEqual({ type: "EXIT", from: c, reason: "boom" });
+    });
+  });
+
+  // unlink/1 removes the link both ways: no EXIT from a process we unlinked from, even a trapping one.
+  it("after unlink neither side gets a signal", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const c = await spawnLink(async () => { await receive(); throw "boom"; });
+      const r = await monitor(c);
+      await unlink(c);
+      await send(c, "go");
+      await receive(downOf(r));
+      expect(await receive(isExit, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // A process turning trapping off again: the next signal kills it.
+  it("trapExits(false) restores the default: a later crash signal kills", async () => {
+    await passes(async () => {
+      const { pid, ref } = await spawnMonitor(async () => {
+        expect(await trapExits(true)).toBe(false);
+        expect(await trapExits(false)).toBe(true);
+        const c = await spawnLink(async () => { await receive(); });
+        await exit(c, "boom");
+        await receive();
+      });
+      expect(await receive(downOf(ref))).toEqual({ type: "DOWN", ref, pid, reason: "boom" });
+    });
+  });
+
+  // Signal order: a message sent before dying arrives before the DOWN/EXIT it causes.
+  it("a message sent before death is received before the DOWN and the EXIT", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const me = self();
+      const c = await spawnLink(async () => { await send(me, "last words"); });
+      const r = await monitor(c);
+      const got: unknown[] = [];
+      for (let i = 0; i < 3; i++) got.push(await receive());
+      const msgAt = got.indexOf("last words");
+      const downAt = got.findIndex((m: any) => m?.type === "DOWN" || (m?.type === "EXIT" && m.from === c));
+      // DOWN may be noproc when the child was dead before monitor; then there is still only one msg.
+      expect(msgAt).toBe(0);
+      expect(downAt).toBeGreaterThan(0);
+      void r;
+    });
+  });
+});
+
+describe("monitors (erts monitor_SUITE)", () => {
+  // monitor_SUITE case_1/ demon_1: demonitor of a fired monitor is still true, and flush removes only that DOWN.
+  it("demonitor(flush) removes only that monitor's DOWN", async () => {
+    await passes(async () => {
+      const t = await spawn(waiter);
+      const r1 = await monitor(t);
+      const r2 = await monitor(t);
+      await exit(t, "kill");
+      expect(await demonitor(r1, { flush: true })).toBe(true);
+      expect(await receive(undefined, { timeout: 0 })).toEqual({ type: "DOWN", ref: r2, pid: t, reason: "killed" });
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // monitor_SUITE mon_1: a monitor survives the watcher's own trap_exit changes; a DOWN per monitor.
+  it("monitoring self never fires and demonitor of it is fine", async () => {
+    await passes(async () => {
+      const r = await monitor(self());
+      expect(await demonitor(r)).toBe(true);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // monitor_SUITE: demonitor of another process's ref does nothing (returns true).
+  it("demonitor of a ref owned by another process leaves that monitor in place", async () => {
+    await passes(async () => {
+      const me = self();
+      const t = await spawn(waiter);
+      const w = await spawn(async () => { const r = await monitor(t); await send(me, r); const d = await receive(); await send(me, d); });
+      const r = await receive();
+      expect(await demonitor(r)).toBe(true);
+      await exit(t, "bye");
+      expect(await receive()).toMatchObject({ type: "DOWN", ref: r, reason: "bye" });
+      void w;
+    });
+  });
+
+  // A DOWN for a monitor on a registered name that is not registered carries noproc.
+  it("monitor of a pid killed between lookup and monitor gives noproc", async () => {
+    await passes(async () => {
+      const t = await spawn(waiter);
+      await exit(t, "kill");
+      const r = await monitor(t);
+      expect(await receive(downOf(r))).toEqual({ type: "DOWN", ref: r, pid: t, reason: "noproc" });
+    });
+  });
+});
+
+describe("timers", () => {
+  // erlang:cancel_timer/1 after the timeout fired: false; the message is in the mailbox.
+  it("cancelTimer after firing is false; before firing gives the time left", async () => {
+    await passes(async () => {
+      const t1 = await sendAfter(self(), "a", 10);
+      const t2 = await sendAfter(self(), "b", 30);
+      expect(await receive((m) => m === "a")).toBe("a");
+      expect(now()).toBe(10);
+      expect(await cancelTimer(t1)).toBe(false);
+      expect(await cancelTimer(t2)).toBe(20);
+      expect(await cancelTimer(t2)).toBe(false);
+      expect(await receive(undefined, { timeout: 100 })).toBe(TIMEOUT);
+    });
+  });
+
+  // send_after to a name resolves at expiry: a name registered later gets it.
+  it("sendAfter to a name resolves the name when it fires", async () => {
+    await passes(async () => {
+      await sendAfter("later", "hi", 5);
+      const me = self();
+      const p = await spawn(async () => { await send(me, await receive()); });
+      await register("later", p);
+      expect(await receive()).toBe("hi");
+    });
+  });
+});
+
+// A stack server (gen_server_test.exs's Stack) with a few extra requests.
+const stack = {
+  init: (items: unknown[]) => ({ state: items }),
+  handleCall: (req: any, from: any, s: unknown[]) => {
+    if (req === "pop") { const [h, ...t] = s; return { reply: h, state: t }; }
+    if (req === "noreply") return { state: s };
+    if (req === "stop_self") return (async () => { const e = await rejection(GenServer.stop(self())); return { reply: e.reason, state: s }; })();
+    if (req?.continue !== undefined) return (async () => { await GenServer.cast(self(), "selfcast"); return { reply: "ok", state: s, continue: req.continue }; })();
+    if (req?.stopWith !== undefined) return { stop: req.stopWith, state: s };
+    return { reply: s, state: s };
+  },
+  handleCast: (m: any, s: unknown[]) => ({ state: [m, ...s] }),
+  handleContinue: (c: any, s: unknown[]) => ({ state: [c, ...s] }),
+};
+
+describe("GenServer (gen_server_test.exs, gen_server_SUITE)", () => {
+  // gen_server_test.exs "stop/3": calling_self from inside a callback.
+  it("GenServer.stop(self()) from a callback exits calling_self", async () => {
+    await passes(async () => {
+      const pid = await GenServer.start(stack, []);
+      expect(await GenServer.call(pid, "stop_self")).toBe("calling_self");
+    });
+  });
+
+  // gen_server_test.exs "stop/3": stopping a stopped pid exits noproc.
+  it("stop of a stopped server: noproc; stop by name works", async () => {
+    await passes(async () => {
+      const pid = await GenServer.start(stack, []);
+      await GenServer.stop(pid, "normal");
+      expect(await isAlive(pid)).toBe(false);
+      expect((await rejection(GenServer.stop(pid))).reason).toBe("noproc");
+      await GenServer.start(stack, [], { name: "named" });
+      await GenServer.stop("named", "normal");
+      expect(await whereis("named")).toBe(undefined);
+    });
+  });
+
+  // gen_server_test.exs "call/3 exit messages": timeout with a server that never replies, then the server is still alive.
+  it("call timeout leaves the server running and a late reply out of the mailbox", async () => {
+    await passes(async () => {
+      const pid = await GenServer.start(stack, ["x"]);
+      const e = await rejection(GenServer.call(pid, "noreply", 1));
+      expect(e).toBeInstanceOf(CallExit);
+      expect(e.reason).toBe("timeout");
+      expect(await GenServer.call(pid, "pop")).toBe("x");
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // gen_server_SUITE continue: a call returning continue replies first, then handle_continue runs before the next message.
+  it("{ reply, continue } replies, then continue runs before a message already queued", async () => {
+    await passes(async () => {
+      const pid = await GenServer.start(stack, []);
+      expect(await GenServer.call(pid, { continue: "cont" })).toBe("ok");
+      // handleCall cast to itself before returning: the continue still runs first.
+      expect(await GenServer.call(pid, "peek")).toEqual(["selfcast", "cont"]);
+    });
+  });
+
+  // gen_server_SUITE start: init {stop, normal} with start_link: the non-trapping caller survives.
+  it("startLink with init { stop: 'normal' }: StartError normal, the caller survives", async () => {
+    await passes(async () => {
+      const e = await rejection(GenServer.startLink({ init: () => ({ stop: "normal" }) }, null));
+      expect(e).toBeInstanceOf(StartError);
+      expect(e.reason).toBe("normal");
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // gen_server start: init ignore with start_link: the caller survives, no EXIT left when trapping.
+  it("startLink with init ignore: rejects ignore; a trapping caller has no EXIT left", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const e = await rejection(GenServer.startLink({ init: () => ({ ignore: true }) }, null));
+      expect(e.reason).toBe("ignore");
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // gen_server: {stop, shutdown} from a call without a reply: the caller exits with shutdown.
+  it("{ stop: { shutdown: x } } from handleCall: the caller exits with { shutdown: x }", async () => {
+    await passes(async () => {
+      const pid = await GenServer.start(stack, []);
+      const e = await rejection(GenServer.call(pid, { stopWith: { shutdown: "x" } }));
+      expect(e.reason).toEqual({ shutdown: "x" });
+      expect(await isAlive(pid)).toBe(false);
+    });
+  });
+
+  // A name is freed at death: a new server can take it at once (gen_server_test.exs Stack.terminate comment).
+  it("the name of a stopped server can be taken at once", async () => {
+    await passes(async () => {
+      const a = await GenServer.start(stack, [], { name: "s" });
+      await GenServer.stop("s");
+      const b = await GenServer.start(stack, [], { name: "s" });
+      expect(b).not.toBe(a);
+      expect(await whereis("s")).toBe(b);
+    });
+  });
+
+  // A via name of a stopped server can be taken at once, before the registry's cleanup runs.
+  it("a via name of a killed server can be taken at once", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      const a = await GenServer.start(stack, [1], { name: via(reg, "w") });
+      await exit(a, "kill");
+      expect(await GenServer.whereis(via(reg, "w"))).toBe(undefined);
+      const b = await GenServer.start(stack, [2], { name: via(reg, "w") });
+      expect(await GenServer.call(via(reg, "w"), "pop")).toBe(2);
+      expect(await Registry.lookup(reg, "w")).toEqual([[b, undefined]]);
+    });
+  });
+
+  // gen_server: terminate runs on GenServer.stop with the given reason, also { shutdown: x }.
+  it("terminate sees the stop reason; stop with a non-normal reason resolves", async () => {
+    await passes(async () => {
+      const me = self();
+      const pid = await GenServer.start({ ...stack, terminate: async (r: unknown) => { await send(me, { terminated: r }); } }, []);
+      await GenServer.stop(pid, { shutdown: "bye" });
+      expect(await receive()).toEqual({ terminated: { shutdown: "bye" } });
+    });
+  });
+
+  // gen_server: a call to a process that exits normal while the call is pending: the caller exits normal.
+  it("a server that exits normal in the middle of a call makes the call exit normal", async () => {
+    await passes(async () => {
+      const pid = await GenServer.start(stack, []);
+      const e = await rejection(GenServer.call(pid, { stopWith: "normal" }));
+      expect(e.reason).toBe("normal");
+    });
+  });
+
+  // A trapping caller of startLink whose server crashes later gets an EXIT with the crash reason.
+  it("a trapping startLink caller gets EXIT with the server's stop reason", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const pid = await GenServer.startLink(stack, []);
+      await GenServer.cast(pid, "x");
+      await GenServer.call(pid, { stopWith: "bad" }).catch(() => {});
+      expect(await receive(exitFrom(pid))).toEqual({ type: "EXIT", from: pid, reason: "bad" });
+    });
+  });
+});
