@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import {
   spawn, spawnLink, spawnMonitor, send, receive, self, monitor, demonitor, link, unlink,
   trapExits, exit, isAlive, register, whereis, via, sendAfter, cancelTimer, sleep, now, TIMEOUT,
-  GenServer, Supervisor, Registry, Agent, Task, CallExit, StartError, Pid,
+  GenServer, Supervisor, DynamicSupervisor, Registry, Agent, Task, CallExit, StartError, Pid,
 } from "lockstep";
 import { passer, rejection, downOf } from "./helpers/explore";
 
@@ -333,6 +333,167 @@ describe("GenServer (gen_server_test.exs, gen_server_SUITE)", () => {
       await GenServer.cast(pid, "x");
       await GenServer.call(pid, { stopWith: "bad" }).catch(() => {});
       expect(await receive(exitFrom(pid))).toEqual({ type: "EXIT", from: pid, reason: "bad" });
+    });
+  });
+});
+
+/** A GenServer child that reports its start to `log` and stops with whatever reason it is cast. */
+const worker = (id: string, log: string[]) => () =>
+  GenServer.startLink({
+    init: () => { log.push(`start ${id}`); return { state: id }; },
+    handleCast: (reason: unknown, s: string) => ({ stop: reason, state: s }),
+    handleCall: (_r: unknown, _f: unknown, s: string) => ({ reply: s, state: s }),
+  }, null);
+
+async function pidOf(sup: Pid, id: string): Promise<Pid> {
+  return (await Supervisor.whichChildren(sup)).find((c) => c.id === id)!.pid as Pid;
+}
+
+/** Stops child `id` with `reason` and waits until the supervisor has handled its EXIT. */
+async function stopChild(sup: Pid, id: string, reason: unknown): Promise<void> {
+  const pid = await pidOf(sup, id);
+  const r = await monitor(pid);
+  await GenServer.cast(pid, reason);
+  await receive(downOf(r));
+  await Supervisor.countChildren(sup); // a call: the EXIT was queued before it
+}
+
+describe("Supervisor (supervisor_SUITE, supervisor_test.exs)", () => {
+  // supervisor_SUITE one_for_all / rest_for_one: two children dying together count as one restart.
+  it("one_for_all: two children killed together cause one restart of all", async () => {
+    await passes(async () => {
+      const log: string[] = [];
+      const sup = await Supervisor.start([
+        { id: "a", start: worker("a", log) }, { id: "b", start: worker("b", log) }, { id: "c", start: worker("c", log) },
+      ], { strategy: "one_for_all", maxRestarts: 1 });
+      const a = await pidOf(sup, "a");
+      const b = await pidOf(sup, "b");
+      const ref = await monitor(sup);
+      await spawn(() => exit(a, "boom"));
+      await spawn(() => exit(b, "boom"));
+      await sleep(1);
+      await Supervisor.countChildren(sup);
+      // Either both EXITs were handled by one restart (when b died before a's restart
+      // terminated it), or b's old pid was already shut down: never a second restart.
+      expect(await receive(downOf(ref), { timeout: 0 })).toBe(TIMEOUT);
+      expect(log.filter((l) => l === "start c").length).toBe(2);
+    });
+  });
+
+  // supervisor_SUITE permanent_normal / transient_normal / temporary_normal with each reason.
+  it.each([
+    ["permanent", "normal", true], ["permanent", "shutdown", true], ["permanent", { shutdown: 1 }, true], ["permanent", "killed", true],
+    ["transient", "normal", false], ["transient", "shutdown", false], ["transient", { shutdown: 1 }, false], ["transient", "killed", true], ["transient", "boom", true],
+    ["temporary", "normal", false], ["temporary", "boom", false], ["temporary", "killed", false],
+  ] as const)("a %s child exiting with %o is restarted: %s", async (restart, reason, restarted) => {
+    await passes(async () => {
+      const log: string[] = [];
+      const sup = await Supervisor.start([{ id: "w", start: worker("w", log), restart }], { strategy: "one_for_one" });
+      const pid = await pidOf(sup, "w");
+      const r = await monitor(pid);
+      if (reason === "killed") await exit(pid, "kill");
+      else await GenServer.cast(pid, reason);
+      await receive(downOf(r));
+      const kids = await Supervisor.whichChildren(sup);
+      expect(log.length).toBe(restarted ? 2 : 1);
+      if (restart === "temporary") expect(kids).toEqual([]);
+      else expect(kids[0].pid instanceof Pid).toBe(restarted);
+    }, { iterations: 50 });
+  });
+
+  // supervisor_SUITE rest_for_one: only the later children restart, in order; earlier ones keep their pids.
+  it("rest_for_one: a middle child's crash restarts it and the later ones, not the earlier", async () => {
+    await passes(async () => {
+      const log: string[] = [];
+      const sup = await Supervisor.start(["a", "b", "c"].map((id) => ({ id, start: worker(id, log) })), { strategy: "rest_for_one" });
+      const a0 = await pidOf(sup, "a");
+      const c0 = await pidOf(sup, "c");
+      await stopChild(sup, "b", "boom");
+      expect(await pidOf(sup, "a")).toBe(a0);
+      expect(await pidOf(sup, "c")).not.toBe(c0);
+      expect(log).toEqual(["start a", "start b", "start c", "start b", "start c"]);
+    });
+  });
+
+  // supervisor.ex: a supervisor started with start_link exits when its parent does, stopping children first.
+  it("a supervisor's children die before the supervisor's DOWN arrives", async () => {
+    await passes(async () => {
+      const outer = self();
+      const { pid: parent, ref } = await spawnMonitor(async () => {
+        const sup = await Supervisor.startLink([{ id: "a", start: worker("a", []) }], { strategy: "one_for_one" });
+        await send(outer, await pidOf(sup, "a"));
+        await send(outer, sup);
+        await receive();
+      });
+      const a = (await receive()) as Pid;
+      const sup = (await receive()) as Pid;
+      const rs = await monitor(sup);
+      await exit(parent, "shutdown");
+      await receive(downOf(ref));
+      expect(await receive(downOf(rs))).toMatchObject({ reason: "shutdown" });
+      expect(await isAlive(a)).toBe(false);
+    });
+  });
+
+  // supervisor_SUITE child_unlink: a child that unlinked itself is still terminated (the supervisor monitors).
+  it("terminateChild stops a child that unlinked from its supervisor", async () => {
+    await passes(async () => {
+      const sup = await Supervisor.start([{
+        id: "u",
+        start: () => GenServer.startLink({
+          init: () => ({ state: null }),
+          handleCall: async (_r: unknown, _f: unknown, s: unknown) => { await unlink(sup); return { reply: "ok", state: s }; },
+        }, null),
+      }], { strategy: "one_for_one" });
+      const u = await pidOf(sup, "u");
+      expect(await GenServer.call(u, "unlink")).toBe("ok");
+      expect(await Supervisor.terminateChild(sup, "u")).toEqual({ ok: true });
+      expect(await isAlive(u)).toBe(false);
+    });
+  });
+});
+
+describe("DynamicSupervisor (dynamic_supervisor_test.exs)", () => {
+  // "child is restarted with different values": a restart that returns ignore drops the child.
+  it("a restart whose start ignores removes the child", async () => {
+    await passes(async () => {
+      let n = 0;
+      const sup = await DynamicSupervisor.start({ maxRestarts: 100 });
+      const r = await DynamicSupervisor.startChild(sup, {
+        start: () => (n++ === 0 ? GenServer.startLink({ init: () => ({ state: 0 }) }, null) : GenServer.startLink({ init: () => ({ ignore: true }) }, null)),
+      });
+      const pid = (r as any).pid as Pid;
+      const m = await monitor(pid);
+      await exit(pid, "boom");
+      await receive(downOf(m));
+      expect(await DynamicSupervisor.countChildren(sup)).toEqual({ specs: 0, active: 0, supervisors: 0, workers: 0 });
+    });
+  });
+
+  // "restarting on exit children counted in max_children".
+  it("a restarted child still counts against maxChildren", async () => {
+    await passes(async () => {
+      const sup = await DynamicSupervisor.start({ maxChildren: 1, maxRestarts: 100 });
+      const r: any = await DynamicSupervisor.startChild(sup, { start: () => GenServer.startLink({ init: () => ({ state: 0 }) }, null) });
+      const m = await monitor(r.pid);
+      await exit(r.pid, "shutdown");
+      await receive(downOf(m));
+      expect(await DynamicSupervisor.countChildren(sup)).toMatchObject({ workers: 1, active: 1 });
+      expect(await DynamicSupervisor.startChild(sup, { start: () => GenServer.startLink({ init: () => ({ state: 0 }) }, null) })).toEqual({ ok: false, error: "max_children" });
+    });
+  });
+
+  // "child triggers maximum restarts": the supervisor exits shutdown, seen by a trapping linked parent.
+  it("exceeding the intensity: a trapping parent gets EXIT shutdown", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const sup = await DynamicSupervisor.startLink({ maxRestarts: 1 });
+      let n = 0;
+      const r: any = await DynamicSupervisor.startChild(sup, {
+        start: () => (n++ === 0 ? GenServer.startLink({ init: () => ({ state: 0 }) }, null) : Promise.reject(new Error("no"))),
+      });
+      await exit(r.pid, "shutdown");
+      expect(await receive(exitFrom(sup))).toEqual({ type: "EXIT", from: sup, reason: "shutdown" });
     });
   });
 });
