@@ -497,3 +497,113 @@ describe("DynamicSupervisor (dynamic_supervisor_test.exs)", () => {
     });
   });
 });
+
+describe("Task (task_test.exs)", () => {
+  // "returns nil on killing task" (shutdown/2): a trapping task killed after the shutdown timeout → {:exit, :killed}
+  // in current Elixir (task.ex shutdown_receive/5: only :shutdown DOWNs map to nil after :timeout_kill).
+  it("shutdown of a task that ignores the shutdown signal: killed after the timeout, { exit: 'killed' }", async () => {
+    await passes(async () => {
+      const me = self();
+      const t = await Task.async(async () => { await trapExits(true); await send(me, "ready"); await sleep(Infinity); });
+      await receive((m) => m === "ready");
+      expect(await Task.shutdown(t, 1)).toEqual({ ok: false, exit: "killed" });
+      expect(await isAlive(t.pid)).toBe(false);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // "returns nil on shutting down task".
+  it("shutdown of a running task gives undefined and the owner survives (it was unlinked)", async () => {
+    await passes(async () => {
+      const t = await Task.async(() => sleep(Infinity));
+      expect(await Task.shutdown(t)).toBe(undefined);
+      expect(await Task.shutdown(t, "brutal_kill")).toEqual({ ok: false, exit: "noproc" });
+    });
+  });
+
+  // "return exit on normal exit" (yield/2): a task that exits normal without a reply.
+  it("yield of a task that exited normal without replying: { exit: 'normal' }", async () => {
+    await passes(async () => {
+      const t = await Task.async(() => exit(self(), "normal"));
+      expect(await Task.yield(t)).toEqual({ ok: false, exit: "normal" });
+    });
+  });
+
+  // yield keeps the monitor on timeout: a second yield gets the result.
+  it("yield after a yield timeout still gets the result; a third yield times out", async () => {
+    await passes(async () => {
+      const t = await Task.async(async () => { await sleep(10); return 42; });
+      expect(await Task.yield(t, 5)).toBe(TIMEOUT);
+      expect(await Task.yield(t, 100)).toEqual({ ok: true, value: 42 });
+      expect(await Task.yield(t, 0)).toBe(TIMEOUT);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // "raises when invoked from a non-owner process".
+  it("await from a non-owner raises ArgumentError", async () => {
+    await passes(async () => {
+      const t = await Task.async(async () => 1);
+      const me = self();
+      await spawn(async () => { try { await Task.await(t); await send(me, "no error"); } catch (e: any) { await send(me, e.name); } });
+      expect(await receive((m) => typeof m === "string")).toBe("ArgumentError");
+      expect(await Task.await(t)).toBe(1);
+    });
+  });
+
+  // await/2 "exits on task exit": a trapping owner's await exits with the crash reason; the EXIT stays queued.
+  it("a trapping owner's await of a crashing async task exits with the reason", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const t = await Task.async(async () => { throw "oops"; });
+      expect((await rejection(Task.await(t))).reason).toBe("oops");
+      expect(await receive(exitFrom(t.pid))).toEqual({ type: "EXIT", from: t.pid, reason: "oops" });
+    });
+  });
+
+  // yield_many "returns results from multiple tasks": input order, mixed outcomes.
+  it("yieldMany: results in input order with ok, exit and timeout", async () => {
+    await passes(async () => {
+      const t1 = await Task.asyncNolink(async () => { await sleep(5); return 1; });
+      const t2 = await Task.asyncNolink(() => sleep(Infinity));
+      const t3 = await Task.asyncNolink(async () => { throw "bad"; });
+      expect(await Task.yieldMany([t1, t2, t3], 10)).toEqual([{ ok: true, value: 1 }, TIMEOUT, { ok: false, exit: "bad" }]);
+    });
+  });
+});
+
+describe("Agent (agent_test.exs)", () => {
+  // agent_test.exs "start_link/2 with a function that raises": an update that throws crashes the agent; the caller exits with it.
+  it("an update function that throws: the caller exits with the error, the agent is dead", async () => {
+    const boom = new Error("boom");
+    await passes(async () => {
+      const a = await Agent.start(() => 0);
+      const r = await monitor(a);
+      expect((await rejection(Agent.update(a, () => { throw boom; }))).reason).toBe(boom);
+      expect(await receive(downOf(r))).toMatchObject({ reason: boom });
+    });
+  });
+
+  // agent_test.exs "get_and_update/3", "cast/2", "stop/3".
+  it("cast, getAndUpdate and stop keep FIFO order from one caller", async () => {
+    await passes(async () => {
+      const a = await Agent.start(() => [] as number[]);
+      await Agent.cast(a, (s: number[]) => [...s, 1]);
+      expect(await Agent.getAndUpdate(a, (s: number[]) => [s.length, [...s, 2]])).toBe(1);
+      expect(await Agent.get(a, (s: number[]) => s)).toEqual([1, 2]);
+      await Agent.stop(a, "shutdown");
+      expect(await isAlive(a)).toBe(false);
+      expect((await rejection(Agent.get(a, (s: unknown) => s))).reason).toBe("noproc");
+    });
+  });
+
+  // Agent.start with a name already taken: already_started with the pid.
+  it("a taken name rejects already_started with the holder", async () => {
+    await passes(async () => {
+      const a = await Agent.start(() => 0, { name: "ag" });
+      const e = await rejection(Agent.start(() => 1, { name: "ag" }));
+      expect(e.reason).toBe("already_started");
+      expect(e.pid).toBe(a);
+    });
+  });
+});
