@@ -607,3 +607,167 @@ describe("Agent (agent_test.exs)", () => {
     });
   });
 });
+
+/** registry_test.exs register_task/3: a process that registers `key` and then waits; resolves to its pid once registered. */
+async function registerTask(reg: unknown, key: unknown, value: unknown): Promise<Pid> {
+  const me = self();
+  const pid = await spawn(async () => { await send(me, await Registry.register(reg as any, key, value)); await receive(); });
+  const r: any = await receive((m: any) => m?.ok !== undefined);
+  expect(r.ok).toBe(true);
+  return pid;
+}
+
+async function killAndAssertDown(pid: Pid): Promise<void> {
+  const ref = await monitor(pid);
+  await exit(pid, "kill");
+  await receive(downOf(ref));
+}
+
+describe("Registry (registry/unique_test.exs, duplicate_test.exs, registry_test.exs)", () => {
+  for (const partitions of [1, 8]) {
+    // unique_test.exs "has unique registrations even if partition is delayed": the
+    // dead owner's key is taken over at once, and the later cleanup of the dead owner
+    // does not remove the new owner's entry.
+    it(`unique, ${partitions} partitions: a dead owner's key is taken over; its cleanup spares the new entry`, async () => {
+      await passes(async () => {
+        const reg = await Registry.start({ keys: "unique", partitions });
+        const task = await registerTask(reg, "hello", "value");
+        expect(await Registry.register(reg, "hello", "other")).toEqual({ ok: false, error: "already_registered", pid: task });
+        await killAndAssertDown(task);
+        expect((await Registry.register(reg, "hello", "other")).ok).toBe(true);
+        expect(await Registry.lookup(reg, "hello")).toEqual([[self(), "other"]]);
+        await sleep(1); // every cleanup has run
+        expect(await Registry.lookup(reg, "hello")).toEqual([[self(), "other"]]);
+        expect(await Registry.keys(reg, self())).toEqual(["hello"]);
+        expect(await Registry.keys(reg, task)).toEqual([]);
+        expect(await Registry.count(reg)).toBe(1);
+      });
+    });
+
+    // registry_test.exs "clean up registry on process crash", duplicate flavour.
+    it(`duplicate, ${partitions} partitions: only the dead process's entries go, the survivor's stay in order`, async () => {
+      await passes(async () => {
+        const reg = await Registry.start({ keys: "duplicate", partitions });
+        await Registry.register(reg, "t", 1);
+        const task = await registerTask(reg, "t", 2);
+        await Registry.register(reg, "t", 3);
+        await killAndAssertDown(task);
+        const seen = await Registry.lookup(reg, "t");
+        // Before the cleanup runs the dead entry may still show; it is never reordered.
+        expect([[[self(), 1], [self(), 3]], [[self(), 1], [task, 2], [self(), 3]]]).toContainEqual(seen);
+        await sleep(1);
+        expect(await Registry.lookup(reg, "t")).toEqual([[self(), 1], [self(), 3]]);
+        expect(await Registry.countMatch(reg, "t", "_")).toBe(2);
+        expect(await Registry.select(reg, [[["$1", "$2", "$3"], [], [["$1", "$3"]]]])).toEqual([["t", 1], ["t", 3]]);
+      });
+    });
+  }
+
+  // A registrant that unregistered everything and registered again is still cleaned up at death.
+  it("register, unregister, register again, die: cleaned up", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      const me = self();
+      const p = await spawn(async () => {
+        await Registry.register(reg, "a", 1);
+        await Registry.unregister(reg, "a");
+        await Registry.register(reg, "b", 2);
+        await send(me, "ready");
+        await receive();
+      });
+      await receive((m) => m === "ready");
+      await killAndAssertDown(p);
+      await sleep(1);
+      expect(await Registry.count(reg)).toBe(0);
+      expect(await Registry.keys(reg, p)).toEqual([]);
+    });
+  });
+
+  // unique_test.exs "updates current process value": :error for a key of another process or none.
+  it("updateValue: only the owner's key; another's or a missing key is { ok: false }", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      expect(await Registry.updateValue(reg, "hello", () => { throw new Error("never"); })).toEqual({ ok: false });
+      await registerTask(reg, "hello", "value");
+      expect(await Registry.updateValue(reg, "hello", () => { throw new Error("never"); })).toEqual({ ok: false });
+      await Registry.register(reg, "world", 1);
+      expect(await Registry.updateValue(reg, "world", (n: number) => n + 1)).toEqual({ ok: true, value: 2, old: 1 });
+      expect(await Registry.lookup(reg, "world")).toEqual([[self(), 2]]);
+    });
+  });
+
+  // unique_test.exs "allows listeners": register and unregister events, none at death.
+  it("listeners get register/unregister events, nothing when a registrant dies", async () => {
+    await passes(async () => {
+      const me = self();
+      await register("listener", me);
+      const reg = await Registry.start({ keys: "unique", listeners: ["listener"] });
+      const task = await registerTask(reg, "hello", "world");
+      expect(await receive((m: any) => m?.type === "register")).toEqual({ type: "register", registry: reg, key: "hello", pid: task, value: "world" });
+      await Registry.register(reg, "w", "v");
+      expect(await receive((m: any) => m?.type === "register")).toMatchObject({ key: "w", pid: me });
+      await Registry.unregister(reg, "w");
+      expect(await receive((m: any) => m?.type === "unregister")).toEqual({ type: "unregister", registry: reg, key: "w", pid: me });
+      await killAndAssertDown(task);
+      await sleep(1);
+      expect(await receive((m: any) => m?.type === "unregister" || m?.type === "register", { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // registry.ex meta/2, put_meta/3, delete_meta/2.
+  it("meta: start meta, putMeta, deleteMeta; missing is { ok: false }", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "duplicate", meta: { custom: "v" } });
+      expect(await Registry.meta(reg, "custom")).toEqual({ ok: true, value: "v" });
+      expect(await Registry.meta(reg, "nope")).toEqual({ ok: false });
+      await Registry.putMeta(reg, ["tuple", 1], { a: 1 });
+      expect(await Registry.meta(reg, ["tuple", 1])).toEqual({ ok: true, value: { a: 1 } });
+      await Registry.deleteMeta(reg, ["tuple", 1]);
+      expect(await Registry.meta(reg, ["tuple", 1])).toEqual({ ok: false });
+    });
+  });
+
+  // Two processes racing for one unique key: exactly one wins, the loser names the winner, in every interleaving.
+  it("two racing registrants: one wins, the other gets already_registered naming it", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "unique", partitions: 4 });
+      const me = self();
+      const [a, b] = [await spawn(async () => { await send(me, [self(), await Registry.register(reg, "k", "a")]); await receive(); }),
+        await spawn(async () => { await send(me, [self(), await Registry.register(reg, "k", "b")]); await receive(); })];
+      const r1: any = await receive();
+      const r2: any = await receive();
+      const winners = [r1, r2].filter(([, r]) => r.ok);
+      const losers = [r1, r2].filter(([, r]) => !r.ok);
+      expect(winners.length).toBe(1);
+      expect(losers[0][1]).toEqual({ ok: false, error: "already_registered", pid: winners[0][0] });
+      expect(await Registry.lookup(reg, "k")).toEqual([[winners[0][0], winners[0][0] === a ? "a" : "b"]]);
+      void b;
+    });
+  });
+
+  // dispatch with no entries never calls the callback (unique_test.exs "dispatches to a single key").
+  it("dispatch: not called without entries; called with [pid, value] entries", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      await Registry.dispatch(reg, "hello", () => { throw new Error("will never be invoked"); });
+      await Registry.register(reg, "hello", "value");
+      await Registry.dispatch(reg, "hello", async (entries: any) => { for (const [pid, v] of entries) await send(pid, { dispatch: v }); });
+      expect(await receive(undefined, { timeout: 0 })).toEqual({ dispatch: "value" });
+    });
+  });
+
+  // via: whereis never returns the dead owner (registry.ex whereis_name/2 checks Process.alive?);
+  // Registry.send/2 goes through lookup, so it drops the message until the cleanup ran, then raises badarg.
+  it("via to a dead owner: whereis undefined at once, send rejects once the cleanup ran", async () => {
+    await passes(async () => {
+      const reg = await Registry.start({ keys: "unique" });
+      const task = await registerTask(reg, "svc", null);
+      await killAndAssertDown(task);
+      expect(await GenServer.whereis(via(reg, "svc"))).toBe(undefined);
+      await sleep(1);
+      const e = await rejection(send(via(reg, "svc"), "hi"));
+      expect(e.name).toBe("ArgumentError");
+      expect((await rejection(GenServer.call(via(reg, "svc"), "x"))).reason).toBe("noproc");
+    });
+  });
+});
