@@ -771,3 +771,129 @@ describe("Registry (registry/unique_test.exs, duplicate_test.exs, registry_test.
     });
   });
 });
+
+describe("virtual time and receive (DESIGN.md 'Virtual time')", () => {
+  // Equal deadlines fire in creation order, whoever the targets are.
+  it("timers with equal deadlines fire in creation order, across targets", async () => {
+    await passes(async () => {
+      const me = self();
+      const p = await spawn(async () => { await send(me, ["p", await receive(), now()]); });
+      await sendAfter(p, "first", 10);
+      await sendAfter(me, "second", 10);
+      const got = [await receive(), await receive()];
+      expect(got).toEqual([["p", "first", 10], "second"]);
+    }, { timers: "quiescent" });
+  });
+
+  // A message timer created before the receive's timeout, with the same deadline, wins.
+  it("a sendAfter due at the receive's deadline, created first, is received (not TIMEOUT)", async () => {
+    await passes(async () => {
+      await sendAfter(self(), "m", 10);
+      expect(await receive(undefined, { timeout: 10 })).toBe("m");
+      expect(now()).toBe(10);
+      expect(await receive(undefined, { timeout: 5 })).toBe(TIMEOUT);
+      expect(now()).toBe(15);
+    });
+  });
+
+  // A receive predicate that throws rejects that receive; the message stays queued.
+  it("a throwing receive predicate rejects the receive and leaves the message", async () => {
+    await passes(async () => {
+      await send(self(), "x");
+      const e = await rejection(receive(() => { throw new Error("pred"); }));
+      expect(e.message).toBe("pred");
+      expect(await receive(undefined, { timeout: 0 })).toBe("x");
+    });
+  });
+
+  // Under timers "race" a call's timeout may fire before a fast server replies: both outcomes
+  // happen, and a timed-out call never leaves the late reply in the caller's mailbox.
+  it("race: call timeout vs reply, both explored, no stray reply", async () => {
+    const outcomes = new Set<string>();
+    await passes(async () => {
+      const pid = await GenServer.start(stack, ["v"]);
+      try {
+        await GenServer.call(pid, "pop", 10);
+        outcomes.add("reply");
+      } catch (e: any) {
+        expect(e.reason).toBe("timeout");
+        outcomes.add("timeout");
+      }
+      await sleep(100);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    }, { timers: "race", iterations: 300 });
+    expect([...outcomes].sort()).toEqual(["reply", "timeout"]);
+  });
+});
+
+describe("Task.asyncStream (task_test.exs async_stream/3)", () => {
+  const collect = async <T,>(it: AsyncIterable<T>) => { const out: T[] = []; for await (const x of it) out.push(x); return out; };
+  const nap = async (ms: number) => { await sleep(ms); return ms; };
+
+  // "streams an enumerable with ordered: false, on_timeout: :kill_task".
+  it("ordered: false with killTask: finished items first, then the timeouts", async () => {
+    await passes(async () => {
+      const r = await collect(Task.asyncStream([100, 1, 100, 1], nap, { maxConcurrency: 4, ordered: false, onTimeout: "killTask", timeout: 50 }));
+      expect(r).toEqual([{ ok: true, value: 1 }, { ok: true, value: 1 }, { ok: false, exit: "timeout" }, { ok: false, exit: "timeout" }]);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+
+  // "streams an enumerable with ordered: false": with max_concurrency 1 the input order stays.
+  it("ordered: false with maxConcurrency 1 keeps input order; 4 gives finishing order", async () => {
+    await passes(async () => {
+      expect(await collect(Task.asyncStream([4, 3, 2, 1], nap, { maxConcurrency: 1, ordered: false }))).toEqual([4, 3, 2, 1].map((value) => ({ ok: true, value })));
+      expect(await collect(Task.asyncStream([4, 3, 2, 1], nap, { maxConcurrency: 4, ordered: false }))).toEqual([1, 2, 3, 4].map((value) => ({ ok: true, value })));
+    });
+  });
+
+  // "streams an enumerable with exits": a trapping consumer sees { exit } per item, in order.
+  it("a trapping consumer gets { exit: reason } for each exiting task, in order", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const r = await collect(Task.asyncStream([1, 2, 3], (n: number) => exit(self(), n)));
+      expect(r).toEqual([{ ok: false, exit: 1 }, { ok: false, exit: 2 }, { ok: false, exit: 3 }]);
+    });
+  });
+
+  // "timeout": the default on_timeout exits the consumer with timeout.
+  it("a task over its timeout makes the consumer exit timeout", async () => {
+    await passes(async () => {
+      const e = await rejection(collect(Task.asyncStream([Infinity], (ms: number) => sleep(ms), { timeout: 0 })));
+      expect(e.reason).toBe("timeout");
+    });
+  });
+});
+
+describe("Registry result order (DESIGN.md: results come in registration order)", () => {
+  for (const partitions of [1, 8]) {
+    it(`unique, ${partitions} partitions: a taken-over key counts as registered when it was taken over`, async () => {
+      await passes(async () => {
+        const reg = await Registry.start({ keys: "unique", partitions });
+        const a = await registerTask(reg, "a", 1);
+        await registerTask(reg, "b", 2);
+        await killAndAssertDown(a);
+        await Registry.register(reg, "a", 3);
+        const order = [["b", 2], ["a", 3]];
+        expect(await Registry.select(reg, [[["$1", "_", "$3"], [], [["$1", "$3"]]]])).toEqual(order);
+        await sleep(1);
+        expect(await Registry.select(reg, [[["$1", "_", "$3"], [], [["$1", "$3"]]]])).toEqual(order);
+      });
+    });
+
+    it(`duplicate, ${partitions} partitions: select, keys and lookup follow registration order across processes`, async () => {
+      await passes(async () => {
+        const reg = await Registry.start({ keys: "duplicate", partitions });
+        const me = self();
+        const p = await registerTask(reg, "x", "p1");
+        await Registry.register(reg, "y", "me1");
+        await Registry.register(reg, "x", "me2");
+        await Registry.unregister(reg, "y");
+        await Registry.register(reg, "y", "me3");
+        expect(await Registry.lookup(reg, "x")).toEqual([[p, "p1"], [me, "me2"]]);
+        expect(await Registry.keys(reg, me)).toEqual(["x", "y"]);
+        expect(await Registry.select(reg, [[["$1", "_", "$3"], [], ["$3"]]])).toEqual(["p1", "me2", "me3"]);
+      });
+    });
+  }
+});
