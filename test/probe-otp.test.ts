@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import {
   spawn, spawnLink, spawnMonitor, send, receive, self, monitor, demonitor, link, unlink,
   trapExits, exit, isAlive, register, whereis, via, sendAfter, cancelTimer, sleep, now, TIMEOUT,
-  GenServer, Supervisor, DynamicSupervisor, Registry, Agent, Task, CallExit, StartError, Pid,
+  GenServer, Supervisor, DynamicSupervisor, Registry, Agent, Task, CallExit, StartError, Pid, Cluster,
 } from "lockstep";
 import { passer, rejection, downOf } from "./helpers/explore";
 
@@ -896,4 +896,92 @@ describe("Registry result order (DESIGN.md: results come in registration order)"
       });
     });
   }
+});
+
+describe("killed processes never run again (process_SUITE exit_twice, spawn + kill races)", () => {
+  it("a process killed before or after its first step never sends after its death", async () => {
+    await passes(async () => {
+      const me = self();
+      const p = await spawn(async () => { await send(me, "ran"); await send(me, "again"); });
+      await exit(p, "kill");
+      const before = [await receive((m) => m === "ran", { timeout: 0 }), await receive((m) => m === "again", { timeout: 0 })];
+      await sleep(10);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+      // Whatever it managed to send before the kill is a prefix of its program.
+      expect([[TIMEOUT, TIMEOUT], ["ran", TIMEOUT], ["ran", "again"]]).toContainEqual(before);
+    });
+  });
+
+  // exit_twice: the first exit signal decides the reason; a second one is ignored.
+  it("two exit signals: the DOWN carries the first reason", async () => {
+    await passes(async () => {
+      const p = await spawn(waiter);
+      const r = await monitor(p);
+      const k1 = await spawn(() => exit(p, "first"));
+      const k2 = await spawn(() => exit(p, "second"));
+      const d: any = await receive(downOf(r));
+      expect(["first", "second"]).toContain(d.reason);
+      await sleep(1);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+      void k1; void k2;
+    });
+  });
+
+  // A process killed while waiting in a call: the server's later reply goes nowhere, nothing crashes.
+  it("a caller killed mid-call: the server goes on serving others", async () => {
+    await passes(async () => {
+      const pid = await GenServer.start({ ...stack, handleCall: async (r: any, f: any, s: any) => { await sleep(5); return { reply: r, state: s }; } }, []);
+      const c = await spawn(() => GenServer.call(pid, "slow"));
+      await sleep(1);
+      await exit(c, "kill");
+      expect(await GenServer.call(pid, "next")).toBe("next");
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+});
+
+describe("noconnection (monitor_SUITE / dist: a lost connection)", () => {
+  it("stopNode: remote monitors get DOWN noconnection, trapping links EXIT noconnection, a call exits nodedown", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const [b] = await Cluster.startNodes(["b"]);
+      const srv = await Cluster.spawn(b, async () => { for (;;) await receive(); });
+      const linked = await Cluster.spawnLink(b, waiter);
+      const r = await monitor(srv);
+      await Cluster.stopNode(b);
+      expect(await receive(downOf(r))).toEqual({ type: "DOWN", ref: r, pid: srv, reason: "noconnection" });
+      expect(await receive(exitFrom(linked))).toEqual({ type: "EXIT", from: linked, reason: "noconnection" });
+      const r2 = await monitor(srv);
+      expect(await receive(downOf(r2))).toMatchObject({ reason: "noconnection" });
+    });
+  });
+
+  it("drop partition: a call to a server across it exits { nodedown }, and works again after the heal", async () => {
+    await passes(async () => {
+      const [b] = await Cluster.startNodes(["b"]);
+      const me = self();
+      await Cluster.spawn(b, async () => { await send(me, await GenServer.start(stack, ["x", "y"])); await receive(); });
+      const srv = (await receive()) as Pid;
+      await Cluster.partition([b], ["main"], { mode: "drop" });
+      expect((await rejection(GenServer.call(srv, "pop"))).reason).toEqual({ nodedown: b });
+      await Cluster.heal();
+      expect(await GenServer.call(srv, "pop")).toBe("x");
+    });
+  });
+});
+
+describe("sendAfter to a dead pid (erl_hl_timer.c setup_bif_timer)", () => {
+  // OTP destroys a timer aimed at a pid that is not alive when it is set: the ref is
+  // returned, cancel_timer answers false, and nothing is ever delivered.
+  it("a timer aimed at an already dead pid is cancelled at once: cancelTimer is false", async () => {
+    await passes(async () => {
+      const { pid, ref } = await spawnMonitor(async () => {});
+      await receive(downOf(ref));
+      const t = await sendAfter(pid, "late", 10);
+      expect(await cancelTimer(t)).toBe(false);
+      const live = await spawn(waiter);
+      const t2 = await sendAfter(live, "x", 10);
+      expect(await cancelTimer(t2)).toBe(10);
+    });
+  });
 });

@@ -42,14 +42,17 @@ export function sleep(ms: number): Promise<void> {
 /**
  * Sends `msg` to `dest` after `ms` virtual milliseconds; resolves to a timer ref for
  * cancelTimer. A name is resolved when the timer fires; a timer aimed at a pid is
- * cancelled if that process dies first (as erlang:send_after does).
+ * cancelled if that process dies first, or at once if it is already dead (as
+ * erlang:send_after does: cancelTimer then answers false).
  */
 export function sendAfter(dest: Dest, msg: unknown, ms: number): Promise<Ref> {
   return sync(OP.SEND_AFTER, (p, it) => {
     const t = checkTimeout(ms, "sendAfter");
     if (t === Infinity) throw new TypeError("sendAfter: the delay must be finite");
     const target = dest instanceof Pid ? it.proc(dest) ?? null : null;
-    const ref = it.timers.sendAfter(p, dest, target, msg, t);
+    // OTP erl_hl_timer.c setup_bif_timer: a timer aimed at a pid that is not alive is
+    // destroyed at once; the ref is still returned, and cancel_timer answers false.
+    const ref = dest instanceof Pid && (target === null || !target.alive) ? it.makeRef() : it.timers.sendAfter(p, dest, target, msg, t);
     if (it.detail) it.note(p, OP.SEND_AFTER, () => [`${show(dest)}, ${show(msg)}, ${ms}`, String(ref)]);
     return it.handoff(p, OP.SEND_AFTER, resource(RES.PROC, target ? target.id : 0), 0, ref);
   });
