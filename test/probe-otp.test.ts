@@ -985,3 +985,32 @@ describe("sendAfter to a dead pid (erl_hl_timer.c setup_bif_timer)", () => {
     });
   });
 });
+
+describe("link cascades (process_SUITE link_fun / exit propagation)", () => {
+  it("killing a linked process takes the non-trapping killer down with 'killed'", async () => {
+    await passes(async () => {
+      const { pid, ref } = await spawnMonitor(async () => {
+        const q = await spawnLink(waiter);
+        await exit(q, "kill");
+        await send(self(), "still alive");
+        await receive();
+      });
+      expect(await receive(downOf(ref))).toEqual({ type: "DOWN", ref, pid, reason: "killed" });
+    });
+  });
+
+  it("a cycle of links dies once, every member with the first reason", async () => {
+    await passes(async () => {
+      const me = self();
+      const a = await spawn(async () => { await receive(); });
+      const b = await spawn(async () => { await link(a); await send(me, "b"); await receive(); });
+      const c = await spawn(async () => { await link(b); await link(a); await send(me, "c"); await receive(); });
+      await receive((m) => m === "b");
+      await receive((m) => m === "c");
+      const refs = [await monitor(a), await monitor(b), await monitor(c)];
+      await exit(b, "boom");
+      for (const r of refs) expect(await receive(downOf(r))).toMatchObject({ reason: "boom" });
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+});
