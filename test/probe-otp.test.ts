@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import {
   spawn, spawnLink, spawnMonitor, send, receive, self, monitor, demonitor, link, unlink,
   trapExits, exit, isAlive, register, whereis, via, sendAfter, cancelTimer, sleep, now, TIMEOUT,
-  GenServer, Supervisor, DynamicSupervisor, Registry, Agent, Task, CallExit, StartError, Pid, Cluster,
+  GenServer, GenStatem, Supervisor, DynamicSupervisor, Registry, Agent, Task, CallExit, StartError, Pid, Cluster,
 } from "lockstep";
 import { passer, rejection, downOf } from "./helpers/explore";
 
@@ -1011,6 +1011,70 @@ describe("link cascades (process_SUITE link_fun / exit propagation)", () => {
       await exit(b, "boom");
       for (const r of refs) expect(await receive(downOf(r))).toMatchObject({ reason: "boom" });
       expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+});
+
+// gen_statem.erl terminate/7 calls the optional Module:terminate(Reason, State, Data)
+// before the process exits: on a stop result (after stop_and_reply's replies), on
+// gen_statem:stop/3, on the parent's EXIT when trapping exits, and when a state
+// callback throws (then the process exits with the thrown value).
+describe("GenStatem terminate (gen_statem.erl terminate/7)", () => {
+  const machine = (log: unknown[]) => ({
+    init: async (trap: boolean) => { if (trap) await trapExits(true); return { state: "idle", data: 0 }; },
+    handleEvent: (type: any, content: any, state: string, data: number): any => {
+      if (typeof type === "object" && "call" in type) {
+        if (content === "stop") return { stop: "bye", data: data + 1, actions: [{ reply: [type.call, "replied"] }] };
+        if (content === "crash") throw new Error("handler crashed");
+        return { data: data + 1, actions: [{ reply: [type.call, data + 1] }] };
+      }
+      return {};
+    },
+    terminate: async (reason: unknown, state: string, data: number) => { log.push([reason instanceof Error ? reason.message : reason, state, data]); },
+  });
+
+  it("GenStatem.stop runs terminate with the reason, state and data", async () => {
+    await passes(async () => {
+      const log: unknown[] = [];
+      const pid = await GenStatem.start(machine(log), false);
+      expect(await GenStatem.call(pid, "inc")).toBe(1);
+      await GenStatem.stop(pid, "shutdown");
+      expect(log).toEqual([["shutdown", "idle", 1]]);
+    });
+  });
+
+  it("{ stop, data, actions }: the reply is sent, then terminate runs with the new data", async () => {
+    await passes(async () => {
+      const log: unknown[] = [];
+      const pid = await GenStatem.start(machine(log), false);
+      const r = await monitor(pid);
+      expect(await GenStatem.call(pid, "stop")).toBe("replied");
+      expect(await receive(downOf(r))).toMatchObject({ reason: "bye" });
+      expect(log).toEqual([["bye", "idle", 1]]);
+    });
+  });
+
+  it("a throwing handleEvent runs terminate with the error; the machine exits with it", async () => {
+    await passes(async () => {
+      const log: unknown[] = [];
+      const pid = await GenStatem.start(machine(log), false);
+      const r = await monitor(pid);
+      expect((await rejection(GenStatem.call(pid, "crash"))).reason.message).toBe("handler crashed");
+      expect((await receive(downOf(r))).reason.message).toBe("handler crashed");
+      expect(log).toEqual([["handler crashed", "idle", 0]]);
+    });
+  });
+
+  it("a trapping machine whose parent exits runs terminate with the parent's reason", async () => {
+    await passes(async () => {
+      const log: unknown[] = [];
+      const me = self();
+      const parent = await spawn(async () => { await send(me, await GenStatem.startLink(machine(log), true)); await receive(); });
+      const pid = (await receive()) as Pid;
+      const r = await monitor(pid);
+      await exit(parent, "shutdown");
+      expect(await receive(downOf(r))).toMatchObject({ reason: "shutdown" });
+      expect(log).toEqual([["shutdown", "idle", 0]]);
     });
   });
 });

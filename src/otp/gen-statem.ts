@@ -19,6 +19,11 @@
 //   behaviour): after init and after every state change, handleEvent("enter",
 //   oldState, state, data) runs before any other event; it may change the data and
 //   return actions (not postpone, and it may not change the state).
+//   Termination (gen_statem.erl terminate/7): the behaviour's optional
+//   terminate(reason, state, data) runs before the process exits, on a stop result
+//   (after its replies), on GenStatem.stop, on the parent's exit signal while trapping
+//   exits, and when a callback throws or returns something malformed (then the process
+//   crashes with that error). Not after a failed init.
 import { receive, send } from "../runtime/messages.js";
 import { cancelTimer, now, sendAfter } from "../runtime/time.js";
 import { makeRef, self } from "../runtime/processes.js";
@@ -64,8 +69,8 @@ export type Action =
 /** What init may return: `{ state, data, actions? }`, `{ ignore: true }` or `{ stop: reason }`. */
 export type StatemInitResult<S, D> = { state: S; data?: D; actions?: Action[] } | { ignore: true } | { stop: unknown };
 
-/** What handleEvent may return: a transition (missing keys keep the state / data) or `{ stop: reason, actions? }` (replies are sent before the exit). */
-export type EventResult<S, D> = { state?: S; data?: D; actions?: Action[] } | { stop: unknown; actions?: Action[] };
+/** What handleEvent may return: a transition (missing keys keep the state / data) or `{ stop: reason, data?, actions? }` (replies are sent, then terminate runs with the data, then the exit). */
+export type EventResult<S, D> = { state?: S; data?: D; actions?: Action[] } | { stop: unknown; data?: D; actions?: Action[] };
 
 /** A GenStatem behaviour (gen_statem's handle_event_function mode): a plain object or a class instance. */
 export interface StatemBehaviour<S = any, D = any, A = any> {
@@ -73,6 +78,8 @@ export interface StatemBehaviour<S = any, D = any, A = any> {
   handleEvent(type: EventType, content: any, state: S, data: D): Ret<EventResult<S, D>>;
   /** gen_statem's state_enter callback mode: handleEvent("enter", oldState, state, data) after init and every state change. */
   stateEnter?: boolean;
+  /** gen_statem's optional terminate/3: runs before the machine exits (not after a failed init); what it returns is ignored. */
+  terminate?(reason: unknown, state: S, data: D): unknown;
 }
 
 /** The message of a running state time-out (stale ones, of a cancelled timer, are dropped). */
@@ -120,6 +127,8 @@ interface Ctx {
   eventTimeout: { at: number; content: unknown } | null;
   /** Running generic time-outs, by name (Erlang term equality), in start order. */
   generic: { name: unknown; tag: Ref; timer: Ref }[];
+  /** terminate has been called: an error it throws is the exit reason, it does not run again. */
+  terminating: boolean;
 }
 
 // ---- validation -------------------------------------------------------------------
@@ -131,6 +140,7 @@ function checkBehaviour(b: unknown, what: string): asserts b is StatemBehaviour 
   const o = b as Record<string, unknown>;
   if (typeof o.init !== "function") throw new TypeError(`${what}: the behaviour has no init(arg) callback (it must return { state, data, actions? })`);
   if (typeof o.handleEvent !== "function") throw new TypeError(`${what}: the behaviour has no handleEvent(type, content, state, data) callback`);
+  if (o.terminate !== undefined && typeof o.terminate !== "function") throw new TypeError(`${what}: the behaviour's terminate must be a function, got ${show(o.terminate)}`);
 }
 
 const ACTIONS = '{ reply: [from, value] }, "postpone", { stateTimeout: ms, content }, { timeout: ms, content } or { genericTimeout: [name, ms], content }';
@@ -212,11 +222,30 @@ async function statemMain(b: StatemBehaviour, arg: unknown, name: StartOptions["
     parsed = parseActions("init", r.actions, true);
   });
   if (r === null) return;
-  const ctx: Ctx = { b, state: r.state, data: r.data, parent, postponed: [], queue: [], t0q: [], stateTimer: null, eventTimeout: null, generic: [] };
-  await apply(ctx, parsed, null, true);
-  // gen_statem: the initial state enter call has OldState equal to the state itself.
-  if (b.stateEnter === true) await enter(ctx, ctx.state);
-  await loop(ctx);
+  const ctx: Ctx = { b, state: r.state, data: r.data, parent, postponed: [], queue: [], t0q: [], stateTimer: null, eventTimeout: null, generic: [], terminating: false };
+  try {
+    await apply(ctx, parsed, null, true);
+    // gen_statem: the initial state enter call has OldState equal to the state itself.
+    if (b.stateEnter === true) await enter(ctx, ctx.state);
+    await loop(ctx);
+  } catch (e) {
+    // gen_statem.erl terminate/7: a callback that threw (or returned something
+    // malformed) still gets terminate(error, state, data); then the process crashes.
+    if (!ctx.terminating) await terminate(ctx, e);
+    throw e;
+  }
+}
+
+/** Calls the behaviour's terminate, once (gen_statem.erl terminate/7 calls Module:terminate(Reason, State, Data) if exported). */
+async function terminate(ctx: Ctx, reason: unknown): Promise<void> {
+  ctx.terminating = true;
+  if (ctx.b.terminate) await ctx.b.terminate(reason, ctx.state, ctx.data);
+}
+
+/** Stops the machine: terminate, then exit with `reason` (an error thrown by terminate crashes it instead). */
+async function stopWith(ctx: Ctx, reason: unknown): Promise<never> {
+  await terminate(ctx, reason);
+  return exitSelf(reason);
 }
 
 async function loop(ctx: Ctx): Promise<void> {
@@ -227,8 +256,10 @@ async function loop(ctx: Ctx): Promise<void> {
     if (!isObject(r)) throw new BadReturnError("handleEvent", r, "{ state?, data?, actions? } or { stop: reason }");
     const parsed = parseActions("handleEvent", r.actions, false);
     if ("stop" in r) {
+      // stop_and_reply: the replies go first, then terminate with the new data.
       for (const [from, value] of parsed.replies) await replyTo(from, value);
-      await exitSelf(r.stop);
+      if ("data" in r) ctx.data = r.data;
+      await stopWith(ctx, r.stop);
     }
     const changed = "state" in r && !termEquals(r.state, ctx.state);
     const old = ctx.state;
@@ -250,7 +281,8 @@ async function enter(ctx: Ctx, old: unknown): Promise<void> {
   const parsed = parseActions("handleEvent(\"enter\")", r.actions, false, true);
   if ("stop" in r) {
     for (const [from, value] of parsed.replies) await replyTo(from, value);
-    await exitSelf(r.stop);
+    if ("data" in r) ctx.data = r.data;
+    await stopWith(ctx, r.stop);
   }
   if ("state" in r && !termEquals(r.state, ctx.state)) {
     throw new BadReturnError("handleEvent(\"enter\")", r, "the same state: a state enter call may not change the state (gen_statem's bad_state_enter_return)");
@@ -343,9 +375,9 @@ async function nextEvent(ctx: Ctx): Promise<Event | null> {
     ctx.eventTimeout = null;
     return { type: { genericTimeout: msg.name }, content: msg.content };
   }
-  if (msg instanceof StopRequest) return exitSelf(msg.reason);
+  if (msg instanceof StopRequest) return stopWith(ctx, msg.reason);
   // gen_statem: an exit signal from the parent (seen because we trap exits) stops us with its reason.
-  if (ctx.parent !== null && exitFrom(ctx.parent)(msg)) return exitSelf((msg as { reason: unknown }).reason);
+  if (ctx.parent !== null && exitFrom(ctx.parent)(msg)) return stopWith(ctx, (msg as { reason: unknown }).reason);
   ctx.eventTimeout = null;
   if (msg instanceof CallRequest) return { type: { call: msg.from }, content: msg.request };
   if (msg instanceof CastRequest) return { type: "cast", content: msg.request };
