@@ -1078,3 +1078,32 @@ describe("GenStatem terminate (gen_statem.erl terminate/7)", () => {
     });
   });
 });
+
+describe("Task.yieldMany options (task_test.exs yield_many/2)", () => {
+  // "returns results from multiple tasks with limit and on timeout".
+  it("limit 1 returns once one task replied; killTask only kills on the timeout", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const t1 = await Task.async(() => sleep(Infinity));
+      const t2 = await Task.async(async () => "done");
+      expect(await Task.yieldMany([t1, t2], { timeout: Infinity, onTimeout: "killTask", limit: 1 })).toEqual([TIMEOUT, { ok: true, value: "done" }]);
+      expect(await isAlive(t1.pid)).toBe(true);
+      expect(await Task.yieldMany([t1], { timeout: 0, onTimeout: "killTask", limit: 1 })).toEqual([TIMEOUT]);
+      expect(await isAlive(t1.pid)).toBe(false);
+    });
+  });
+
+  // "ignores on timeout when configured": the task lives on; its later result is never seen.
+  it("onTimeout ignore: the task keeps running and a later yield sees nothing", async () => {
+    await passes(async () => {
+      const t = await Task.async(async () => { await receive((m) => m === "done"); return 1; });
+      expect(await Task.yieldMany([t], { timeout: 0, onTimeout: "ignore" })).toEqual([TIMEOUT]);
+      expect(await isAlive(t.pid)).toBe(true);
+      const r = await monitor(t.pid);
+      await send(t.pid, "done");
+      await receive(downOf(r));
+      expect(await Task.yield(t, 0)).toBe(TIMEOUT);
+      expect(await receive(undefined, { timeout: 0 })).toBe(TIMEOUT);
+    });
+  });
+});
