@@ -1107,3 +1107,29 @@ describe("Task.yieldMany options (task_test.exs yield_many/2)", () => {
     });
   });
 });
+
+// gen_server.erl init_it/6 (OTP 26+): on {stop, Reason}, ignore or an exception in init,
+// gen:unregister_name(Name0) runs *before* proc_lib:init_fail notifies the starter
+// ("Otherwise, the parent process could get an 'already started' error if it
+// immediately tried starting the process again"). For a via name that is
+// Registry.unregister_name: the key is gone when start returns, cleanup or not.
+describe("a failed start unregisters its via name before answering (gen_server.erl init_it)", () => {
+  for (const [what, init] of [
+    ["stop", () => ({ stop: "no" })],
+    ["ignore", () => ({ ignore: true })],
+    ["a throw", () => { throw new Error("init failed"); }],
+  ] as const) {
+    it(`init ${what}: the registry has no entry for the name when start rejects`, async () => {
+      await passes(async () => {
+        const reg = await Registry.start({ keys: "unique" });
+        const { ref } = await spawnMonitor(async () => {
+          await rejection(GenServer.start({ init }, null, { name: via(reg, "w") }));
+          expect(await Registry.lookup(reg, "w")).toEqual([]);
+          expect(await Registry.count(reg)).toBe(0);
+        });
+        const d: any = await receive(downOf(ref));
+        expect(d.reason).toBe("normal");
+      }, { allowCrashes: true });
+    });
+  }
+});

@@ -218,7 +218,7 @@ export function stop(server: ServerRef, reason: unknown = "normal", timeout: num
 async function statemMain(b: StatemBehaviour, arg: unknown, name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null): Promise<void> {
   if (!(await registerForStart(name, starter, tag))) return;
   let parsed!: Parsed;
-  const r = await initHandshake(starter, tag, () => b.init(arg), "{ state, data, actions? }, { ignore: true } or { stop: reason }", (r) => {
+  const r = await initHandshake(starter, tag, name, () => b.init(arg), "{ state, data, actions? }, { ignore: true } or { stop: reason }", (r) => {
     parsed = parseActions("init", r.actions, true);
   });
   if (r === null) return;

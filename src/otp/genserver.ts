@@ -13,7 +13,7 @@
 //   cast:   CastRequest, never fails.   stop: StopRequest + wait for DOWN (proc_lib:stop).
 import { ArgumentError } from "../runtime/errors.js";
 import { receive, send } from "../runtime/messages.js";
-import { register, whereis as whereisName } from "../runtime/names.js";
+import { register, unregister as unregisterLocal, whereis as whereisName } from "../runtime/names.js";
 import { Via } from "../runtime/destinations.js";
 import { Pid } from "../values/pid.js";
 import { demonitor, exit, makeRef, self, spawnMonitorInternal, unlink } from "../runtime/processes.js";
@@ -24,7 +24,7 @@ import { show, trustShow } from "../values/show.js";
 import { Alias, sendToAlias, exitSelf, monitorInternal, downOf, exitFrom } from "../runtime/library.js";
 import { BadReturnError, CallExit, StartError } from "./errors.js";
 import { node } from "../runtime/cluster.js";
-import { viaRegister } from "./registry.js";
+import { viaRegister, viaUnregister } from "./registry.js";
 
 // ---- types ------------------------------------------------------------------------
 
@@ -416,7 +416,7 @@ export async function registerForStart(name: StartOptions["name"], starter: Pid,
 
 async function serverMain(b: Behaviour, arg: unknown, name: StartOptions["name"], starter: Pid, tag: Ref, parent: Pid | null): Promise<void> {
   if (!(await registerForStart(name, starter, tag))) return;
-  const r = await initHandshake(starter, tag, () => b.init(arg), "{ state }, { state, continue }, { ignore: true } or { stop: reason }");
+  const r = await initHandshake(starter, tag, name, () => b.init(arg), "{ state }, { state, continue }, { ignore: true } or { stop: reason }");
   if (r === null) return;
   const ctx: Ctx = { b, state: r.state, parent, name: name ?? self(), timeout: undefined };
   ctx.timeout = await timeoutOf(ctx, "init", r);
@@ -428,24 +428,33 @@ async function serverMain(b: Behaviour, arg: unknown, name: StartOptions["name"]
  * `check` on a result to run with, which may throw), answers the starter, and returns
  * that `{ state, ... }` result; null when the process ends here (init asked to stop or
  * to be ignored). An init that throws or returns something else is answered, then
- * rethrown: the process crashes with it.
+ * rethrown: the process crashes with it. A failed init frees the process's `name`
+ * before the starter hears of it (gen_server.erl init_it/6: gen:unregister_name(Name0)
+ * comes before proc_lib:init_fail, "otherwise, the parent process could get an
+ * 'already started' error if it immediately tried starting the process again"), so a
+ * via name is gone from its registry when start rejects, whether or not the registry's
+ * cleanup has run.
  */
-export async function initHandshake(starter: Pid, tag: Ref, init: () => unknown, expected: string, check?: (r: Record<string, unknown>) => void): Promise<Record<string, unknown> | null> {
+export async function initHandshake(starter: Pid, tag: Ref, name: StartOptions["name"], init: () => unknown, expected: string, check?: (r: Record<string, unknown>) => void): Promise<Record<string, unknown> | null> {
+  const fail = async (reason: unknown): Promise<void> => {
+    await unregisterForStart(name);
+    await send(starter, new StartAck(tag, false, reason));
+  };
   let r: unknown;
   try {
     r = await init();
     if (isObject(r) && "state" in r && !("stop" in r) && !("ignore" in r)) check?.(r);
   } catch (e) {
-    await send(starter, new StartAck(tag, false, e));
+    await fail(e);
     throw e;
   }
   if (isObject(r) && "stop" in r) {
-    await send(starter, new StartAck(tag, false, r.stop));
+    await fail(r.stop);
     await exitSelf(r.stop);
     return null;
   }
   if (isObject(r) && "ignore" in r) {
-    await send(starter, new StartAck(tag, false, "ignore"));
+    await fail("ignore");
     return null;
   }
   if (isObject(r) && "state" in r) {
@@ -453,8 +462,22 @@ export async function initHandshake(starter: Pid, tag: Ref, init: () => unknown,
     return r;
   }
   const err = new BadReturnError("init", r, expected);
-  await send(starter, new StartAck(tag, false, err));
+  await fail(err);
   throw err;
+}
+
+/** gen.erl unregister_name/1: frees the name registerForStart took (a local name or a via name). */
+async function unregisterForStart(name: StartOptions["name"]): Promise<void> {
+  if (name === undefined) return;
+  if (name instanceof Via) await viaUnregister(name);
+  else {
+    try {
+      await unregisterLocal(name);
+    } catch (e) {
+      // gen.erl: `try unregister(Name) catch _:_ -> ok end` (someone else freed it).
+      if (!(e instanceof ArgumentError)) throw e;
+    }
+  }
 }
 
 async function registerName(name: string | symbol | Via): Promise<{ ok: true } | { ok: false; pid: Pid | undefined }> {
