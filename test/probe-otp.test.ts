@@ -1133,3 +1133,45 @@ describe("a failed start unregisters its via name before answering (gen_server.e
     });
   }
 });
+
+describe("monitor_SUITE ports", () => {
+  // case_1 / case_1a: A monitors B, B kills A and then exits.
+  it("case_1: a monitored process kills its watcher, then exits; the watcher's linked parent sees foo", async () => {
+    await passes(async () => {
+      await trapExits(true);
+      const a = await spawnLink(async () => {
+        const me = self();
+        const { pid: b } = await spawnMonitor(async () => { await receive((m) => m === "ok"); await exit(me, "foo"); });
+        await send(b, "ok");
+        await receive((m) => m === "ok");
+      });
+      expect(await receive(exitFrom(a))).toEqual({ type: "EXIT", from: a, reason: "foo" });
+    });
+  });
+
+  // demonitor_flush_test: flush before the DOWN, a DOWN received, flush after it arrived, no flush after it arrived.
+  it("demonitor_flush: M1 flushed early, M2 received, M3 flushed late, M4 kept", async () => {
+    await passes(async () => {
+      const p = await spawn(() => sleep(100000));
+      const [m1, m2, m3, m4] = [await monitor(p), await monitor(p), await monitor(p), await monitor(p)];
+      expect(await demonitor(m1, { flush: true })).toBe(true);
+      await exit(p, "bang");
+      expect(await receive(downOf(m2))).toEqual({ type: "DOWN", ref: m2, pid: p, reason: "bang" });
+      await sleep(100);
+      expect(await demonitor(m3, { flush: true })).toBe(true);
+      expect(await demonitor(m4)).toBe(true);
+      expect(await receive(downOf(m4), { timeout: 0 })).toEqual({ type: "DOWN", ref: m4, pid: p, reason: "bang" });
+      expect(await receive((m: any) => m?.type === "DOWN", { timeout: 100 })).toBe(TIMEOUT);
+    });
+  });
+
+  // large_exit: the DOWN carries the exit reason term itself.
+  it("large_exit: the DOWN reason is the exit term, as given", async () => {
+    await passes(async () => {
+      const s = [{ big: "tuple", with: ["list", 4563784278] }, "bin"];
+      const { pid, ref } = await spawnMonitor(async () => { await receive(); await exit(self(), s); });
+      await send(pid, "hej");
+      expect((await receive(downOf(ref))).reason).toBe(s);
+    });
+  });
+});
