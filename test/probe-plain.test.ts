@@ -24,3 +24,26 @@ describe("wrong verdicts found by the probe", () => {
     expect(r.bug.format()).not.toContain("did not reproduce");
   });
 });
+
+describe("virtual timers: a clear cancels a callback that has not run", () => {
+  it("a timeout cleared by the code a result resumes never runs, even if it fired in the same turn (AbortController timeout)", async () => {
+    // fetchIt's result and the 100 ms abort timer can be ready together (timers: "race");
+    // whichever runs first, a timer cleared before its callback ran never aborts.
+    const body = async () => {
+      const state = { value: "old", timedOut: false };
+      const fetchIt = controlled(async () => { await new Promise((r) => setTimeout(r, 50)); return "new"; });
+      const ac = new AbortController();
+      const t = setTimeout(() => ac.abort(), 100);
+      ac.signal.addEventListener("abort", () => { state.timedOut = true; });
+      const v = await fetchIt();
+      clearTimeout(t);
+      if (!ac.signal.aborted) state.value = v;
+      await new Promise((r) => setTimeout(r, 200));
+      if (state.timedOut && state.value === "new") throw new Error("applied a result after reporting a timeout");
+    };
+    for (const strategy of ["random", "pos", "dpor"] as const) {
+      const r = await explore(body, { ...base, strategy, iterations: 300, virtualTimers: true, timers: "race" });
+      expect(r.ok, r.ok ? "" : `${strategy}: ${r.bug.format()}`).toBe(true);
+    }
+  });
+});

@@ -67,6 +67,11 @@ const enum State {
   PENDING,
   /** In the due queue. */
   DUE,
+  /**
+   * Handed to a process whose turn has not come yet: not yet called, so a clear
+   * still cancels it, as Node's clearTimeout does for a timer whose callback has not run.
+   */
+  HANDED,
   /** Its callback was taken to run (a timeout or immediate ends here; an interval is re-armed). */
   RAN,
   CLEARED,
@@ -201,12 +206,10 @@ class EventLoop {
     this.ensureRunner();
     if (t === undefined) return undefined;
     const it = this.it;
-    if (t.repeat >= 0) this.schedule(t, t.repeat);
-    else {
-      t.state = State.RAN;
-      this.byId.delete(t.id);
-    }
     const to = this.waiter(t);
+    if (t.repeat >= 0) this.schedule(t, t.repeat);
+    else if (to !== null) t.state = State.HANDED;
+    else this.ran(t);
     r.timer = t;
     if (to !== null) {
       if (it.detail) it.note(r, OP.TIMER_CALLBACK, () => [t.describe(), `handed to ${to.pid}`]);
@@ -234,9 +237,16 @@ class EventLoop {
     return null;
   }
 
-  /** t's callback, in p's turn (handed to p). */
+  private ran(t: VirtualTimer): void {
+    t.state = State.RAN;
+    this.byId.delete(t.id);
+  }
+
+  /** t's callback, in p's turn (handed to p), unless p's code cleared it before its turn came. */
   private runIn(t: VirtualTimer, p: Proc): void {
     const it = this.it;
+    if (t.state === State.CLEARED) return;
+    if (t.state === State.HANDED) this.ran(t);
     let r: unknown;
     try {
       r = t.callback.apply(t, t.args);
