@@ -47,3 +47,29 @@ describe("virtual timers: a clear cancels a callback that has not run", () => {
     }
   });
 });
+
+describe("a body that ends in another process's turn", () => {
+  it("a race whose loser is still in flight is the user's assertion, not a missing await (Promise.race timeout)", async () => {
+    // Both 10 ms timers fire in Node, timeout first (created first): the race resolves
+    // to "t" and the loser's write still lands. The 100 ms wait's callback may run in
+    // the loser's task's turn (callbacks run in the order they became due), and the
+    // body's code ends there, after the loser's result woke it: it still ends in its
+    // own turn, and the failure is the user's.
+    const body = async () => {
+      const log: string[] = [];
+      const slow = controlled(async () => { await new Promise((r) => setTimeout(r, 10)); log.push("result"); return "r"; });
+      const timeout = new Promise((r) => setTimeout(() => { log.push("timeout"); r("t"); }, 10));
+      const winner = await Promise.race([slow(), timeout]);
+      await new Promise((r) => setTimeout(r, 100));
+      if (winner === "t" && log.includes("result")) throw new Error(`timed out but the write happened: ${log}`);
+    };
+    for (const strategy of ["portfolio", "random", "rff", "dpor"] as const) {
+      const r = await explore(body, { ...base, strategy, iterations: 100, virtualTimers: true, timers: "race" });
+      expect(r.ok, strategy).toBe(false);
+      if (r.ok) continue;
+      expect(r.bug.kind, `${strategy}: ${r.bug.format()}`).toBe("exception");
+      expect(String(r.bug.error)).toContain("timed out but the write happened");
+      expect((await replay(body, r.bug)).ok).toBe(false);
+    }
+  });
+});

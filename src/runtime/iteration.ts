@@ -233,13 +233,7 @@ export class Iteration {
   /** A process function returned or threw. */
   private returned(p: Proc, crashed: boolean, reason: unknown): void {
     if (this.done || !p.alive) return;
-    // p waited on the event loop and a timer callback run in another process's turn
-    // settled what it awaited: its code went on to the end there. It ends in its own
-    // turn, when next picked (src/runtime/virtual-timers.ts).
-    if (p.eventWait && this.running !== p) {
-      handTo(this, p, () => this.returned(p, crashed, reason));
-      return;
-    }
+    if (this.deferToOwnTurn(p, () => this.returned(p, crashed, reason))) return;
     const floating = p.calls !== null ? p.calls.syncInFlight : 0;
     if (this.running !== p || p.wake !== null || floating > 0) {
       this.fail("missing-await", new Error("missing await"), floatingCallMessage(p, floating), p);
@@ -255,6 +249,26 @@ export class Iteration {
       return;
     }
     processEnded(this, p, crashed, reason);
+  }
+
+  /**
+   * p's code reached its end outside p's turn: a timer callback run in another
+   * process's turn settled what p's idle code awaited (it waited on the event loop or
+   * on its calls, and may since have been woken), and p's code went on there
+   * (src/runtime/virtual-timers.ts). Then `end` runs in p's own turn: when p is next
+   * picked, or, if p was just handed the turn, once it has claimed it. False when p
+   * holds its turn (or its code was not idle, which is a missing await).
+   */
+  deferToOwnTurn(p: Proc, end: () => void): boolean {
+    if (this.running === p) return false;
+    if (this.running === null && this.handedTo === p) {
+      // Its claim is already queued: a job queued now runs after it, in p's turn.
+      RESOLVED.then(end);
+      return true;
+    }
+    if (!p.eventWait && !p.idle) return false;
+    handTo(this, p, end);
+    return true;
   }
 
   /** Controlled calls started and not yet handed to their callers, over all live processes. */
