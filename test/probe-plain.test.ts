@@ -2,7 +2,7 @@
 // verdicts found wrong by an adversarial probe, and programs whose verdicts are right
 // kept as regressions (bug found and replayed; or no bug, with the claimed count).
 import { describe, it, expect } from "vitest";
-import { explore, replay, controlled, type ExploreOptions } from "lockstep";
+import { explore, replay, controlled, Semaphore, Atomic, SharedCell, type ExploreOptions } from "lockstep";
 
 const base: ExploreOptions = { traceDir: false, seed: 1 };
 
@@ -71,5 +71,41 @@ describe("a body that ends in another process's turn", () => {
       expect(String(r.bug.error)).toContain("timed out but the write happened");
       expect((await replay(body, r.bug)).ok).toBe(false);
     }
+  });
+});
+
+describe("Promise.all rejects at the first error", () => {
+  it("a body whose assertion fails while its other flows' calls are in flight reports the assertion, not a missing await", async () => {
+    // Semaphore(3) lets three jobs in; the job that sees 3 active throws, Promise.all
+    // rejects at once and the other jobs' decrement and release are still in flight.
+    const body = async () => {
+      const sem = new Semaphore(3);
+      const active = new Atomic(0);
+      const job = async () => {
+        await sem.acquire();
+        const n = await active.incrementAndGet();
+        if (n > 2) throw new Error(`${n} active`);
+        await active.decrementAndGet();
+        await sem.release();
+      };
+      await Promise.all([job(), job(), job()]);
+    };
+    for (const strategy of ["random", "rff", "dpor"] as const) {
+      const r = await explore(body, { ...base, strategy, iterations: 500 });
+      expect(r.ok, strategy).toBe(false);
+      if (r.ok) continue;
+      expect(r.bug.kind, `${strategy}: ${r.bug.format()}`).toBe("exception");
+      expect(String(r.bug.error)).toContain("3 active");
+      const again = await replay(body, r.bug);
+      expect(again.ok ? "passed" : again.bug.kind).toBe("exception");
+    }
+  });
+
+  it("a process that returns normally with a call still floating is still a missing await", async () => {
+    const r = await explore(async () => {
+      const c = new SharedCell(0);
+      await Promise.all([c.get(), (async () => { void c.set(1); })()]);
+    }, { ...base, strategy: "random", iterations: 50 });
+    expect(r.ok ? "passed" : r.bug.kind).toBe("missing-await");
   });
 });

@@ -235,7 +235,11 @@ export class Iteration {
     if (this.done || !p.alive) return;
     if (this.deferToOwnTurn(p, () => this.returned(p, crashed, reason))) return;
     const floating = p.calls !== null ? p.calls.syncInFlight : 0;
-    if (this.running !== p || p.wake !== null || floating > 0) {
+    // A process that threw in its turn while other flows' calls were in flight
+    // (`Promise.all` rejects at the first error, leaving the others running): its
+    // error is the bug, and the floating calls only follow from it.
+    const threwFirst = crashed && this.running === p && p.wake === null;
+    if (this.running !== p || p.wake !== null || (floating > 0 && !threwFirst)) {
       this.fail("missing-await", new Error("missing await"), floatingCallMessage(p, floating), p);
       return;
     }
