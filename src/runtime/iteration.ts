@@ -17,7 +17,7 @@ import { TimerTable } from "./timer-table.js";
 import { callSite } from "./call-site.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
-import { handTo } from "./calls.js";
+import { wakeFromEventWait } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { IterationConfig, StepEvent } from "./config.js";
@@ -271,7 +271,8 @@ export class Iteration {
       return true;
     }
     if (!p.eventWait && !p.idle) return false;
-    handTo(this, p, end);
+    p.ending = end;
+    wakeFromEventWait(this, p);
     return true;
   }
 
@@ -366,7 +367,7 @@ export class Iteration {
       claimed = RESOLVED.then(this.claimSelfError) as Promise<T>;
     } else claimed = RESOLVED.then(this.claimSelf) as Promise<T>;
     // After the self-claim, so handed callbacks run as p's own code, not as a concurrent call.
-    if (p.due !== null) this.runDue(p);
+    if (p.due !== null || p.ending !== null) this.runDue(p);
     return claimed;
   }
 
@@ -449,7 +450,7 @@ export class Iteration {
     // the continuation of the call q was parked in.
     if (q.calls !== null) q.calls.resumed();
     // Timer callbacks handed to q (src/runtime/virtual-timers.ts) run once q holds the turn.
-    if (q.due !== null) this.runDue(q);
+    if (q.due !== null || q.ending !== null) this.runDue(q);
     if (q.hasResumeError) {
       q.hasResumeError = false;
       const e = q.resumeError;
@@ -467,13 +468,17 @@ export class Iteration {
    * self-claim) microtask, so q is the running process when they run.
    */
   private runDue(q: Proc): void {
-    const list = q.due!;
-    q.due = null;
+    const list = q.due;
+    const end = q.ending;
+    q.due = q.ending = null;
     RESOLVED.then(() => {
-      for (const f of list) {
-        if (this.done || !q.alive) return;
-        f();
+      if (list !== null) {
+        for (const f of list) {
+          if (this.done || !q.alive) return;
+          f();
+        }
       }
+      if (end !== null && !this.done && q.alive) end();
     });
   }
 
