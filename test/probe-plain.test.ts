@@ -154,3 +154,40 @@ describe("dpor and controlled() stubs", () => {
     expect((await replay(body, r.bug)).ok).toBe(false);
   });
 });
+
+describe("virtual timers: AbortSignal.timeout", () => {
+  it("is a virtual timer: awaiting its abort is no deadlock, and it fires at its virtual deadline", async () => {
+    const realTimeout = AbortSignal.timeout;
+    const seen: unknown[] = [];
+    const r = await explore(async () => {
+      const t0 = Date.now();
+      const s = AbortSignal.timeout(100);
+      await new Promise((resolve) => s.addEventListener("abort", resolve));
+      seen.push(Date.now() - t0, (s.reason as Error).name, s.aborted);
+    }, { ...base, iterations: 3, virtualTimers: true });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+    expect(seen.slice(0, 3)).toEqual([100, "TimeoutError", true]);
+    expect(AbortSignal.timeout).toBe(realTimeout);
+    expect(() => AbortSignal.timeout(-1)).toThrow();
+  });
+
+  it("a fetch given AbortSignal.timeout races its reply under timers: race, and the race is found", async () => {
+    const body = async () => {
+      const fetchIt = controlled(async (signal: AbortSignal) => {
+        await new Promise((r) => setTimeout(r, 50));
+        signal.throwIfAborted();
+        return "reply";
+      });
+      // 50 ms of work against a 60 ms budget: fine in quiescent time, lost when the server is slow.
+      const v = await fetchIt(AbortSignal.timeout(60));
+      if (v !== "reply") throw new Error("no reply");
+    };
+    const calm = await explore(body, { ...base, iterations: 50, virtualTimers: true });
+    expect(calm.ok, calm.ok ? "" : calm.bug.format()).toBe(true);
+    const raced = await explore(body, { ...base, iterations: 300, virtualTimers: true, timers: "race" });
+    expect(raced.ok).toBe(false);
+    if (raced.ok) return;
+    expect((raced.bug.error as Error).name).toBe("TimeoutError");
+    expect((await replay(body, raced.bug)).ok).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 // The `virtualTimers` explore option: during an iteration, setTimeout, setInterval,
-// setImmediate, their clear functions, Date.now, `new Date()` and performance.now are
-// lockstep's (DESIGN.md, "Plain JavaScript").
+// setImmediate, their clear functions, Date.now, `new Date()`, performance.now and
+// AbortSignal.timeout are lockstep's (DESIGN.md, "Plain JavaScript").
 //
 // - A timer with a delay is an engine timer (the iteration's `timers` policy decides
 //   when it fires: quiescent or race). A 0 ms timer and setImmediate are due at once.
@@ -384,8 +384,10 @@ export function installVirtualTimers(it: Iteration, clockStart: number): () => v
     Object.defineProperty(globalThis, name, { value: values[name], writable: true, configurable: true, enumerable: d?.enumerable ?? false });
   }
   if (perf !== undefined) Object.defineProperty(perf, "now", { value: () => loop.perfNow(), writable: true, configurable: true, enumerable: true });
+  const restoreAbort = virtualAbortTimeout(loop);
 
   return () => {
+    restoreAbort();
     loop.endNow = loop.clockStart + it.x.now();
     if (active === loop) active = null;
     for (const [name, d] of saved) {
@@ -397,6 +399,29 @@ export function installVirtualTimers(it: Iteration, clockStart: number): () => v
       else delete (perf as { now?: unknown }).now;
     }
   };
+}
+
+/**
+ * `AbortSignal.timeout(ms)` on a virtual timer: the host's starts an unref'd real timer
+ * of its own, which an iteration cannot wait for (and which Node does not list among
+ * active resources, so awaiting it looked like a lost wake-up). Returns the restorer.
+ */
+function virtualAbortTimeout(loop: EventLoop): () => void {
+  const AS = g.AbortSignal as { timeout?: (ms: number) => AbortSignal } | undefined;
+  const saved = AS !== undefined ? Object.getOwnPropertyDescriptor(AS, "timeout") : undefined;
+  if (AS === undefined || saved === undefined || typeof g.AbortController !== "function") return () => {};
+  const real = saved.value as (ms: number) => AbortSignal;
+  Object.defineProperty(AS, "timeout", {
+    ...saved,
+    value: function timeout(ms: number): AbortSignal {
+      // Node's own check (an integer in 0..2^32-1): out of range, the host's throws.
+      if (!Number.isInteger(ms) || ms < 0 || ms > 0xffffffff) return real.call(AS, ms);
+      const ac = new AbortController();
+      loop.add("setTimeout", () => ac.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), ms, []).unref();
+      return ac.signal;
+    },
+  });
+  return () => Object.defineProperty(AS, "timeout", saved);
 }
 
 /**
