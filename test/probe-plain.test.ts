@@ -191,3 +191,15 @@ describe("virtual timers: AbortSignal.timeout", () => {
     expect((await replay(body, raced.bug)).ok).toBe(false);
   });
 });
+
+describe("a real unref'd timer", () => {
+  it("is reported as a lost wake-up whose message names the unref'd timer it cannot see", async () => {
+    const r = await explore(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10).unref());
+    }, { ...base, iterations: 3 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bug.kind).toBe("deadlock");
+    expect(r.bug.format()).toContain("unref'd timer");
+  });
+});
