@@ -472,3 +472,40 @@ describe("plain async JavaScript: right verdicts", () => {
     expect(ok.ok, ok.ok ? "" : ok.bug.format()).toBe(true);
   });
 });
+
+describe("virtual timers: the code a callback resumes runs before the next callback", () => {
+  it("a 0 ms timer cleared by the code its sibling resumed never runs (Node drains microtasks between timer callbacks)", async () => {
+    const body = async () => {
+      const log: string[] = [];
+      let t2: ReturnType<typeof setTimeout> | undefined;
+      await new Promise((resolve) => {
+        setTimeout(resolve, 0);
+        t2 = setTimeout(() => log.push("t2"), 0);
+      });
+      clearTimeout(t2);
+      await new Promise((r) => setTimeout(r, 50));
+      if (log.length > 0) throw new Error("t2 ran after being cleared by the code t1 resumed");
+    };
+    for (const strategy of ["portfolio", "random", "pos"] as const) {
+      const r = await explore(body, { ...base, strategy, iterations: 200, virtualTimers: true });
+      expect(r.ok, r.ok ? "" : `${strategy}: ${r.bug.format()}`).toBe(true);
+    }
+  });
+
+  it("under timers: race, a refresh made by the code an earlier timer resumed restarts the countdown", async () => {
+    const body = async () => {
+      let fired = 0;
+      const t = setTimeout(() => fired++, 100);
+      await new Promise((r) => setTimeout(r, 60));
+      t.refresh(); // due at 160 now
+      await new Promise((r) => setTimeout(r, 60));
+      if (fired !== 0) throw new Error(`fired ${fired} times by 120 ms`);
+      await new Promise((r) => setTimeout(r, 60));
+      if (fired !== 1) throw new Error(`fired ${fired} times by 180 ms`);
+    };
+    for (const strategy of ["random", "dpor"] as const) {
+      const r = await explore(body, { ...base, strategy, iterations: 300, virtualTimers: true, timers: "race" });
+      expect(r.ok, r.ok ? "" : `${strategy}: ${r.bug.format()}`).toBe(true);
+    }
+  });
+});

@@ -137,6 +137,13 @@ class EventLoop {
   private readonly due: VirtualTimer[] = [];
   /** The process spawned for due[0], until it starts; null when the queue is empty or its head was taken. */
   private runner: Proc | null = null;
+  /**
+   * The callback handed to a process and not yet run there. The next due callback is
+   * taken only once it has run, with the code it resumed: Node drains the microtask
+   * queue between two timer callbacks, so what a callback resumes (a `clearTimeout` of
+   * the next one, a `refresh`) happens before the next callback runs.
+   */
+  private handedOut: { t: VirtualTimer; to: Proc } | null = null;
   /** Date.now() at the iteration's end, for leftover references called afterwards. */
   endNow = -1;
 
@@ -147,6 +154,7 @@ class EventLoop {
 
   /** Whether a timer callback can still run (the iteration does not deadlock while it can). */
   live(): boolean {
+    this.ensureRunner(); // a callback handed to a process that died since: the queue moves on
     return this.pending > 0 || this.due.length > 0;
   }
 
@@ -192,7 +200,11 @@ class EventLoop {
   }
 
   private ensureRunner(): void {
-    if (this.runner !== null || this.due.length === 0) return;
+    if (this.runner !== null || this.due.length === 0 || this.it.done) return;
+    if (this.handedOut !== null) {
+      if (this.handedOut.to.alive) return;
+      this.handedOut = null; // its process died before running it: dropped with it
+    }
     const head = this.due[0];
     const r = this.it.spawnProcess(() => this.runHead(r), false, () => head.describe());
     r.timer = head;
@@ -203,10 +215,11 @@ class EventLoop {
   private runHead(r: Proc): unknown {
     this.runner = null;
     const t = this.due.shift();
-    this.ensureRunner();
     if (t === undefined) return undefined;
     const it = this.it;
     const to = this.waiter(t);
+    if (to !== null) this.handedOut = { t, to };
+    else this.ensureRunner();
     if (t.repeat >= 0) this.schedule(t, t.repeat);
     else if (to !== null) t.state = State.HANDED;
     else this.ran(t);
@@ -242,8 +255,19 @@ class EventLoop {
     this.byId.delete(t.id);
   }
 
-  /** t's callback, in p's turn (handed to p), unless p's code cleared it before its turn came. */
+  /** t's callback, in p's turn (handed to p), unless p's code cleared it before its turn came; then the next due callback may be taken. */
   private runIn(t: VirtualTimer, p: Proc): void {
+    try {
+      this.callIn(t, p);
+    } finally {
+      if (this.handedOut?.t === t) {
+        this.handedOut = null;
+        this.ensureRunner();
+      }
+    }
+  }
+
+  private callIn(t: VirtualTimer, p: Proc): void {
     const it = this.it;
     if (t.state === State.CLEARED) return;
     if (t.state === State.HANDED) this.ran(t);
