@@ -174,12 +174,15 @@ describe("replay", () => {
       expect(ghost).toBeInstanceOf(ReplayDivergence);
       expect((ghost as ReplayDivergence).step).toBe(k);
       expect((ghost as ReplayDivergence).expected).toBe("<0.99.0> to run");
-      expect((ghost as ReplayDivergence).actual).toBe("<0.99.0> could not run");
+      expect((ghost as ReplayDivergence).actual).toBe("not run <0.99.0>: it could not run (blocked, ended or never spawned)");
+      // The message reads as a sentence: "..., but the program did not run <0.99.0>: ...".
+      expect((ghost as ReplayDivergence).message).toContain("but the program did not run <0.99.0>");
       // A timer decision where no timer is pending (the program sets none).
       const timer = await replay(lostUpdate, { ...t, events, decisions: t.decisions.map((d, i) => (i === k ? 0 : d)) }).then(() => null, (x: unknown) => x);
       expect(timer).toBeInstanceOf(ReplayDivergence);
       expect((timer as ReplayDivergence).step).toBe(k);
       expect((timer as ReplayDivergence).expected).toBe("the next timer to fire");
+      expect((timer as ReplayDivergence).message).toContain("but the program did not fire one: no timer was pending");
     }
   });
 

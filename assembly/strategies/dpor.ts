@@ -65,6 +65,7 @@ const OP_YIELD: i32 = 18;
 const OP_WHEREIS: i32 = 21;
 const OP_REG_READ: i32 = 31;
 const OP_SHARED_READ: i32 = 40;
+const OP_CALL_CONTROLLED: i32 = 43;
 const OP_CLUSTER_FIRST: i32 = 60; // START_NODES .. FAULT
 const OP_GLOBAL_READ: i32 = 67;
 const OP_CLUSTER_LAST: i32 = 69;
@@ -83,6 +84,15 @@ const RES_LINKS: i32 = 8;
 const RES_WHEEL: i32 = 9 * SPACE;
 /** Every registry, as one resource: registry operations on a key and on the whole registry (select, count) must conflict. */
 const RES_REGISTRIES: i32 = 10 * SPACE;
+/** src/engine/ops.ts RES.SHARED and RES.CONTROLLED: the resources of controlled() functions (made in a body, or at module level). */
+const RES_SHARED_SPACE: i32 = 4;
+const RES_CONTROLLED_SPACE: i32 = 5;
+/**
+ * What controlled() stubs share: state outside lockstep (a database, a module's
+ * variable) that two different stubs may both touch (a `read` and a `write`), so every
+ * step of a controlled call (its resolution, and its caller waiting on it) writes it.
+ */
+const RES_OUTSIDE: i32 = 11 * SPACE;
 
 const NONE: i32 = 0;
 const BACKTRACK: i32 = 1;
@@ -297,6 +307,7 @@ export function dporEvent(pid: i32, op: i32, res: i32, aux: i32): void {
     return;
   }
   dporAccess(res, !read);
+  if (op == OP_CALL_CONTROLLED && (space == RES_SHARED_SPACE || space == RES_CONTROLLED_SPACE)) dporAccess(RES_OUTSIDE, true);
   if (space == RES_PROC && (op == OP_SEND || op == OP_EXIT_SIGNAL || op == OP_MONITOR || op == OP_LINK)) {
     // Their effect depends on whether the target is alive.
     dporAccess(RES_LIFE * SPACE + id, false);

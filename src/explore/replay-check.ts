@@ -52,11 +52,11 @@ class TraceCheck implements ReplayCheck {
     const want = this.decisions[step];
     if (want === undefined) {
       const who = actor > 0 ? ` after ${it.procs[actor]!.pid}'s ${opName(it.procs[actor]!.lastOp)}` : " to start the body";
-      diverged(it, step, `the run to end (the trace has ${this.decisions.length} decisions)`, `not end: it needed another scheduling decision${who}`, "but");
+      diverged(it, step, `the run to end (the trace has ${this.decisions.length} decisions)`, `not end: it needed another scheduling decision${who}`, "but the program did");
     } else if (want === 0) {
-      diverged(it, step, "the next timer to fire", "no timer was pending", "but");
+      diverged(it, step, "the next timer to fire", "not fire one: no timer was pending", "but the program did");
     } else {
-      diverged(it, step, `<0.${want}.0> to run`, `<0.${want}.0> could not run`, "but");
+      diverged(it, step, `<0.${want}.0> to run`, `not run <0.${want}.0>: it could not run (blocked, ended or never spawned)`, "but the program did");
     }
   }
 

@@ -29,12 +29,7 @@ export const macrotask: (f: Task) => void = (() => {
 
 /** Lets pending macrotasks (I/O, timers of the host, UI) run. */
 export function yieldToHost(): Promise<void> {
-  return new Promise((r) =>
-    macrotask(() => {
-      markHostResources();
-      r();
-    }),
-  );
+  return new Promise((r) => macrotask(r));
 }
 
 let engine: Engine | null = null;
@@ -77,7 +72,6 @@ export async function withEngine<T>(what: string, f: (e: Engine) => Promise<T>):
   try {
     await previous;
     engine ??= await createEngine();
-    markHostResources();
     // Unhandled rejections made by processes are attributed while it runs (rejections.ts).
     startTracking();
     markExploring(1);
@@ -98,6 +92,10 @@ export async function runIteration(e: Engine, body: () => unknown, config: Itera
   // Term order of functions and symbols is per iteration (src/values/term.ts).
   resetTermOrder();
   const it = new Iteration(e, config);
+  // An iteration runs in microtasks only, so real resources that exist at a stall and
+  // not now were started by it. Marked here, not at the explorer's last yield: a turn
+  // of the event loop (letting Node report rejections) may have run host timers since.
+  markHostResources();
   // Uncontrolled awaits are detected without yielding to the event loop (src/explore/stall.ts).
   watch(it, macrotask);
   // The option's globals are lockstep's for exactly this iteration, whatever its outcome.
@@ -118,12 +116,7 @@ export async function runIteration(e: Engine, body: () => unknown, config: Itera
  * look-back; the search itself runs untagged.
  */
 export async function runSettled(e: Engine, body: () => unknown, config: IterationConfig): Promise<Iteration> {
-  const it = await tagged(() => {
-    // Re-runs may follow a turn of the event loop (settling the previous one): real
-    // resources started before it are the host's now (src/explore/stall.ts).
-    markHostResources();
-    return runIteration(e, body, config);
-  });
+  const it = await tagged(() => runIteration(e, body, config));
   await settleIteration(it);
   return it;
 }

@@ -113,14 +113,14 @@ function stall(it: Iteration): void {
   noteAbandoned();
   const started = newHostResources();
   if (started === null || started.length > 0) it.stalled(started ?? undefined);
-  // Nothing real was started since the slice began: what the process awaits can never
+  // Nothing real was started since the iteration began: what the process awaits can never
   // settle (a lost wake-up), which is a deadlock, not a wait on I/O.
   else it.lostWakeUp();
 }
 
 /**
  * Node's active handles and requests (timers, sockets, fs requests...) by type, counted
- * when the explorer last yielded to the host: an iteration runs entirely in microtasks,
+ * when the iteration began: an iteration runs entirely in microtasks,
  * so resources that exist at a stall and not then were started by the iteration.
  */
 const activeResources: (() => string[]) | null = (() => {
@@ -135,7 +135,7 @@ function countByType(list: string[]): Map<string, number> {
   return m;
 }
 
-/** Records the host's resources (at each yield of the explorer, and when it starts). */
+/** Records the host's resources (when each iteration begins: src/explore/run.ts). */
 export function markHostResources(): void {
   if (activeResources !== null) baseline = countByType(activeResources());
 }

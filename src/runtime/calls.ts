@@ -374,14 +374,9 @@ function resolveWhenIdle(it: Iteration, call: Call, ok: boolean, value: unknown)
 function resolveCall(it: Iteration, call: Call, ok: boolean, value: unknown): void {
   const t = call.proc!;
   if (it.done || !t.alive) return;
-  // The task waited on the event loop and a timer callback run in another process's
-  // turn settled what it awaited (src/runtime/virtual-timers.ts): its work went on to
-  // the end there. It resolves in its own turn, when next picked (as Iteration.returned
-  // does for a process).
-  if (t.eventWait && it.running !== t) {
-    handTo(it, t, () => resolveCall(it, call, ok, value));
-    return;
-  }
+  // A timer callback run in another process's turn settled what the task's idle code
+  // awaited, and its work went on to the end there: it resolves in its own turn.
+  if (it.deferToOwnTurn(t, () => resolveCall(it, call, ok, value))) return;
   // The work must have finished in the task's own turn (it awaited nothing uncontrolled).
   if (enterStep(it, OP.CALL_CONTROLLED) === null) return;
   call.ok = ok;

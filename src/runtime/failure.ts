@@ -76,7 +76,8 @@ export function lostWakeUpMessage(p: Proc | null, procs: readonly (Proc | undefi
   const others = procs.filter((q) => q && q.alive && !q.system && q !== p).map((q) => `  ${q} ${describeWait(q!)}`);
   return (
     `Deadlock (a lost wake-up): ${p ?? "a process"} awaits a promise that nothing can settle${afterLastOp(p)}: ` +
-    `it is at no lockstep call, and nothing real (a timer, I/O) was started that could settle it.` +
+    `it is at no lockstep call, and nothing real (a timer, I/O) was started that could settle it ` +
+    `(Node does not count an unref'd timer, such as AbortSignal.timeout's: with virtualTimers: true, timers are lockstep's).` +
     (others.length > 0 ? `\n${others.join("\n")}` : "") +
     // The one case where the verdict may be too strong: the promise is settled by code
     // of a process that could still run, which lockstep cannot see.

@@ -17,7 +17,7 @@ import { TimerTable } from "./timer-table.js";
 import { callSite } from "./call-site.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
-import { handTo } from "./calls.js";
+import { wakeFromEventWait } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { IterationConfig, StepEvent } from "./config.js";
@@ -233,15 +233,13 @@ export class Iteration {
   /** A process function returned or threw. */
   private returned(p: Proc, crashed: boolean, reason: unknown): void {
     if (this.done || !p.alive) return;
-    // p waited on the event loop and a timer callback run in another process's turn
-    // settled what it awaited: its code went on to the end there. It ends in its own
-    // turn, when next picked (src/runtime/virtual-timers.ts).
-    if (p.eventWait && this.running !== p) {
-      handTo(this, p, () => this.returned(p, crashed, reason));
-      return;
-    }
+    if (this.deferToOwnTurn(p, () => this.returned(p, crashed, reason))) return;
     const floating = p.calls !== null ? p.calls.syncInFlight : 0;
-    if (this.running !== p || p.wake !== null || floating > 0) {
+    // A process that threw in its turn while other flows' calls were in flight
+    // (`Promise.all` rejects at the first error, leaving the others running): its
+    // error is the bug, and the floating calls only follow from it.
+    const threwFirst = crashed && this.running === p && p.wake === null;
+    if (this.running !== p || p.wake !== null || (floating > 0 && !threwFirst)) {
       this.fail("missing-await", new Error("missing await"), floatingCallMessage(p, floating), p);
       return;
     }
@@ -255,6 +253,27 @@ export class Iteration {
       return;
     }
     processEnded(this, p, crashed, reason);
+  }
+
+  /**
+   * p's code reached its end outside p's turn: a timer callback run in another
+   * process's turn settled what p's idle code awaited (it waited on the event loop or
+   * on its calls, and may since have been woken), and p's code went on there
+   * (src/runtime/virtual-timers.ts). Then `end` runs in p's own turn: when p is next
+   * picked, or, if p was just handed the turn, once it has claimed it. False when p
+   * holds its turn (or its code was not idle, which is a missing await).
+   */
+  deferToOwnTurn(p: Proc, end: () => void): boolean {
+    if (this.running === p) return false;
+    if (this.running === null && this.handedTo === p) {
+      // Its claim is already queued: a job queued now runs after it, in p's turn.
+      RESOLVED.then(end);
+      return true;
+    }
+    if (!p.eventWait && !p.idle) return false;
+    p.ending = end;
+    wakeFromEventWait(this, p);
+    return true;
   }
 
   /** Controlled calls started and not yet handed to their callers, over all live processes. */
@@ -348,7 +367,7 @@ export class Iteration {
       claimed = RESOLVED.then(this.claimSelfError) as Promise<T>;
     } else claimed = RESOLVED.then(this.claimSelf) as Promise<T>;
     // After the self-claim, so handed callbacks run as p's own code, not as a concurrent call.
-    if (p.due !== null) this.runDue(p);
+    if (p.due !== null || p.ending !== null) this.runDue(p);
     return claimed;
   }
 
@@ -431,7 +450,7 @@ export class Iteration {
     // the continuation of the call q was parked in.
     if (q.calls !== null) q.calls.resumed();
     // Timer callbacks handed to q (src/runtime/virtual-timers.ts) run once q holds the turn.
-    if (q.due !== null) this.runDue(q);
+    if (q.due !== null || q.ending !== null) this.runDue(q);
     if (q.hasResumeError) {
       q.hasResumeError = false;
       const e = q.resumeError;
@@ -449,13 +468,17 @@ export class Iteration {
    * self-claim) microtask, so q is the running process when they run.
    */
   private runDue(q: Proc): void {
-    const list = q.due!;
-    q.due = null;
+    const list = q.due;
+    const end = q.ending;
+    q.due = q.ending = null;
     RESOLVED.then(() => {
-      for (const f of list) {
-        if (this.done || !q.alive) return;
-        f();
+      if (list !== null) {
+        for (const f of list) {
+          if (this.done || !q.alive) return;
+          f();
+        }
       }
+      if (end !== null && !this.done && q.alive) end();
     });
   }
 

@@ -96,6 +96,11 @@ export class Proc {
   idle = false;
   /** Callbacks handed to this process, run in its turn when it next resumes (Iteration.transfer). */
   due: (() => void)[] | null = null;
+  /**
+   * Its code reached its end outside its turn (Iteration.deferToOwnTurn): the end, run in
+   * its turn after the callbacks handed to it (ending first would drop them with it).
+   */
+  ending: (() => void) | null = null;
   /** For a process that runs a timer callback: the timer it runs (describe(): e.g. "setTimeout #3 callback, set by <0.1.0>"), for crash reports; null otherwise. */
   timer: { describe(): string } | null = null;
   constructor(

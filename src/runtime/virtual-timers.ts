@@ -1,6 +1,6 @@
 // The `virtualTimers` explore option: during an iteration, setTimeout, setInterval,
-// setImmediate, their clear functions, Date.now, `new Date()` and performance.now are
-// lockstep's (DESIGN.md, "Plain JavaScript").
+// setImmediate, their clear functions, Date.now, `new Date()`, performance.now and
+// AbortSignal.timeout are lockstep's (DESIGN.md, "Plain JavaScript").
 //
 // - A timer with a delay is an engine timer (the iteration's `timers` policy decides
 //   when it fires: quiescent or race). A 0 ms timer and setImmediate are due at once.
@@ -67,6 +67,11 @@ const enum State {
   PENDING,
   /** In the due queue. */
   DUE,
+  /**
+   * Handed to a process whose turn has not come yet: not yet called, so a clear
+   * still cancels it, as Node's clearTimeout does for a timer whose callback has not run.
+   */
+  HANDED,
   /** Its callback was taken to run (a timeout or immediate ends here; an interval is re-armed). */
   RAN,
   CLEARED,
@@ -132,6 +137,13 @@ class EventLoop {
   private readonly due: VirtualTimer[] = [];
   /** The process spawned for due[0], until it starts; null when the queue is empty or its head was taken. */
   private runner: Proc | null = null;
+  /**
+   * The callback handed to a process and not yet run there. The next due callback is
+   * taken only once it has run, with the code it resumed: Node drains the microtask
+   * queue between two timer callbacks, so what a callback resumes (a `clearTimeout` of
+   * the next one, a `refresh`) happens before the next callback runs.
+   */
+  private handedOut: { t: VirtualTimer; to: Proc } | null = null;
   /** Date.now() at the iteration's end, for leftover references called afterwards. */
   endNow = -1;
 
@@ -142,6 +154,7 @@ class EventLoop {
 
   /** Whether a timer callback can still run (the iteration does not deadlock while it can). */
   live(): boolean {
+    this.ensureRunner(); // a callback handed to a process that died since: the queue moves on
     return this.pending > 0 || this.due.length > 0;
   }
 
@@ -187,7 +200,11 @@ class EventLoop {
   }
 
   private ensureRunner(): void {
-    if (this.runner !== null || this.due.length === 0) return;
+    if (this.runner !== null || this.due.length === 0 || this.it.done) return;
+    if (this.handedOut !== null) {
+      if (this.handedOut.to.alive) return;
+      this.handedOut = null; // its process died before running it: dropped with it
+    }
     const head = this.due[0];
     const r = this.it.spawnProcess(() => this.runHead(r), false, () => head.describe());
     r.timer = head;
@@ -198,15 +215,14 @@ class EventLoop {
   private runHead(r: Proc): unknown {
     this.runner = null;
     const t = this.due.shift();
-    this.ensureRunner();
     if (t === undefined) return undefined;
     const it = this.it;
-    if (t.repeat >= 0) this.schedule(t, t.repeat);
-    else {
-      t.state = State.RAN;
-      this.byId.delete(t.id);
-    }
     const to = this.waiter(t);
+    if (to !== null) this.handedOut = { t, to };
+    else this.ensureRunner();
+    if (t.repeat >= 0) this.schedule(t, t.repeat);
+    else if (to !== null) t.state = State.HANDED;
+    else this.ran(t);
     r.timer = t;
     if (to !== null) {
       if (it.detail) it.note(r, OP.TIMER_CALLBACK, () => [t.describe(), `handed to ${to.pid}`]);
@@ -234,9 +250,27 @@ class EventLoop {
     return null;
   }
 
-  /** t's callback, in p's turn (handed to p). */
+  private ran(t: VirtualTimer): void {
+    t.state = State.RAN;
+    this.byId.delete(t.id);
+  }
+
+  /** t's callback, in p's turn (handed to p), unless p's code cleared it before its turn came; then the next due callback may be taken. */
   private runIn(t: VirtualTimer, p: Proc): void {
+    try {
+      this.callIn(t, p);
+    } finally {
+      if (this.handedOut?.t === t) {
+        this.handedOut = null;
+        this.ensureRunner();
+      }
+    }
+  }
+
+  private callIn(t: VirtualTimer, p: Proc): void {
     const it = this.it;
+    if (t.state === State.CLEARED) return;
+    if (t.state === State.HANDED) this.ran(t);
     let r: unknown;
     try {
       r = t.callback.apply(t, t.args);
@@ -374,8 +408,10 @@ export function installVirtualTimers(it: Iteration, clockStart: number): () => v
     Object.defineProperty(globalThis, name, { value: values[name], writable: true, configurable: true, enumerable: d?.enumerable ?? false });
   }
   if (perf !== undefined) Object.defineProperty(perf, "now", { value: () => loop.perfNow(), writable: true, configurable: true, enumerable: true });
+  const restoreAbort = virtualAbortTimeout(loop);
 
   return () => {
+    restoreAbort();
     loop.endNow = loop.clockStart + it.x.now();
     if (active === loop) active = null;
     for (const [name, d] of saved) {
@@ -387,6 +423,29 @@ export function installVirtualTimers(it: Iteration, clockStart: number): () => v
       else delete (perf as { now?: unknown }).now;
     }
   };
+}
+
+/**
+ * `AbortSignal.timeout(ms)` on a virtual timer: the host's starts an unref'd real timer
+ * of its own, which an iteration cannot wait for (and which Node does not list among
+ * active resources, so awaiting it looked like a lost wake-up). Returns the restorer.
+ */
+function virtualAbortTimeout(loop: EventLoop): () => void {
+  const AS = g.AbortSignal as { timeout?: (ms: number) => AbortSignal } | undefined;
+  const saved = AS !== undefined ? Object.getOwnPropertyDescriptor(AS, "timeout") : undefined;
+  if (AS === undefined || saved === undefined || typeof g.AbortController !== "function") return () => {};
+  const real = saved.value as (ms: number) => AbortSignal;
+  Object.defineProperty(AS, "timeout", {
+    ...saved,
+    value: function timeout(ms: number): AbortSignal {
+      // Node's own check (an integer in 0..2^32-1): out of range, the host's throws.
+      if (!Number.isInteger(ms) || ms < 0 || ms > 0xffffffff) return real.call(AS, ms);
+      const ac = new AbortController();
+      loop.add("setTimeout", () => ac.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), ms, []).unref();
+      return ac.signal;
+    },
+  });
+  return () => Object.defineProperty(AS, "timeout", saved);
 }
 
 /**
