@@ -86,3 +86,54 @@ export function callSite(): string {
   // Without V8's hook the stack is the usual text.
   return typeof stack === "string" && stack.includes("\n") ? userFrame(stack) : typeof stack === "string" ? stack : "";
 }
+
+// ---- creation sites (rff's event abstraction) ------------------------------------------
+// rff names the processes of a program with many of them by where they were spawned
+// (assembly/strategies/rff.ts): processes spawned from one source location run the same
+// code, so "the n-th access of a funcA process" is one event however many run funcA.
+// A spawn's site is its first SITE_FRAMES frames outside lockstep: a helper such as
+// pthread_create's port (`create(fn)` calling spawn) has one spawn line for every
+// process, and only its caller's line tells funcA from funcB. Ids are interned per
+// Node process; the engine only compares them, so runs do not depend on the order in
+// which sites were first seen. Costs ~10 µs a spawn (a stack), paid only when the
+// engine asks for sites (Iteration.bySite).
+
+/** Frames outside lockstep that name a spawn's site. */
+const SITE_FRAMES = 3;
+/** Frames captured: lockstep's own (spawn, spawnProcess, this module) and the user's. */
+const SITE_STACK = SITE_FRAMES + 6;
+/** Site key (`file:line:col;` per frame) -> id (1, 2, ...). */
+const siteIds = new Map<string, number>();
+
+function siteKey(_e: Error, sites: Site[]): string {
+  let key = "";
+  let k = 0;
+  for (const s of sites) {
+    const file = s.getFileName();
+    if (!isUser(file)) continue;
+    key += `${file}:${s.getLineNumber()}:${s.getColumnNumber()};`;
+    if (++k === SITE_FRAMES) break;
+  }
+  return key;
+}
+
+/** The creation site of a process being spawned now: the same small integer for every spawn from the same source location (and callers). */
+export function spawnSite(): number {
+  const E = Error as ErrorCtor;
+  const prepare = E.prepareStackTrace;
+  const limit = E.stackTraceLimit;
+  E.prepareStackTrace = siteKey;
+  E.stackTraceLimit = SITE_STACK;
+  let stack: unknown;
+  try {
+    stack = new Error().stack;
+  } finally {
+    E.prepareStackTrace = prepare;
+    E.stackTraceLimit = limit;
+  }
+  // Without V8's hook (other engines) the text stack is the key.
+  const key = String(stack);
+  let id = siteIds.get(key);
+  if (id === undefined) siteIds.set(key, (id = siteIds.size + 1));
+  return id;
+}
