@@ -23,7 +23,7 @@ import {
   choose, strategyBegin, strategyTracksRff, strategyOnSpawn, strategyOnEvent, strategyOnEnabledChange, loadReplay, DIVERGED, TIMER, kind, DPOR, FEEDBACK,
 } from "./strategy";
 import { seedPrng } from "./prng";
-import { rffBySite, rffSite } from "./strategies/rff";
+import { rffWantsSites, rffSite } from "./strategies/rff";
 import { scratchFor } from "./scratch";
 
 export { scratchPtr, scratchReserve, scratchCap } from "./scratch";
@@ -79,12 +79,12 @@ export function replayLoad(n: i32, strict: i32): void {
 }
 
 /**
- * 1 when this run's reads-from feedback names processes by creation site (rff, or a
- * run that records coverage for it, in an exploration that has had a run with many
- * processes): the runtime then passes each spawn's site to spawnSite.
+ * 1 when this run's reads-from feedback wants each spawn's creation site (rff, or a
+ * run that records coverage for it: the exploration's first run, and every later one
+ * when the first had many processes): the runtime then passes it to spawnSite.
  */
-export function bySite(): i32 {
-  return strategyTracksRff() && rffBySite() ? 1 : 0;
+export function wantsSites(): i32 {
+  return strategyTracksRff() && rffWantsSites() ? 1 : 0;
 }
 
 /** Process p was spawned from creation site `site` (a small id, the same for every spawn from one source location). */

@@ -90,7 +90,9 @@ let corpusSize: i32 = 0;
 let newest: i32 = -1;
 /** The current run, not yet judged (judged at the next rff begin). */
 let pendingRun: bool = false;
-/** This exploration's runs name processes by creation site (rffSite), from the run after one with SITE_PROCS processes on. */
+/** The exploration's first run: the runtime passes every spawn's site (rffSite), which names nothing yet. */
+let probing: bool = false;
+/** The exploration's runs name processes by creation site (rffSite): its first run had SITE_PROCS processes or more. */
 let bySite: bool = false;
 
 // ---- this iteration -------------------------------------------------------------
@@ -100,6 +102,8 @@ let count = new StaticArray<i32>(256);
 let spawned: i32 = 0;
 /** who[p] for 1 <= p <= spawned: p's identity in abstract events: p itself, or SITE + its creation site. */
 let who = new StaticArray<i32>(256);
+/** siteOf[p] for 1 <= p <= spawned: p's creation site (rffSite; 0 when not told). */
+let siteOf = new StaticArray<i32>(256);
 /** (pid, resource) -> shared accesses of pid to resource so far this run (absent: 0). */
 const accesses = new I64Map(256);
 /** (resource, write number) -> slot w (< wCount) of that shared write this run. */
@@ -149,14 +153,16 @@ let boost: i32 = 0;
   return mix(mix(<i64>res, <i64>pid), <i64>n);
 }
 
-/** Whether this run names processes by creation site: then the runtime calls rffSite for each spawn. */
-export function rffBySite(): bool {
-  return bySite;
+/** Whether this run wants each spawn's creation site (rffSite): the exploration's first run, and its runs by site. */
+export function rffWantsSites(): bool {
+  return probing || bySite;
 }
 
-/** Names p's creation site (a small id, the same for every process spawned from the same source location): its events are then (site, resource, n). */
+/** Process p was spawned from `site` (a small id, the same for every spawn from one source location); by site, p's events are then (site, resource, n). */
 export function rffSite(p: i32, site: i32): void {
-  if (bySite && p >= 1 && p <= spawned && site >= 0 && site < SITE) unchecked((who[p] = SITE + site));
+  if (p < 1 || p > spawned || site < 0 || site >= SITE) return;
+  unchecked((siteOf[p] = site));
+  if (bySite) unchecked((who[p] = SITE + site));
 }
 
 @inline function whoOf(p: i32): i32 {
@@ -194,15 +200,20 @@ export function rffBegin(iteration: i32, mutating: bool, freshRuns: bool = true)
     corpusSize = 0;
     newest = -1;
     pendingRun = false;
+    probing = true;
     bySite = false;
-  } else if (!bySite && spawned >= SITE_PROCS) {
-    // The last run had many processes: name them by site from now on. The corpus's
-    // runs name them by pid, which no event of a run by site matches: drop them.
-    bySite = true;
-    corpusSize = 0;
-    newest = -1;
-  } else if (pendingRun && fresh > 0) {
-    keep();
+  } else {
+    if (probing) {
+      // The first run named processes by pid and learned their sites: with many
+      // processes, name them by site from now on, the first run's events too (it may
+      // be kept in the corpus, and mutations name its events).
+      probing = false;
+      if (spawned >= SITE_PROCS) {
+        bySite = true;
+        for (let i = 0; i < evCount; i++) unchecked((evs[i * REC + 6] = SITE + unchecked(siteOf[evs[i * REC]])));
+      }
+    }
+    if (pendingRun && fresh > 0) keep();
   }
   lastIteration = iteration;
   pendingRun = true;
@@ -225,9 +236,13 @@ export function rffFresh(): i32 {
 
 export function rffSpawn(p: i32): void {
   if (p >= count.length) count = grow32(count, p + 1);
-  if (p >= who.length) who = grow32(who, p + 1);
+  if (p >= who.length) {
+    who = grow32(who, p + 1);
+    siteOf = grow32(siteOf, p + 1);
+  }
   unchecked((count[p] = 0));
   unchecked((who[p] = p));
+  unchecked((siteOf[p] = 0));
   if (p > spawned) spawned = p;
 }
 

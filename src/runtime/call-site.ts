@@ -96,7 +96,7 @@ export function callSite(): string {
 // process, and only its caller's line tells funcA from funcB. Ids are interned per
 // Node process; the engine only compares them, so runs do not depend on the order in
 // which sites were first seen. Costs ~10 µs a spawn (a stack), paid only when the
-// engine asks for sites (Iteration.bySite).
+// engine asks for sites (Iteration.wantsSites).
 
 /** Frames outside lockstep that name a spawn's site. */
 const SITE_FRAMES = 3;

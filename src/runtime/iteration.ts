@@ -108,8 +108,8 @@ export class Iteration {
   drewInputs = false;
   /** Record readable notes (config.detail): off during the search. */
   readonly detail: boolean;
-  /** The engine wants each spawn's creation site (rff's feedback on a program with many processes). */
-  private readonly bySite: boolean;
+  /** The engine wants each spawn's creation site (rff's feedback: assembly/strategies/rff.ts, process identities). */
+  private readonly wantsSites: boolean;
   readonly timers: TimerTable;
   readonly monitors: MonitorTable;
   /** The simulated cluster, from the first Cluster call on (null: one node, no partitions, no hooks run). */
@@ -153,7 +153,7 @@ export class Iteration {
       engine.writeScratch(config.replay.decisions);
       this.x.replayLoad(config.replay.decisions.length, config.replay.strict ? 1 : 0);
     }
-    this.bySite = this.x.bySite() !== 0;
+    this.wantsSites = this.x.wantsSites() !== 0;
   }
 
   // ---- lifecycle ------------------------------------------------------------------
@@ -202,7 +202,7 @@ export class Iteration {
    */
   spawnProcess(fn: () => unknown, system: boolean, label: string | (() => string)): Proc {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
-    if (this.bySite && !system) this.x.spawnSite(id, spawnSite());
+    if (this.wantsSites && !system) this.x.spawnSite(id, spawnSite());
     const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
     // A library's own process (a registry's cleaner, a timer callback's runner) is named by its label.
