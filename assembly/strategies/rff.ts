@@ -11,11 +11,28 @@
 //   one shared resource (a cell, a mutex). Pids are stable across runs (spawn order),
 //   and counting per resource stands in for the paper's (thread, program location):
 //   unlike a process's global operation index, it does not shift when the process
-//   takes another path through unrelated operations. A read is a shared-state
-//   operation whose aux names the write it observed (src/shared records SHARED_READ
-//   and lock acquisitions, SHARED_LOCK, with the observed write's number, so lock
-//   acquisition order is a reads-from order too); a write (SHARED_WRITE) creates write
-//   number aux. Coverage is the set of (read event, source write event) pairs, plus
+//   takes another path through unrelated operations.
+// - Processes by creation site: the artifact's events are program locations, the same
+//   for every thread that runs the code, so its "read r from write w" applies to all of
+//   them. Ours, by pid, do not: with 99 threads running funcA (twostage_100_bad) a run
+//   has ~200 per-pid reads, a mutation seldom picks the one that matters, and "the read
+//   before every later write" takes 99 constraints. So when an exploration's first run
+//   has SITE_PROCS processes or more, its later runs name each process by its creation
+//   site (the spawn's first frames outside lockstep, src/runtime/call-site.ts
+//   spawnSite; rffSite): an event is (site, n-th access of the process to the
+//   resource), a constraint whose b names a site holds every process of that site, its
+//   a is met by any, and the boost picks the first enabled process of the site at b.
+//   The first run, named by pid, records every spawn's site and is then renamed, so
+//   the corpus keeps it. Smaller programs keep pids after their first run (sites were
+//   measured to change little there, and cost a stack per spawn, ~10 µs); sites are
+//   asked for only in runs that feed rff's state (rff's, the portfolio's).
+//   Duplicate constraints (the processes of a site give the same one many times) are
+//   dropped, and a later write with the target write's own event gets no "read first"
+//   constraint (it would contradict the target's).
+// - A read is a shared-state operation whose aux names the write it observed
+//   (src/shared records SHARED_READ and lock acquisitions, SHARED_LOCK, with the
+//   observed write's number, so lock acquisition order is a reads-from order too); a
+//   write (SHARED_WRITE) creates write number aux. Coverage is the set of (read event, source write event) pairs, plus
 //   (an addition to the paper's reads-from coverage) (write, overwritten write) pairs,
 //   which make write-write races (lost updates) count as new behaviour.
 // - A constraint "a before b" holds back b's process while a has not run and b has
@@ -26,8 +43,9 @@
 //   being mutated. When every candidate is held back, the constraints yield (never a
 //   false deadlock).
 // - Lookups are scan-free: constraints are chained per a (by abstract event) and per
-//   b's process, events that ran are a hash set, so a step costs O(1) plus the
-//   constraints that name it, and nothing caps the events or constraints of a run.
+//   b's process (or site); a constraint leaves its b's chain once its a ran, so a step
+//   costs O(1) plus the pending constraints that name it (and a boost by site, a scan
+//   of the processes), and nothing caps the events or constraints of a run.
 // - Differs: the base scheduler is the random walk; a quarter of the runs ignore the
 //   corpus (fresh random runs keep feeding it), except under the portfolio, whose
 //   other members make those runs. Entries are chosen uniformly or, half of the time,
