@@ -19,9 +19,10 @@
 //   before every later write" takes 99 constraints. So when an exploration's first run
 //   has SITE_PROCS processes or more, its later runs name each process by its creation
 //   site (the spawn's first frames outside lockstep, src/runtime/call-site.ts
-//   spawnSite; rffSite): an event is (site, n-th access of the process to the
-//   resource), a constraint whose b names a site holds every process of that site, its
-//   a is met by any, and the boost picks the first enabled process of the site at b.
+//   spawnSite; rffSite; the body and a spawn without a user frame keep their pid):
+//   an event is (site, n-th access of the process to the resource), a constraint
+//   whose b names a site holds every process of that site, its a is met by any, and
+//   the boost picks the first enabled process of the site at b.
 //   The first run, named by pid, records every spawn's site and is then renamed, so
 //   the corpus keeps it. Smaller programs keep pids after their first run (sites were
 //   measured to change little there, and cost a stack per spawn, ~10 µs); sites are
@@ -32,9 +33,10 @@
 // - A read is a shared-state operation whose aux names the write it observed
 //   (src/shared records SHARED_READ and lock acquisitions, SHARED_LOCK, with the
 //   observed write's number, so lock acquisition order is a reads-from order too); a
-//   write (SHARED_WRITE) creates write number aux. Coverage is the set of (read event, source write event) pairs, plus
-//   (an addition to the paper's reads-from coverage) (write, overwritten write) pairs,
-//   which make write-write races (lost updates) count as new behaviour.
+//   write (SHARED_WRITE) creates write number aux. Coverage is the set of (read
+//   event, source write event) pairs, plus (an addition to the paper's reads-from
+//   coverage) (write, overwritten write) pairs, which make write-write races (lost
+//   updates) count as new behaviour.
 // - A constraint "a before b" holds back b's process while a has not run and b has
 //   not run, from b's operation index in the run being mutated on (a process's next
 //   operation is known only after it ran; its index is known before). "Read r from
@@ -78,9 +80,9 @@ const WRITE: i32 = 2;
 
 /** Corpus entries kept (a ring: the oldest is replaced). */
 const CORPUS: i32 = 64;
-/** An event record: pid, operation index, kind, resource, write number (written or observed), n (the pid's n-th access to the resource). */
+/** An event record: pid, operation index, kind, resource, write number (written or observed), n (the pid's n-th access to the resource), who (the pid's identity: whoOf). */
 const REC: i32 = 7;
-/** A constraint record: a's pid, resource, n; b's pid, resource, n, operation index; boost (1: run b right after a). */
+/** A constraint record: a's identity (a pid, or a site: whoOf), resource, n; b's identity, resource, n, operation index; boost (1: run b right after a). */
 const CREC: i32 = 8;
 /** Coverage pairs remembered per exploration (bounded memory). */
 const MAX_SEEN: i32 = 1 << 18;
@@ -120,7 +122,7 @@ let count = new StaticArray<i32>(256);
 let spawned: i32 = 0;
 /** who[p] for 1 <= p <= spawned: p's identity in abstract events: p itself, or SITE + its creation site. */
 let who = new StaticArray<i32>(256);
-/** siteOf[p] for 1 <= p <= spawned: p's creation site (rffSite; 0 when not told). */
+/** siteOf[p] for 1 <= p <= spawned: p's creation site (rffSite; 0 when not told: the body, system processes, a call's task). */
 let siteOf = new StaticArray<i32>(256);
 /** (pid, resource) -> shared accesses of pid to resource so far this run (absent: 0). */
 const accesses = new I64Map(256);
@@ -178,7 +180,7 @@ export function rffWantsSites(): bool {
 
 /** Process p was spawned from `site` (a small id, the same for every spawn from one source location); by site, p's events are then (site, resource, n). */
 export function rffSite(p: i32, site: i32): void {
-  if (p < 1 || p > spawned || site < 0 || site >= SITE) return;
+  if (p < 1 || p > spawned || site < 1 || site >= SITE) return;
   unchecked((siteOf[p] = site));
   if (bySite) unchecked((who[p] = SITE + site));
 }
@@ -228,7 +230,10 @@ export function rffBegin(iteration: i32, mutating: bool, freshRuns: bool = true)
       probing = false;
       if (spawned >= SITE_PROCS) {
         bySite = true;
-        for (let i = 0; i < evCount; i++) unchecked((evs[i * REC + 6] = SITE + unchecked(siteOf[evs[i * REC]])));
+        for (let i = 0; i < evCount; i++) {
+          const site = unchecked(siteOf[evs[i * REC]]);
+          if (site > 0) unchecked((evs[i * REC + 6] = SITE + site));
+        }
       }
     }
     if (pendingRun && fresh > 0) keep();
@@ -327,21 +332,24 @@ function keep(): void {
   corpusCons[slot] = copyOf(cons, consCount * CREC);
 }
 
-/** Appends a constraint "event (aPid, aRes, aN) before event (bPid, bRes, bN) at b's operation index bIdx". */
-function addConstraint(aP: i32, aPid: i32, aRes: i32, aN: i32, bP: i32, bPid: i32, bRes: i32, bN: i32, bIdx: i32, boostB: i32): void {
-  if (aP == bP) return; // a process's own order is fixed
-  if (aPid >= SITE || bPid >= SITE) {
+/**
+ * Appends a constraint "event (aWho, aRes, aN) before event (bWho, bRes, bN) at b's
+ * operation index bIdx"; aPid and bPid are the processes of the run mutated on.
+ */
+function addConstraint(aPid: i32, aWho: i32, aRes: i32, aN: i32, bPid: i32, bWho: i32, bRes: i32, bN: i32, bIdx: i32, boostB: i32): void {
+  if (aPid == bPid) return; // a process's own order is fixed
+  if (aWho >= SITE || bWho >= SITE) {
     // Site events: the processes of a site give the same constraint many times over.
-    const key = consKey(aPid, aRes, aN, bPid, bRes, bN, boostB);
+    const key = consKey(aWho, aRes, aN, bWho, bRes, bN, boostB);
     if (consKeys.get(key) >= 0) return;
     consKeys.set(key, 1);
   }
   if ((consCount + 1) * CREC > cons.length) cons = grow32(cons, (consCount + 1) * CREC);
   const base = consCount * CREC;
-  unchecked((cons[base] = aPid));
+  unchecked((cons[base] = aWho));
   unchecked((cons[base + 1] = aRes));
   unchecked((cons[base + 2] = aN));
-  unchecked((cons[base + 3] = bPid));
+  unchecked((cons[base + 3] = bWho));
   unchecked((cons[base + 4] = bRes));
   unchecked((cons[base + 5] = bN));
   unchecked((cons[base + 6] = bIdx));

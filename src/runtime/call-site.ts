@@ -100,8 +100,8 @@ export function callSite(): string {
 
 /** Frames outside lockstep that name a spawn's site. */
 const SITE_FRAMES = 3;
-/** Frames captured: lockstep's own (spawn, spawnProcess, this module) and the user's. */
-const SITE_STACK = SITE_FRAMES + 6;
+/** Frames captured: lockstep's own (spawn's path to spawnProcess is seven deep) and the user's. */
+const SITE_STACK = SITE_FRAMES + 8;
 /** Site key (`file:line:col;` per frame) -> id (1, 2, ...). */
 const siteIds = new Map<string, number>();
 
@@ -117,7 +117,11 @@ function siteKey(_e: Error, sites: Site[]): string {
   return key;
 }
 
-/** The creation site of a process being spawned now: the same small integer for every spawn from the same source location (and callers). */
+/**
+ * The creation site of a process being spawned now: the same small integer (1, 2, ...)
+ * for every spawn from the same source location (and callers), or 0 when no frame in
+ * reach is the user's (a spawn run by a concurrent call's task).
+ */
 export function spawnSite(): number {
   const E = Error as ErrorCtor;
   const prepare = E.prepareStackTrace;
@@ -133,6 +137,7 @@ export function spawnSite(): number {
   }
   // Without V8's hook (other engines) the text stack is the key.
   const key = String(stack);
+  if (key === "") return 0;
   let id = siteIds.get(key);
   if (id === undefined) siteIds.set(key, (id = siteIds.size + 1));
   return id;

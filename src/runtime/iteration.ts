@@ -202,7 +202,8 @@ export class Iteration {
    */
   spawnProcess(fn: () => unknown, system: boolean, label: string | (() => string)): Proc {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
-    if (this.wantsSites && !system) this.x.spawnSite(id, spawnSite());
+    // Not the body (pid 1): it is one process, and lockstep's frames above it vary.
+    if (this.wantsSites && !system && id !== 1) this.x.spawnSite(id, spawnSite());
     const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
     // A library's own process (a registry's cleaner, a timer callback's runner) is named by its label.
