@@ -68,21 +68,25 @@ export function userFrame(stack: string): string {
 
 type ErrorCtor = ErrorConstructor & { prepareStackTrace?: Hook; stackTraceLimit?: number };
 
-/** Where the user's code called into lockstep: `file:line:col`, or "" when no frame of the stack is the user's. */
-export function callSite(): string {
+/** The current stack's `stack` as `hook` formats it (V8), at most `limit` frames deep; the hook and limit in place are restored. */
+function stackWith(hook: Hook, limit: number): unknown {
   const E = Error as ErrorCtor;
   const prepare = E.prepareStackTrace;
-  const limit = E.stackTraceLimit;
+  const before = E.stackTraceLimit;
   previous = prepare;
-  E.prepareStackTrace = firstUserSite;
-  E.stackTraceLimit = 24; // a GenServer.call goes a dozen frames deep into the library
-  let stack: unknown;
+  E.prepareStackTrace = hook;
+  E.stackTraceLimit = limit;
   try {
-    stack = new Error().stack;
+    return new Error().stack;
   } finally {
     E.prepareStackTrace = prepare;
-    E.stackTraceLimit = limit;
+    E.stackTraceLimit = before;
   }
+}
+
+/** Where the user's code called into lockstep: `file:line:col`, or "" when no frame of the stack is the user's. */
+export function callSite(): string {
+  const stack = stackWith(firstUserSite, 24); // a GenServer.call goes a dozen frames deep into the library
   // Without V8's hook the stack is the usual text.
   return typeof stack === "string" && stack.includes("\n") ? userFrame(stack) : typeof stack === "string" ? stack : "";
 }
@@ -123,20 +127,8 @@ function siteKey(_e: Error, sites: Site[]): string {
  * reach is the user's (a spawn run by a concurrent call's task).
  */
 export function spawnSite(): number {
-  const E = Error as ErrorCtor;
-  const prepare = E.prepareStackTrace;
-  const limit = E.stackTraceLimit;
-  E.prepareStackTrace = siteKey;
-  E.stackTraceLimit = SITE_STACK;
-  let stack: unknown;
-  try {
-    stack = new Error().stack;
-  } finally {
-    E.prepareStackTrace = prepare;
-    E.stackTraceLimit = limit;
-  }
   // Without V8's hook (other engines) the text stack is the key.
-  const key = String(stack);
+  const key = String(stackWith(siteKey, SITE_STACK));
   if (key === "") return 0;
   let id = siteIds.get(key);
   if (id === undefined) siteIds.set(key, (id = siteIds.size + 1));
