@@ -20,9 +20,10 @@ import { dporWake, dporKill, dporMonitors, dporLinks, dporMailbox, dporTimers, d
 import { resetRegistry } from "./registry";
 import { recordEvent, recordDecision, resetTrace, decisionCount, eventCount } from "./trace";
 import {
-  choose, strategyBegin, strategyOnSpawn, strategyOnEvent, strategyOnEnabledChange, loadReplay, DIVERGED, TIMER, kind, DPOR, FEEDBACK,
+  choose, strategyBegin, strategyTracksRff, strategyOnSpawn, strategyOnEvent, strategyOnEnabledChange, loadReplay, DIVERGED, TIMER, kind, DPOR, FEEDBACK,
 } from "./strategy";
 import { seedPrng } from "./prng";
+import { rffWantsSites, rffSite } from "./strategies/rff";
 import { scratchFor } from "./scratch";
 
 export { scratchPtr, scratchReserve, scratchCap } from "./scratch";
@@ -75,6 +76,20 @@ export function begin(seedLo: u32, seedHi: u32, iteration: u32, strategy: i32, r
 /** Loads `n` decisions from scratch to be replayed (strategy REPLAY). */
 export function replayLoad(n: i32, strict: i32): void {
   loadReplay(scratchFor(n), n, strict != 0);
+}
+
+/**
+ * 1 when this run's reads-from feedback wants each spawn's creation site (rff, or a
+ * run that records coverage for it: the exploration's first run, and every later one
+ * when the first had many processes): the runtime then passes it to spawnSite.
+ */
+export function wantsSites(): i32 {
+  return strategyTracksRff() && rffWantsSites() ? 1 : 0;
+}
+
+/** Process p was spawned from creation site `site` (a small id, the same for every spawn from one source location). */
+export function spawnSite(p: i32, site: i32): void {
+  rffSite(p, site);
 }
 
 export function spawn(flags: i32): i32 {

@@ -98,6 +98,11 @@ export function strategyBegin(k: i32, p1: i32, p2: i32, p3: i32, race: bool, ite
   if (tracking) rffBegin(iteration, false);
 }
 
+/** Whether this run feeds rff's reads-from state (rff's own runs, FEEDBACK runs). */
+export function strategyTracksRff(): bool {
+  return kind == RFF || tracking;
+}
+
 /** Called when a process is spawned (it is already enabled). */
 export function strategyOnSpawn(pid: i32): void {
   if (kind == PCT) pctSpawn(pid);

@@ -11,13 +11,32 @@
 //   one shared resource (a cell, a mutex). Pids are stable across runs (spawn order),
 //   and counting per resource stands in for the paper's (thread, program location):
 //   unlike a process's global operation index, it does not shift when the process
-//   takes another path through unrelated operations. A read is a shared-state
-//   operation whose aux names the write it observed (src/shared records SHARED_READ
-//   and lock acquisitions, SHARED_LOCK, with the observed write's number, so lock
-//   acquisition order is a reads-from order too); a write (SHARED_WRITE) creates write
-//   number aux. Coverage is the set of (read event, source write event) pairs, plus
-//   (an addition to the paper's reads-from coverage) (write, overwritten write) pairs,
-//   which make write-write races (lost updates) count as new behaviour.
+//   takes another path through unrelated operations.
+// - Processes by creation site: the artifact's events are program locations, the same
+//   for every thread that runs the code, so its "read r from write w" applies to all of
+//   them. Ours, by pid, do not: with 99 threads running funcA (twostage_100_bad) a run
+//   has ~200 per-pid reads, a mutation seldom picks the one that matters, and "the read
+//   before every later write" takes 99 constraints. So when an exploration's first run
+//   has SITE_PROCS processes or more, its later runs name each process by its creation
+//   site (the spawn's first frames outside lockstep, src/runtime/call-site.ts
+//   spawnSite; rffSite; the body and a spawn without a user frame keep their pid):
+//   an event is (site, n-th access of the process to the resource), a constraint
+//   whose b names a site holds every process of that site, its a is met by any, and
+//   the boost picks the first enabled process of the site at b.
+//   The first run, named by pid, records every spawn's site and is then renamed, so
+//   the corpus keeps it. Smaller programs keep pids after their first run (sites were
+//   measured to change little there, and cost a stack per spawn, ~10 µs); sites are
+//   asked for only in runs that feed rff's state (rff's, the portfolio's).
+//   Duplicate constraints (the processes of a site give the same one many times) are
+//   dropped, and a later write with the target write's own event gets no "read first"
+//   constraint (it would contradict the target's).
+// - A read is a shared-state operation whose aux names the write it observed
+//   (src/shared records SHARED_READ and lock acquisitions, SHARED_LOCK, with the
+//   observed write's number, so lock acquisition order is a reads-from order too); a
+//   write (SHARED_WRITE) creates write number aux. Coverage is the set of (read
+//   event, source write event) pairs, plus (an addition to the paper's reads-from
+//   coverage) (write, overwritten write) pairs, which make write-write races (lost
+//   updates) count as new behaviour.
 // - A constraint "a before b" holds back b's process while a has not run and b has
 //   not run, from b's operation index in the run being mutated on (a process's next
 //   operation is known only after it ran; its index is known before). "Read r from
@@ -26,8 +45,9 @@
 //   being mutated. When every candidate is held back, the constraints yield (never a
 //   false deadlock).
 // - Lookups are scan-free: constraints are chained per a (by abstract event) and per
-//   b's process, events that ran are a hash set, so a step costs O(1) plus the
-//   constraints that name it, and nothing caps the events or constraints of a run.
+//   b's process (or site); a constraint leaves its b's chain once its a ran, so a step
+//   costs O(1) plus the pending constraints that name it (and a boost by site, a scan
+//   of the processes), and nothing caps the events or constraints of a run.
 // - Differs: the base scheduler is the random walk; a quarter of the runs ignore the
 //   corpus (fresh random runs keep feeding it), except under the portfolio, whose
 //   other members make those runs. Entries are chosen uniformly or, half of the time,
@@ -60,9 +80,9 @@ const WRITE: i32 = 2;
 
 /** Corpus entries kept (a ring: the oldest is replaced). */
 const CORPUS: i32 = 64;
-/** An event record: pid, operation index, kind, resource, write number (written or observed), n (the pid's n-th access to the resource). */
-const REC: i32 = 6;
-/** A constraint record: a's pid, resource, n; b's pid, resource, n, operation index; boost (1: run b right after a). */
+/** An event record: pid, operation index, kind, resource, write number (written or observed), n (the pid's n-th access to the resource), who (the pid's identity: whoOf). */
+const REC: i32 = 7;
+/** A constraint record: a's identity (a pid, or a site: whoOf), resource, n; b's identity, resource, n, operation index; boost (1: run b right after a). */
 const CREC: i32 = 8;
 /** Coverage pairs remembered per exploration (bounded memory). */
 const MAX_SEEN: i32 = 1 << 18;
@@ -70,6 +90,10 @@ const MAX_SEEN: i32 = 1 << 18;
 const MAX_ASKS: i32 = 16;
 /** Constraints a mutated run keeps at most from its entry (the rest were inherited from far ancestors). */
 const MAX_INHERITED: i32 = 128;
+/** A run with this many processes or more makes the exploration's later runs name processes by creation site. */
+const SITE_PROCS: i32 = 10;
+/** A process identity (who[p]) at or above SITE is a creation site (SITE + its id); below, a pid. */
+const SITE: i32 = 0x40000000;
 
 // ---- across the iterations of one exploration ---------------------------------
 /** The coverage keys seen in this exploration (value 1); size <= MAX_SEEN. */
@@ -86,16 +110,22 @@ let corpusSize: i32 = 0;
 let newest: i32 = -1;
 /** The current run, not yet judged (judged at the next rff begin). */
 let pendingRun: bool = false;
+/** The exploration's first run: the runtime passes every spawn's site (rffSite), which names nothing yet. */
+let probing: bool = false;
+/** The exploration's runs name processes by creation site (rffSite): its first run had SITE_PROCS processes or more. */
+let bySite: bool = false;
 
 // ---- this iteration -------------------------------------------------------------
 /** count[p] for 1 <= p <= spawned: operations p performed so far, i.e. the index of its next one. */
 let count = new StaticArray<i32>(256);
 /** The highest pid spawned this iteration (pids are 1 .. spawned). */
 let spawned: i32 = 0;
+/** who[p] for 1 <= p <= spawned: p's identity in abstract events: p itself, or SITE + its creation site. */
+let who = new StaticArray<i32>(256);
+/** siteOf[p] for 1 <= p <= spawned: p's creation site (rffSite; 0 when not told: the body, system processes, a call's task). */
+let siteOf = new StaticArray<i32>(256);
 /** (pid, resource) -> shared accesses of pid to resource so far this run (absent: 0). */
 const accesses = new I64Map(256);
-/** The abstract events (eventId) that ran this run (value 1). */
-const ran = new I64Map(256);
 /** (resource, write number) -> slot w (< wCount) of that shared write this run. */
 const writers = new I64Map(256);
 /** wId[w] for w < wCount: the abstract event (eventId) of the w-th shared write of this run. */
@@ -118,6 +148,12 @@ const byA = new I64Map(64);
 const byB = new I64Map(64);
 let nextByA = new StaticArray<i32>(16);
 let nextByB = new StaticArray<i32>(16);
+/** prevByB[c]: the constraint before c in its byB chain (-1: c is the head); a constraint whose a ran leaves the chain. */
+let prevByB = new StaticArray<i32>(16);
+/** aRan[c] != 0: constraint c's a has run this run (it holds nothing back any more). */
+let aRan = new StaticArray<i32>(16);
+/** Keys (consKey) of this run's constraints that name a site, for addConstraint's duplicates check. */
+const consKeys = new I64Map(64);
 /** A process to run next (a constrained read right after its write), or 0. */
 let boost: i32 = 0;
 
@@ -135,6 +171,32 @@ let boost: i32 = 0;
 /** The abstract event "pid's n-th access to resource res", identical across runs. */
 @inline function eventId(pid: i32, res: i32, n: i32): i64 {
   return mix(mix(<i64>res, <i64>pid), <i64>n);
+}
+
+/** Whether this run wants each spawn's creation site (rffSite): the exploration's first run, and its runs by site. */
+export function rffWantsSites(): bool {
+  return probing || bySite;
+}
+
+/** Process p was spawned from `site` (a small id, the same for every spawn from one source location); by site, p's events are then (site, resource, n). */
+export function rffSite(p: i32, site: i32): void {
+  if (p < 1 || p > spawned || site < 1 || site >= SITE) return;
+  unchecked((siteOf[p] = site));
+  if (bySite) unchecked((who[p] = SITE + site));
+}
+
+@inline function whoOf(p: i32): i32 {
+  return unchecked(who[p]);
+}
+
+/** The process to boost for b = (w, res, n) at operation index idx: w itself (a pid), or the first enabled process of site w that reached b; 0: none. */
+function boostOf(w: i32, res: i32, n: i32, idx: i32): i32 {
+  if (w < SITE) return accessesOf(w, res) <= n ? w : 0;
+  for (let p = 1; p <= spawned; p++) {
+    if (unchecked(who[p]) != w || !procIsEnabled(p)) continue;
+    if (unchecked(count[p]) >= idx && accessesOf(p, res) <= n) return p;
+  }
+  return 0;
 }
 
 function countOf(p: i32): i32 {
@@ -158,14 +220,28 @@ export function rffBegin(iteration: i32, mutating: bool, freshRuns: bool = true)
     corpusSize = 0;
     newest = -1;
     pendingRun = false;
-  } else if (pendingRun && fresh > 0) {
-    keep();
+    probing = true;
+    bySite = false;
+  } else {
+    if (probing) {
+      // The first run named processes by pid and learned their sites: with many
+      // processes, name them by site from now on, the first run's events too (it may
+      // be kept in the corpus, and mutations name its events).
+      probing = false;
+      if (spawned >= SITE_PROCS) {
+        bySite = true;
+        for (let i = 0; i < evCount; i++) {
+          const site = unchecked(siteOf[evs[i * REC]]);
+          if (site > 0) unchecked((evs[i * REC + 6] = SITE + site));
+        }
+      }
+    }
+    if (pendingRun && fresh > 0) keep();
   }
   lastIteration = iteration;
   pendingRun = true;
   writers.reset();
   accesses.reset();
-  ran.reset();
   wCount = 0;
   evCount = 0;
   fresh = 0;
@@ -183,7 +259,13 @@ export function rffFresh(): i32 {
 
 export function rffSpawn(p: i32): void {
   if (p >= count.length) count = grow32(count, p + 1);
+  if (p >= who.length) {
+    who = grow32(who, p + 1);
+    siteOf = grow32(siteOf, p + 1);
+  }
   unchecked((count[p] = 0));
+  unchecked((who[p] = p));
+  unchecked((siteOf[p] = 0));
   if (p > spawned) spawned = p;
 }
 
@@ -204,13 +286,15 @@ export function rffEvent(pid: i32, op: i32, res: i32, aux: i32): void {
   else return;
   const n = accessesOf(pid, res);
   accesses.set(pair(pid, res), n + 1);
-  const self = eventId(pid, res, n);
-  ran.set(self, 1);
-  // Constraints whose a is this event: boost their b (a read asked to read from this write).
+  const self = eventId(whoOf(pid), res, n);
+  // Constraints whose a is this event: they are met (out of their b's chain); boost
+  // their b (a read asked to read from this write).
   for (let c = byA.get(self); c >= 0; c = unchecked(nextByA[c])) {
     const base = c * CREC;
-    const b = unchecked(cons[base + 3]);
-    if (unchecked(cons[base + 7]) != 0 && accessesOf(b, unchecked(cons[base + 4])) <= unchecked(cons[base + 5])) boost = b;
+    if (unchecked(aRan[c]) == 0) met(c);
+    if (unchecked(cons[base + 7]) == 0) continue;
+    const b = boostOf(unchecked(cons[base + 3]), unchecked(cons[base + 4]), unchecked(cons[base + 5]), unchecked(cons[base + 6]));
+    if (b > 0) boost = b;
   }
   if (kind == READ) {
     const w = writers.get(pair(res, aux));
@@ -225,6 +309,7 @@ export function rffEvent(pid: i32, op: i32, res: i32, aux: i32): void {
   if ((evCount + 1) * REC > evs.length) evs = grow32(evs, (evCount + 1) * REC);
   const base = evCount * REC;
   unchecked((evs[base] = pid));
+  unchecked((evs[base + 6] = whoOf(pid)));
   unchecked((evs[base + 1] = idx));
   unchecked((evs[base + 2] = kind));
   unchecked((evs[base + 3] = res));
@@ -247,15 +332,24 @@ function keep(): void {
   corpusCons[slot] = copyOf(cons, consCount * CREC);
 }
 
-/** Appends a constraint "event (aPid, aRes, aN) before event (bPid, bRes, bN) at b's operation index bIdx". */
-function addConstraint(aPid: i32, aRes: i32, aN: i32, bPid: i32, bRes: i32, bN: i32, bIdx: i32, boostB: i32): void {
+/**
+ * Appends a constraint "event (aWho, aRes, aN) before event (bWho, bRes, bN) at b's
+ * operation index bIdx"; aPid and bPid are the processes of the run mutated on.
+ */
+function addConstraint(aPid: i32, aWho: i32, aRes: i32, aN: i32, bPid: i32, bWho: i32, bRes: i32, bN: i32, bIdx: i32, boostB: i32): void {
   if (aPid == bPid) return; // a process's own order is fixed
+  if (aWho >= SITE || bWho >= SITE) {
+    // Site events: the processes of a site give the same constraint many times over.
+    const key = consKey(aWho, aRes, aN, bWho, bRes, bN, boostB);
+    if (consKeys.get(key) >= 0) return;
+    consKeys.set(key, 1);
+  }
   if ((consCount + 1) * CREC > cons.length) cons = grow32(cons, (consCount + 1) * CREC);
   const base = consCount * CREC;
-  unchecked((cons[base] = aPid));
+  unchecked((cons[base] = aWho));
   unchecked((cons[base + 1] = aRes));
   unchecked((cons[base + 2] = aN));
-  unchecked((cons[base + 3] = bPid));
+  unchecked((cons[base + 3] = bWho));
   unchecked((cons[base + 4] = bRes));
   unchecked((cons[base + 5] = bN));
   unchecked((cons[base + 6] = bIdx));
@@ -270,6 +364,8 @@ function index(): void {
   if (consCount > nextByA.length) {
     nextByA = grow32(nextByA, consCount);
     nextByB = grow32(nextByB, consCount);
+    prevByB = grow32(prevByB, consCount);
+    aRan = grow32(aRan, consCount);
   }
   for (let c = 0; c < consCount; c++) {
     const base = c * CREC;
@@ -277,9 +373,28 @@ function index(): void {
     unchecked((nextByA[c] = byA.get(a)));
     byA.set(a, c);
     const b = <i64>unchecked(cons[base + 3]);
-    unchecked((nextByB[c] = byB.get(b)));
+    const head = byB.get(b);
+    unchecked((nextByB[c] = head));
+    unchecked((prevByB[c] = -1));
+    if (head >= 0) unchecked((prevByB[head] = c));
     byB.set(b, c);
+    unchecked((aRan[c] = 0));
   }
+}
+
+/** Constraint c's a ran: c holds nothing back any more; it leaves its b's chain, so isHeld walks only pending constraints. */
+function met(c: i32): void {
+  unchecked((aRan[c] = 1));
+  const prev = unchecked(prevByB[c]);
+  const next = unchecked(nextByB[c]);
+  if (next >= 0) unchecked((prevByB[next] = prev));
+  if (prev >= 0) unchecked((nextByB[prev] = next));
+  else byB.set(<i64>unchecked(cons[c * CREC + 3]), next);
+}
+
+/** A constraint's identity for the duplicates check (its b's operation index left out: processes of a site reach b at different indexes). */
+function consKey(a: i32, aRes: i32, aN: i32, b: i32, bRes: i32, bN: i32, boostB: i32): i64 {
+  return mix(mix(eventId(a, aRes, aN), eventId(b, bRes, bN)), <i64>boostB);
 }
 
 /** Takes a corpus entry's constraints and asks one of its reads to read from another write. */
@@ -312,6 +427,13 @@ function mutate(): void {
   // multi-mutation runs): bugs that need two or more reads moved together
   // (workstealqueue_bad, reorder_N) are reached in one mutation instead of a chain
   // of kept runs, each of which had to show a new pair.
+  consKeys.reset();
+  for (let c = 0; c < consCount; c++) {
+    const base = c * CREC;
+    const a = unchecked(cons[base]);
+    const b = unchecked(cons[base + 3]);
+    if (a >= SITE || b >= SITE) consKeys.set(consKey(a, unchecked(cons[base + 1]), unchecked(cons[base + 2]), b, unchecked(cons[base + 4]), unchecked(cons[base + 5]), unchecked(cons[base + 7])), 1);
+  }
   const asks = 1 + below(MAX_ASKS);
   for (let a = 0; a < asks; a++) askRead(ev, reads);
 }
@@ -342,26 +464,39 @@ function askRead(ev: StaticArray<i32>, reads: i32): void {
   let target = observed != 0 && below(2) == 0 ? 0 : below(writes + 1);
   if (target == observed) target = (target + 1) % (writes + 1);
   const rPid = unchecked(ev[r]);
+  const rWho = unchecked(ev[r + 6]);
   const rIdx = unchecked(ev[r + 1]);
   const rN = unchecked(ev[r + 5]);
+  // The target write's abstract event: a later write with the same one (by another
+  // process of its site) gets no "read first" constraint, which would contradict it.
+  let tWho = 0, tN = -1;
+  for (let i = 0; i < n; i++) {
+    const q = i * REC;
+    if (unchecked(ev[q + 2]) == WRITE && unchecked(ev[q + 3]) == res && unchecked(ev[q + 4]) == target) {
+      tWho = unchecked(ev[q + 6]);
+      tN = unchecked(ev[q + 5]);
+      break;
+    }
+  }
   for (let i = 0; i < n; i++) {
     const q = i * REC;
     if (unchecked(ev[q + 2]) != WRITE || unchecked(ev[q + 3]) != res) continue;
     const id = unchecked(ev[q + 4]);
     const qPid = unchecked(ev[q]);
-    if (id == target) addConstraint(qPid, res, unchecked(ev[q + 5]), rPid, res, rN, rIdx, 1); // the target write, then the read at once
-    else if (id > target) addConstraint(rPid, res, rN, qPid, res, unchecked(ev[q + 5]), unchecked(ev[q + 1]), 0); // the read before every later write
+    const qWho = unchecked(ev[q + 6]);
+    const qN = unchecked(ev[q + 5]);
+    if (id == target) addConstraint(qPid, qWho, res, qN, rPid, rWho, res, rN, rIdx, 1); // the target write, then the read at once
+    else if (id > target && (qWho != tWho || qN != tN)) addConstraint(rPid, rWho, res, rN, qPid, qWho, res, qN, unchecked(ev[q + 1]), 0); // the read before every later write
   }
 }
 
 /** Whether p must wait: some constraint's b is p's, p reached b's operation index without performing b, and its a has not run. */
 function isHeld(p: i32): bool {
   const next = countOf(p);
-  for (let c = byB.get(<i64>p); c >= 0; c = unchecked(nextByB[c])) {
+  for (let c = byB.get(<i64>whoOf(p)); c >= 0; c = unchecked(nextByB[c])) {
     const base = c * CREC;
     if (next < unchecked(cons[base + 6])) continue;
     if (accessesOf(p, unchecked(cons[base + 4])) > unchecked(cons[base + 5])) continue;
-    if (ran.get(eventId(unchecked(cons[base]), unchecked(cons[base + 1]), unchecked(cons[base + 2]))) >= 0) continue;
     return true;
   }
   return false;

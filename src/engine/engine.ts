@@ -17,6 +17,10 @@ export interface EngineExports {
   begin(seedLo: number, seedHi: number, iteration: number, strategy: number, race: number, p1: number, p2: number, p3: number, lean?: number): void;
   replayLoad(n: number, strict: number): void;
   spawn(flags: number): number;
+  /** 1 when this run's reads-from feedback wants each spawn's creation site: pass it to spawnSite (src/runtime/call-site.ts). */
+  wantsSites(): number;
+  /** Process p was spawned from creation site `site` (an interned id: the same for every spawn from one source location). */
+  spawnSite(p: number, site: number): void;
   kill(p: number): void;
   /** kill + monWatcherDown in one call; 0 when nothing watches p and p has no links (done), 1 when monTargetDown and linkTakeAll must follow. */
   exit(p: number): number;

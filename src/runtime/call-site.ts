@@ -68,21 +68,69 @@ export function userFrame(stack: string): string {
 
 type ErrorCtor = ErrorConstructor & { prepareStackTrace?: Hook; stackTraceLimit?: number };
 
-/** Where the user's code called into lockstep: `file:line:col`, or "" when no frame of the stack is the user's. */
-export function callSite(): string {
+/** The current stack's `stack` as `hook` formats it (V8), at most `limit` frames deep; the hook and limit in place are restored. */
+function stackWith(hook: Hook, limit: number): unknown {
   const E = Error as ErrorCtor;
   const prepare = E.prepareStackTrace;
-  const limit = E.stackTraceLimit;
+  const before = E.stackTraceLimit;
   previous = prepare;
-  E.prepareStackTrace = firstUserSite;
-  E.stackTraceLimit = 24; // a GenServer.call goes a dozen frames deep into the library
-  let stack: unknown;
+  E.prepareStackTrace = hook;
+  E.stackTraceLimit = limit;
   try {
-    stack = new Error().stack;
+    return new Error().stack;
   } finally {
     E.prepareStackTrace = prepare;
-    E.stackTraceLimit = limit;
+    E.stackTraceLimit = before;
   }
+}
+
+/** Where the user's code called into lockstep: `file:line:col`, or "" when no frame of the stack is the user's. */
+export function callSite(): string {
+  const stack = stackWith(firstUserSite, 24); // a GenServer.call goes a dozen frames deep into the library
   // Without V8's hook the stack is the usual text.
   return typeof stack === "string" && stack.includes("\n") ? userFrame(stack) : typeof stack === "string" ? stack : "";
+}
+
+// ---- creation sites (rff's event abstraction) ------------------------------------------
+// rff names the processes of a program with many of them by where they were spawned
+// (assembly/strategies/rff.ts): processes spawned from one source location run the same
+// code, so "the n-th access of a funcA process" is one event however many run funcA.
+// A spawn's site is its first SITE_FRAMES frames outside lockstep: a helper such as
+// pthread_create's port (`create(fn)` calling spawn) has one spawn line for every
+// process, and only its caller's line tells funcA from funcB. Ids are interned per
+// Node process; the engine only compares them, so runs do not depend on the order in
+// which sites were first seen. Costs ~10 µs a spawn (a stack), paid only when the
+// engine asks for sites (Iteration.wantsSites).
+
+/** Frames outside lockstep that name a spawn's site. */
+const SITE_FRAMES = 3;
+/** Frames captured: lockstep's own (spawn's path to spawnProcess is seven deep) and the user's. */
+const SITE_STACK = SITE_FRAMES + 8;
+/** Site key (`file:line:col;` per frame) -> id (1, 2, ...). */
+const siteIds = new Map<string, number>();
+
+function siteKey(_e: Error, sites: Site[]): string {
+  let key = "";
+  let k = 0;
+  for (const s of sites) {
+    const file = s.getFileName();
+    if (!isUser(file)) continue;
+    key += `${file}:${s.getLineNumber()}:${s.getColumnNumber()};`;
+    if (++k === SITE_FRAMES) break;
+  }
+  return key;
+}
+
+/**
+ * The creation site of a process being spawned now: the same small integer (1, 2, ...)
+ * for every spawn from the same source location (and callers), or 0 when no frame in
+ * reach is the user's (a spawn run by a concurrent call's task).
+ */
+export function spawnSite(): number {
+  // Without V8's hook (other engines) the text stack is the key.
+  const key = String(stackWith(siteKey, SITE_STACK));
+  if (key === "") return 0;
+  let id = siteIds.get(key);
+  if (id === undefined) siteIds.set(key, (id = siteIds.size + 1));
+  return id;
 }

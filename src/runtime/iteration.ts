@@ -14,7 +14,7 @@ import type { Pid } from "../values/pid.js";
 import { Ref } from "../values/ref.js";
 import { show, errorText } from "../values/show.js";
 import { TimerTable } from "./timer-table.js";
-import { callSite } from "./call-site.js";
+import { callSite, spawnSite } from "./call-site.js";
 import { MonitorTable } from "./monitor-table.js";
 import { processEnded } from "./exits.js";
 import { wakeFromEventWait } from "./calls.js";
@@ -108,6 +108,8 @@ export class Iteration {
   drewInputs = false;
   /** Record readable notes (config.detail): off during the search. */
   readonly detail: boolean;
+  /** The engine wants each spawn's creation site (rff's feedback: assembly/strategies/rff.ts, process identities). */
+  private readonly wantsSites: boolean;
   readonly timers: TimerTable;
   readonly monitors: MonitorTable;
   /** The simulated cluster, from the first Cluster call on (null: one node, no partitions, no hooks run). */
@@ -151,6 +153,7 @@ export class Iteration {
       engine.writeScratch(config.replay.decisions);
       this.x.replayLoad(config.replay.decisions.length, config.replay.strict ? 1 : 0);
     }
+    this.wantsSites = this.x.wantsSites() !== 0;
   }
 
   // ---- lifecycle ------------------------------------------------------------------
@@ -199,6 +202,8 @@ export class Iteration {
    */
   spawnProcess(fn: () => unknown, system: boolean, label: string | (() => string)): Proc {
     const id = this.x.spawn(system ? FLAG_SYSTEM : 0);
+    // Not the body (pid 1): it is one process, and lockstep's frames above it vary.
+    if (this.wantsSites && !system && id !== 1) this.x.spawnSite(id, spawnSite());
     const p = new Proc(id, fn, system, label);
     this.procs[id] = p;
     // A library's own process (a registry's cleaner, a timer callback's runner) is named by its label.
