@@ -54,6 +54,25 @@ export function deadlockMessage(procs: readonly (Proc | undefined)[]): string {
   return `Deadlock: every live process is blocked and no timer is pending.\n${lines.join("\n")}`;
 }
 
+/**
+ * No process can run, but `p` is parked in a lockstep call while calls of its other
+ * flows (awaited together with it) finished: their results are handed over only when
+ * p resumes (src/runtime/calls.ts), so lockstep cannot tell whether those flows would
+ * have woken it. Not a verdict on the program (docs/shared-state.md, "A known limit").
+ */
+export function parkedWithResultsMessage(p: Proc, procs: readonly (Proc | undefined)[]): string {
+  const calls = p.calls!.settled.map((c) => `${c.name}()`).join(", ");
+  const others = procs.filter((q) => q && q.alive && !q.system && q !== p).map((q) => `  ${q} ${describeWait(q!)}`);
+  return (
+    `lockstep cannot explore this program past this point (not a verdict on it): ${p} is parked in a lockstep call (it ${describeWait(p)}), ` +
+    `while its calls ${calls}, awaited together with it (Promise.all or similar), finished; their results are handed over ` +
+    `only when ${p} resumes, and no process can run to resume it. In plain JavaScript the flows waiting on those ` +
+    `results would go on, and might wake it. Only the first call of flows awaited together parks the process itself ` +
+    `(the later ones run as tasks): let another flow make the first call, or run the flows as spawned processes.` +
+    (others.length > 0 ? `\n${others.join("\n")}` : "")
+  );
+}
+
 export function stepLimitMessage(maxSteps: number): string {
   return `Step limit: ${maxSteps} scheduling decisions without the test finishing (a livelock, or raise maxSteps)`;
 }

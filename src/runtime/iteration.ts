@@ -10,6 +10,7 @@
 import { Engine, PICK, FLAG_SYSTEM } from "../engine/engine.js";
 import { OP, opName } from "../engine/ops.js";
 import { Proc, Wait } from "./proc.js";
+import { UsageError } from "./errors.js";
 import type { Pid } from "../values/pid.js";
 import { Ref } from "../values/ref.js";
 import { show, errorText } from "../values/show.js";
@@ -21,7 +22,7 @@ import { wakeFromEventWait } from "./calls.js";
 import type { ViaRegistry } from "./destinations.js";
 import type { ClusterState } from "./cluster-state.js";
 import type { IterationConfig, StepEvent } from "./config.js";
-import { deadlockMessage, floatingCallMessage, lostWakeUpMessage, pendingCallsWarning, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
+import { deadlockMessage, parkedWithResultsMessage, floatingCallMessage, lostWakeUpMessage, pendingCallsWarning, stepLimitMessage, uncontrolledAwaitMessage, type DivergenceInfo, type Failure, type FailureKind } from "./failure.js";
 
 export type { Failure, FailureKind, DivergenceInfo } from "./failure.js";
 export type { StepEvent, ReplayCheck, ReplayConfig, IterationConfig } from "./config.js";
@@ -422,7 +423,14 @@ export class Iteration {
         return null;
       }
       if (c === PICK.NOTHING) {
-        this.fail("deadlock", new Error("deadlock"), deadlockMessage(this.procs), this.procs[1]);
+        // A process parked in a lockstep call holds results of its other flows' calls
+        // that only its resumption hands over: plain JavaScript would run those flows on
+        // (and they might wake it), so this is lockstep's limit, not the program's deadlock.
+        const stuck = this.procs.find((q) => q !== undefined && q.alive && q.wake !== null && q.calls !== null && q.calls.settled.length > 0);
+        if (stuck !== undefined) {
+          const message = parkedWithResultsMessage(stuck, this.procs);
+          this.fail("exception", new UsageError(message), message, stuck);
+        } else this.fail("deadlock", new Error("deadlock"), deadlockMessage(this.procs), this.procs[1]);
         return null;
       }
       // PICK.DIVERGED: a strict replay's trace is impossible, or dpor replaying its

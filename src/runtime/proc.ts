@@ -22,6 +22,8 @@ export interface InFlight {
   readonly inFlight: number;
   /** Lockstep calls made concurrently and not yet handed over (a process must not end with one floating). */
   readonly syncInFlight: number;
+  /** Calls that finished and wait for the process to resume to be handed over. */
+  readonly settled: readonly { readonly name: string }[];
 }
 
 /** A receive predicate: true for the messages the process wants. */
