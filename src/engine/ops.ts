@@ -83,6 +83,9 @@ export function resource(space: number, id: number): number {
 /** Size of one resource space: resource = space * RESOURCE_SPACE + id. */
 export const RESOURCE_SPACE = 0x1000000;
 
+/** touch()'s resource for "everything": the step conflicts with every other under dpor (a failed sync point). */
+export const TOUCH_ALL = -1;
+
 const pidName = (p: number): string => `<0.${p}.0>`;
 
 /**
