@@ -10,6 +10,7 @@
 import { termEquals } from "../values/term.js";
 import { show } from "../values/show.js";
 import { call, describeOp, Outcome, type Op } from "./history.js";
+import { stateKeyer } from "./state-key.js";
 import type { Model } from "./model.js";
 
 export type Mode = "linearizable" | "sequential";
@@ -50,7 +51,7 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
 
   const done = new Uint8Array(n);
   const words = new Uint16Array(Math.ceil(n / 16));
-  const keyOf = model.key ? (s: unknown) => model.key!(s) : (s: unknown) => String(JSON.stringify(s));
+  const keyOf = model.key ? (s: unknown) => model.key!(s) : stateKeyer();
   const seen = new Set<string>();
   const memoKey = (state: unknown) => placedKey() + "\u0000" + keyOf(state);
 
