@@ -5,7 +5,8 @@
 // strategies.dpor.diff.test.ts), so it imports the primitives from src/.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { spawn, send, receive, self, sleep, sendAfter, cancelTimer, exit, isAlive, monitor, register, whereis, SharedCell, TIMEOUT, type Pid } from "../src/index.js";
+import * as L from "lockstep";
+import { spawn, send, receive, self, sleep, sendAfter, cancelTimer, exit, isAlive, monitor, register, unregister, whereis, trapExits, link, SharedCell, TIMEOUT, type Pid } from "../src/index.js";
 import { runIteration, withEngine } from "../src/explore/run.js";
 import { configFor } from "../src/explore/config.js";
 import { STRATEGY_CODE, type Engine } from "../src/engine/engine.js";
@@ -19,7 +20,12 @@ type TOp =
   | { k: "alive" } // isAlive(peer)
   | { k: "monitor" } // monitor(peer), then wait for its DOWN with a timeout
   | { k: "register" }
-  | { k: "whereis" };
+  | { k: "whereis" }
+  | { k: "recvSel"; v: number } // selective receive of one value, with a timeout
+  | { k: "trap" } // trapExits(true)
+  | { k: "link" } // link(peer)
+  | { k: "signal" } // exit(peer, "boom")
+  | { k: "unregister" };
 type TProgram = TOp[][];
 
 const tOpArb: fc.Arbitrary<TOp> = fc.oneof(
@@ -32,6 +38,11 @@ const tOpArb: fc.Arbitrary<TOp> = fc.oneof(
   fc.constant({ k: "monitor" as const }),
   fc.constant({ k: "register" as const }),
   fc.constant({ k: "whereis" as const }),
+  fc.record({ k: fc.constant("recvSel" as const), v: fc.integer({ min: 1, max: 2 }) }),
+  fc.constant({ k: "trap" as const }),
+  fc.constant({ k: "link" as const }),
+  fc.constant({ k: "signal" as const }),
+  fc.constant({ k: "unregister" as const }),
 );
 const tProgramArb: fc.Arbitrary<TProgram> = fc.array(fc.array(tOpArb, { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 2 });
 
@@ -76,6 +87,23 @@ function timedBody(prog: TProgram, out: { value: string }) {
             break;
           case "whereis":
             obs[i].push((await whereis("n")) === undefined ? "none" : "some");
+            break;
+          case "recvSel": {
+            const r = await receive((m) => m === op.v, { timeout: 1 });
+            obs[i].push(r === TIMEOUT ? "T" : r);
+            break;
+          }
+          case "trap":
+            await trapExits(true);
+            break;
+          case "link":
+            await link(await peer());
+            break;
+          case "signal":
+            await exit(await peer(), "boom");
+            break;
+          case "unregister":
+            obs[i].push(await unregister("n").then(() => "unreg", (e: Error) => e.constructor.name));
             break;
         }
       }
@@ -122,7 +150,7 @@ describe("dpor with timers, monitors, kills and names against a naive enumeratio
             expect([...dpor.outcomes].sort()).toEqual([...naive.outcomes].sort());
             expect(dpor.runs).toBeLessThanOrEqual(naive.runs);
           }),
-          { seed: 7, numRuns: timers === "race" ? 150 : 300 },
+          { seed: Number(process.env.PROBE_SEED ?? 7), numRuns: Number(process.env.PROBE_RUNS ?? (timers === "race" ? 150 : 300)) },
         );
         // Under "race" every pending timer is a choice at every step: most naive spaces are too large.
         expect(compared).toBeGreaterThan(timers === "race" ? 50 : 150);
@@ -132,7 +160,6 @@ describe("dpor with timers, monitors, kills and names against a naive enumeratio
 });
 
 // ---- dpor through the public API: each body has an outcome a naive order reaches ----
-import * as L from "lockstep";
 
 /** Runs `mk`'s body under `strategy` and collects the distinct outcomes it records. */
 async function outcomesOf(mk: (out: { v: string }) => () => Promise<void>, opts: Record<string, unknown>) {
@@ -241,6 +268,36 @@ describe("dpor: complete means every outcome (public API)", () => {
       },
       {},
       ["ArgumentError", "reg"],
+    ],
+    [
+      "link to a process racing its death: the link may come first",
+      (out) => async () => {
+        const obs: string[] = [];
+        const b = await L.spawn(async () => void obs.push("b"));
+        await L.spawn(async () => {
+          await L.link(b);
+          obs.push("linked");
+        });
+        await L.sleep(4);
+        out.v = obs.join(",");
+      },
+      {},
+      ["b", "b,linked", "linked,b"],
+    ],
+    [
+      "unregister of another process's name racing that process's death",
+      (out) => async () => {
+        const obs: string[] = [];
+        await L.spawn(async () => void (await L.register("n")));
+        await L.spawn(async () => {
+          obs.push((await L.whereis("n")) === undefined ? "none" : "some");
+          obs.push(await L.unregister("n").then(() => "unreg", (e: Error) => e.name));
+        });
+        await L.sleep(4);
+        out.v = obs.join(",");
+      },
+      {},
+      ["none,ArgumentError", "none,unreg", "some,ArgumentError", "some,unreg"],
     ],
   ];
   for (const [name, mk, opts, expected] of cases) {

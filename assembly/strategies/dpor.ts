@@ -63,6 +63,7 @@ const OP_IS_ALIVE: i32 = 14;
 const OP_SLEEP: i32 = 17;
 const OP_YIELD: i32 = 18;
 const OP_REGISTER: i32 = 19;
+const OP_UNREGISTER: i32 = 20;
 const OP_WHEREIS: i32 = 21;
 const OP_REG_READ: i32 = 31;
 const OP_SHARED_READ: i32 = 40;
@@ -74,7 +75,7 @@ const OP_CLUSTER_LAST: i32 = 69;
 const SPACE: i32 = 0x1000000;
 const RES_PROC: i32 = 0;
 const RES_REGISTRY: i32 = 3;
-/** LIFE(p): whether p is alive. Every transition of p reads it; a kill writes it. (Not 6: that is RES.CLUSTER's global names.) */
+/** LIFE(p): whether p is alive. Every transition of p reads it; a kill writes it. (RES.LIFE in ops.ts; not 6: that is RES.CLUSTER's global names.) */
 const RES_LIFE: i32 = 11;
 /** MONS(t): the monitors on t (who gets a DOWN when t dies). */
 const RES_MONS: i32 = 7;
@@ -313,8 +314,9 @@ export function dporEvent(pid: i32, op: i32, res: i32, aux: i32): void {
     // Their effect depends on whether the target is alive.
     dporAccess(RES_LIFE * SPACE + id, false);
   }
-  // register(name, q) succeeds only while q lives (a kill of q first makes it fail).
-  if (op == OP_REGISTER) dporAccess(RES_LIFE * SPACE + aux, false);
+  // register(name, q) succeeds only while q lives (a kill of q first makes it fail);
+  // unregister(name) only while its owner q lives (q's death frees the name first).
+  if (op == OP_REGISTER || op == OP_UNREGISTER) dporAccess(RES_LIFE * SPACE + aux, false);
   if (op == OP_MONITOR || op == OP_LINK) dporMailbox(pid); // a "noproc" DOWN / EXIT lands in the caller's mailbox
   if (op == OP_SPAWN) dporAccess(RES_LIFE * SPACE + id, true);
 }

@@ -74,6 +74,7 @@ export const RES = {
   SHARED: 4, // a shared object (src/shared): per-iteration id in creation order
   CONTROLLED: 5, // a controlled() function: id in wrapping order
   CLUSTER: 6, // the cluster's topology (id 0) and its global names (id 1 + name id, in first-use order)
+  LIFE: 11, // whether a process is alive: the pid (dpor's RES_LIFE; only in touch(), never in events)
 } as const;
 
 export function resource(space: number, id: number): number {
