@@ -376,3 +376,23 @@ describe("linearizable / sequentiallyConsistent on hand-written histories", () =
     expect(L.sequentiallyConsistent(read(null), constant(undefined)).ok).toBe(false);
   });
 });
+
+describe("virtualTimers: a cleared timer's callback never runs after the clear returned", () => {
+  it("two timers due together, one cleared by another process while the first is handed (timers: race)", async () => {
+    const body = async () => {
+      const obs: string[] = [];
+      setTimeout(() => obs.push("a"), 2);
+      const h = setTimeout(() => obs.push("b"), 2);
+      await L.spawn(async () => {
+        clearTimeout(h);
+        obs.push("c");
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      if (obs.includes("c") && obs.indexOf("b") > obs.indexOf("c")) throw new Error(`b ran after clearTimeout: ${obs.join("")}`);
+    };
+    for (const strategy of ["random", "dpor"] as const) {
+      const r = await L.explore(body, { virtualTimers: true, timers: "race", strategy, iterations: 3000, seed: 1, traceDir: false });
+      expect(r.ok).toBe(true);
+    }
+  });
+});

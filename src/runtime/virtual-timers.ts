@@ -236,6 +236,9 @@ class EventLoop {
 
   /** t's callback, in p's turn (handed to p). */
   private runIn(t: VirtualTimer, p: Proc): void {
+    // Cleared after it was handed but before p's turn came: in JavaScript a callback
+    // runs when its timer fires, so a clear that returned first means it never runs.
+    if (t.state === State.CLEARED) return;
     const it = this.it;
     let r: unknown;
     try {
