@@ -396,3 +396,36 @@ describe("virtualTimers: a cleared timer's callback never runs after the clear r
     }
   });
 });
+
+describe("shrink keeps the failure, not just its kind", () => {
+  it("a bug of the second assertion never shrinks into the first (both throw a plain Error)", async () => {
+    const body = async () => {
+      const c = new L.SharedCell(0);
+      const log = new L.SharedCell("");
+      for (const t of "ab") {
+        await L.spawn(async () => {
+          for (let i = 0; i < 3; i++) await L.yieldNow();
+          const v = await c.get();
+          await log.update((s) => s + t);
+          await c.set(v + 1);
+          for (let i = 0; i < 3; i++) await L.yieldNow();
+        });
+      }
+      await L.sleep(1);
+      if ((await c.get()) !== 2) throw new Error("A: lost update");
+      if ((await log.get()) === "ba") throw new Error("B: order");
+    };
+    let checked = 0;
+    for (let seed = 1; seed <= 30 && checked < 3; seed++) {
+      const r = await L.explore(body, { strategy: "random", iterations: 50, seed, traceDir: false });
+      if (r.ok || !String(r.bug.error).includes("B: order")) continue;
+      checked++;
+      const s = await L.shrink(body, r.bug);
+      expect(String(s.bug.error)).toContain("B: order");
+      const again = await L.replay(body, s.bug.trace);
+      expect(again.ok).toBe(false);
+      if (!again.ok) expect(String(again.bug.error)).toContain("B: order");
+    }
+    expect(checked).toBe(3);
+  });
+});
