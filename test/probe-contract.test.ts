@@ -117,7 +117,7 @@ function timedBody(prog: TProgram, out: { value: string }) {
   };
 }
 
-async function searchTimed(e: Engine, prog: TProgram, naive: boolean, timers: "race" | "quiescent", cap = Infinity) {
+async function searchTimed(e: Engine, prog: TProgram, naive: boolean, timers: "race" | "quiescent", cap = Infinity, bound = -1) {
   const out = { value: "" };
   const body = timedBody(prog, out);
   const outcomes = new Set<string>();
@@ -125,7 +125,7 @@ async function searchTimed(e: Engine, prog: TProgram, naive: boolean, timers: "r
   for (let i = 1; ; i++) {
     if (i > cap) return null;
     out.value = "";
-    const it = await runIteration(e, body, configFor({ seed: 1, maxSteps: 1000, timers, allowCrashes: false }, i, { strategy: { code: STRATEGY_CODE.dpor, label: "dpor", params: [i, -1, naive ? 1 : 0] } }, false, true));
+    const it = await runIteration(e, body, configFor({ seed: 1, maxSteps: 1000, timers, allowCrashes: false }, i, { strategy: { code: STRATEGY_CODE.dpor, label: "dpor", params: [i, bound, naive ? 1 : 0] } }, false, true));
     if (!it.pruned) {
       runs++;
       outcomes.add(it.failure ? `failure:${it.failure.kind}` : out.value);
@@ -137,6 +137,23 @@ async function searchTimed(e: Engine, prog: TProgram, naive: boolean, timers: "r
 }
 
 describe("dpor with timers, monitors, kills and names against a naive enumeration", () => {
+  it("preemptionBound 1: the same outcomes as the naive enumeration under the same bound", async () => {
+    await withEngine("probe", async (e) => {
+      let compared = 0;
+      await fc.assert(
+        fc.asyncProperty(tProgramArb, async (prog) => {
+          const naive = await searchTimed(e, prog, true, "quiescent", 1500, 1);
+          if (naive === null) return;
+          compared++;
+          const dpor = (await searchTimed(e, prog, false, "quiescent", Infinity, 1))!;
+          expect([...dpor.outcomes].sort()).toEqual([...naive.outcomes].sort());
+        }),
+        { seed: Number(process.env.PROBE_SEED ?? 7), numRuns: Number(process.env.PROBE_RUNS ?? 300) },
+      );
+      expect(compared).toBeGreaterThan(150);
+    });
+  }, 240_000);
+
   for (const timers of ["race", "quiescent"] as const) {
     it(`same reachable outcomes under timers: "${timers}" (generated programs)`, async () => {
       await withEngine("probe", async (e) => {
@@ -427,5 +444,28 @@ describe("shrink keeps the failure, not just its kind", () => {
       if (!again.ok) expect(String(again.bug.error)).toContain("B: order");
     }
     expect(checked).toBe(3);
+  });
+});
+
+describe("preemptionBound: complete up to the bound", () => {
+  it("a bug needing 2 preemptions: bound 1 is complete without it, bound 2 finds it", async () => {
+    const body = async () => {
+      const log = new L.SharedCell("");
+      const p = (tag: string) => async () => {
+        await log.update((s) => s + tag + "1");
+        await log.update((s) => s + tag + "2");
+      };
+      await L.spawn(p("a"));
+      await L.spawn(p("b"));
+      await L.sleep(1);
+      const s = await log.get();
+      if (s === "a1b1a2b2" || s === "b1a1b2a2") throw new Error(`interleaved ${s}`);
+    };
+    const opts = { strategy: "dpor" as const, iterations: 100000, seed: 1, traceDir: false as const };
+    const b1 = await L.explore(body, { ...opts, preemptionBound: 1 });
+    expect(b1.ok && b1.stats.complete).toBe(true);
+    const b2 = await L.explore(body, { ...opts, preemptionBound: 2 });
+    expect(b2.ok).toBe(false);
+    if (!b2.ok) expect(b2.bug.schedule.length).toBeGreaterThan(0);
   });
 });
