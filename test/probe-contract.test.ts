@@ -469,3 +469,34 @@ describe("preemptionBound: complete up to the bound", () => {
     if (!b2.ok) expect(b2.bug.schedule.length).toBeGreaterThan(0);
   });
 });
+
+describe("linearizable: model.partition is checked", () => {
+  const kv = {
+    init: () => ({}) as Record<string, unknown>,
+    step: (s: Record<string, unknown>, name: string, args: unknown): [unknown, Record<string, unknown>] => {
+      const [k, v] = args as [string, unknown];
+      return name === "put" ? [true, { ...s, [k]: v }] : [s[k] ?? null, s];
+    },
+  };
+  const stale = () => {
+    const h = new L.History();
+    h.ok(h.record(undefined, "put", ["x", 1]), true);
+    h.ok(h.record(undefined, "get", ["x"]), null);
+    return h;
+  };
+  it("a partition per key finds the stale read, with a failing subsequence from its group", () => {
+    const byKey = (ops: readonly L.Op[]) => {
+      const m = new Map<unknown, L.Op[]>();
+      for (const o of ops) m.set((o.args as unknown[])[0], [...(m.get((o.args as unknown[])[0]) ?? []), o]);
+      return [...m.values()];
+    };
+    const r = L.linearizable(stale(), { ...kv, partition: byKey });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.ops.map((o) => o.name)).toEqual(["put", "get"]);
+  });
+  it("a partition that leaves an op out, or returns junk, is a TypeError (never a pass)", () => {
+    expect(() => L.linearizable(stale(), { ...kv, partition: (ops) => [ops.slice(1)] })).toThrow(/left out op #0/);
+    expect(() => L.linearizable(stale(), { ...kv, partition: (ops) => [ops, ops] })).toThrow(/in two groups/);
+    expect(() => L.linearizable(stale(), { ...kv, partition: () => 5 as never })).toThrow(/must return an array of arrays/);
+  });
+});
