@@ -16,7 +16,7 @@ import {
 } from "./timers";
 import { resetMonitors, monWatched, monLive, monWatcher, monAdd as monAdd_, monRemove as monRemove_, monTarget, monTargetDown as monTargetDown_, monWatcherDown as monWatcherDown_ } from "./monitors";
 import { resetLinks, linkAny, linkAdd as linkAdd_, linkRemove as linkRemove_, linkTakeAll as linkTakeAll_ } from "./links";
-import { dporWake, dporKill, dporMonitors, dporLinks, dporMailbox, dporTimers, dporAccess } from "./strategies/dpor";
+import { dporTouch, dporWake, dporKill, dporMonitors, dporLinks, dporMailbox, dporTimers } from "./strategies/dpor";
 import { resetRegistry } from "./registry";
 import { recordEvent, recordDecision, resetTrace, decisionCount, eventCount } from "./trace";
 import {
@@ -173,7 +173,7 @@ export function step(actor: i32, op: i32, res: i32, aux: i32): i32 {
  * relation; a no-op under every other strategy).
  */
 export function touch(res: i32, write: i32): void {
-  if (kind == DPOR) dporAccess(res, write != 0);
+  if (kind == DPOR) dporTouch(res, write != 0);
 }
 
 // Monitor and link tables (monitors.ts, links.ts); under dpor each change is also an access.

@@ -241,7 +241,8 @@ describe("dpor: options", () => {
     expect(full.stats.complete && b0.stats.complete && b1.stats.complete).toBe(true);
     expect(b0.stats.traces!).toBeLessThan(full.stats.traces!);
     expect(b0.stats.traces!).toBeLessThanOrEqual(b1.stats.traces!);
-    expect(b1.stats.traces!).toBeLessThanOrEqual(full.stats.traces!);
+    // (Not b1 <= full: under a bound every schedule within it is run, with no reduction,
+    // so b1 counts schedules where full counts Mazurkiewicz traces.)
     expect(full.stats.strategy).toBe("dpor");
     expect(b1.stats.strategy).toBe("dpor(preemptionBound=1)");
   });

@@ -37,10 +37,10 @@
 //
 // preemptionBound (CHESS / Coyote bounded search): preemptions (switching away from an
 // enabled process) are counted along the DFS path; default choices never preempt when
-// the bound is reached, and backtrack entries that would exceed it are not added.
-// Bounded search is complete only up to that approximation (Coons, Musuvathi, McKinley,
-// "Bounded partial-order reduction", OOPSLA 2013, explain what a conservative variant
-// would add).
+// the bound is reached. The reduction is off under a bound (every candidate within it
+// is explored): with race reversal and sleep sets, a schedule within the bound whose
+// equivalent schedules all exceed it was missed (Coons, Musuvathi, McKinley, "Bounded
+// partial-order reduction", OOPSLA 2013), so "complete up to the bound" was false.
 //
 // Memory: the DFS stack's per-node data (enabled list, status of each candidate,
 // sleep set, footprints of explored children) lives in one pool used as a stack in
@@ -62,6 +62,8 @@ const OP_LINK: i32 = 11;
 const OP_IS_ALIVE: i32 = 14;
 const OP_SLEEP: i32 = 17;
 const OP_YIELD: i32 = 18;
+const OP_REGISTER: i32 = 19;
+const OP_UNREGISTER: i32 = 20;
 const OP_WHEREIS: i32 = 21;
 const OP_REG_READ: i32 = 31;
 const OP_SHARED_READ: i32 = 40;
@@ -74,8 +76,8 @@ const OP_CLUSTER_LAST: i32 = 69;
 const SPACE: i32 = 0x1000000;
 const RES_PROC: i32 = 0;
 const RES_REGISTRY: i32 = 3;
-/** LIFE(p): whether p is alive. Every transition of p reads it; a kill writes it. */
-const RES_LIFE: i32 = 6;
+/** LIFE(p): whether p is alive. Every transition of p reads it; a kill writes it. (RES.LIFE in ops.ts; not 6: that is RES.CLUSTER's global names.) */
+const RES_LIFE: i32 = 11;
 /** MONS(t): the monitors on t (who gets a DOWN when t dies). */
 const RES_MONS: i32 = 7;
 /** LINKS(p): p's links. */
@@ -211,7 +213,12 @@ export function dporBegin(iteration: i32, preemptionBound: i32, naiveMode: i32, 
   }
   lastIteration = iteration;
   bound = preemptionBound;
-  naive = naiveMode != 0;
+  // Under a preemption bound the reduction is off: race reversal and sleep sets can
+  // leave a schedule within the bound unexplored when its only equivalent schedules
+  // exceed it (Coons, Musuvathi, McKinley, OOPSLA 2013), and "complete up to the
+  // bound" must hold. Bounded search then enumerates the schedules within the bound,
+  // as CHESS's and Coyote's do.
+  naive = naiveMode != 0 || preemptionBound >= 0;
   racing = race;
   n = 0;
   accTop = 0;
@@ -257,6 +264,17 @@ export function dporAccess(res: i32, write: bool): void {
   unchecked((acc[accTop++] = res));
   unchecked((acc[accTop++] = write ? 1 : 0));
   unchecked((tAccLen[n - 1] = tAccLen[n - 1] + 1));
+}
+
+/**
+ * touch() from the TypeScript side: a registry key stands for every registry (as in
+ * dporEvent), and a negative resource makes the current transition dependent with
+ * every other (a sync point that failed on state it does not name).
+ */
+export function dporTouch(res: i32, write: bool): void {
+  if (n == 0) return;
+  if (res < 0) unchecked((tGlobal[n - 1] = 1));
+  else dporAccess(res / SPACE == RES_REGISTRY ? RES_REGISTRIES : res, write);
 }
 
 export function dporKill(p: i32): void {
@@ -312,6 +330,9 @@ export function dporEvent(pid: i32, op: i32, res: i32, aux: i32): void {
     // Their effect depends on whether the target is alive.
     dporAccess(RES_LIFE * SPACE + id, false);
   }
+  // register(name, q) succeeds only while q lives (a kill of q first makes it fail);
+  // unregister(name) only while its owner q lives (q's death frees the name first).
+  if (op == OP_REGISTER || op == OP_UNREGISTER) dporAccess(RES_LIFE * SPACE + aux, false);
   if (op == OP_MONITOR || op == OP_LINK) dporMailbox(pid); // a "noproc" DOWN / EXIT lands in the caller's mailbox
   if (op == OP_SPAWN) dporAccess(RES_LIFE * SPACE + id, true);
 }
@@ -568,6 +589,7 @@ export function dporNext(ended: i32): i32 {
     traces++;
   }
   if (!naive) analyse();
+  if (!naive) coverDisabled();
   if (!pruned && n > 0 && ended != 0 && !naive) {
     // Processes still runnable when the body ended never ran their next step here.
     const last = n - 1;
@@ -596,6 +618,35 @@ export function dporNext(ended: i32): i32 {
   depth = 0;
   exhausted = true;
   return 0;
+}
+
+/**
+ * Source-DPOR assumes a transition never disables another, but here one can: a kill
+ * disables a process that was about to run (it never runs again, so no race with its
+ * next step is ever seen), and under the race policy a transition that changes the
+ * timer wheel (a receive satisfied before its timeout, a cancelTimer, a new earlier
+ * timer) disables or replaces the firing that was a candidate at its node. The
+ * disabled candidate is explored first at that node instead.
+ */
+function coverDisabled(): void {
+  for (let j = 0; j + 1 < n; j++) {
+    const e = unchecked(nEn[j]);
+    const chosen = unchecked(nChoice[j]);
+    for (let i = 0; i < unchecked(nEnLen[j]); i++) {
+      const q = P(e + i);
+      if (q == chosen || (q == TIMER && !racing)) continue;
+      if (candIndex(j + 1, q) < 0 || (q == TIMER && wroteWheel(j))) cover(j, q);
+    }
+  }
+}
+
+/** Whether transition j changed the timer wheel. */
+function wroteWheel(j: i32): bool {
+  const b = unchecked(tAcc[j]);
+  for (let i = 0; i < unchecked(tAccLen[j]); i++) {
+    if (unchecked(acc[b + 2 * i]) == RES_WHEEL && unchecked(acc[b + 2 * i + 1]) != 0) return true;
+  }
+  return false;
 }
 
 /** Source-DPOR's race reversal over the transitions of this run. */

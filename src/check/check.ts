@@ -15,7 +15,7 @@ export function checkHistory(h: History, model: Model, mode: Mode, what: string)
   }
   // A failed op did not happen: it constrains nothing.
   const ops = h.ops.filter((o) => o.outcome !== Outcome.Fail);
-  const groups = model.partition ? model.partition(ops) : [ops];
+  const groups = model.partition ? partitionOf(model, ops, what) : [ops];
   for (const group of groups) {
     const stuck = search(group, model, mode);
     if (stuck === null) continue;
@@ -26,6 +26,28 @@ export function checkHistory(h: History, model: Model, mode: Mode, what: string)
     return { ok: false, ops: smallest, explanation: `${explain(search(smallest, model, mode)!, model, mode)}\n${timeline(smallest)}` };
   }
   return { ok: true };
+}
+
+/**
+ * model.partition(ops), checked: groups that leave an op out would check nothing about
+ * it (a partition by key that forgot a key made every history "ok"), and an op in two
+ * groups is checked twice against different neighbours.
+ */
+function partitionOf(model: Model, ops: Op[], what: string): readonly (readonly Op[])[] {
+  const groups = model.partition!(ops);
+  if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g))) throw new TypeError(`${what}: model.partition must return an array of arrays of ops, got ${String(groups)}`);
+  const given = new Set(ops);
+  const seen = new Set<Op>();
+  for (const g of groups) {
+    for (const op of g) {
+      if (!given.has(op)) throw new TypeError(`${what}: model.partition returned something that is not one of the ops it was given: ${String(op)}`);
+      if (seen.has(op)) throw new TypeError(`${what}: model.partition put op #${op.id} (${op.name}) in two groups; each op belongs to exactly one`);
+      seen.add(op);
+    }
+  }
+  const missing = ops.find((o) => !seen.has(o));
+  if (missing !== undefined) throw new TypeError(`${what}: model.partition left out op #${missing.id} (${missing.name}); every op must be in one group, or it is not checked at all`);
+  return groups;
 }
 
 /**

@@ -6,9 +6,11 @@ import type { Op } from "./history.js";
  * operation would produce from `state` and the state after it (results are compared
  * with the observed ones as Erlang terms, `termEquals`).
  *
- * States are memoized by a canonical key: `key(state)` if given, else
- * `JSON.stringify(state)`. Give `key` when JSON does not identify the state (a `Map`,
- * `Set`, bigint, or an object whose key order varies between equal states).
+ * States are memoized by a canonical key: `key(state)` if given, else a structural
+ * key (src/check/state-key.ts) that tells apart every two states a step could: NaN
+ * and null, -0 and 0, Maps and Sets by content in insertion order, class instances
+ * by identity. Give `key` to merge more states (e.g. a Set whose insertion order
+ * does not matter) or for cyclic states.
  *
  * `partition(ops)`, if given, splits the operations into groups checked
  * independently (P-compositionality, e.g. one group per key of a key-value store).

@@ -10,6 +10,7 @@
 import { termEquals } from "../values/term.js";
 import { show } from "../values/show.js";
 import { call, describeOp, Outcome, type Op } from "./history.js";
+import { stateKeyer } from "./state-key.js";
 import type { Model } from "./model.js";
 
 export type Mode = "linearizable" | "sequential";
@@ -50,7 +51,7 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
 
   const done = new Uint8Array(n);
   const words = new Uint16Array(Math.ceil(n / 16));
-  const keyOf = model.key ? (s: unknown) => model.key!(s) : (s: unknown) => String(JSON.stringify(s));
+  const keyOf = model.key ? (s: unknown) => model.key!(s) : stateKeyer();
   const seen = new Set<string>();
   const memoKey = (state: unknown) => placedKey() + "\u0000" + keyOf(state);
 
@@ -186,7 +187,7 @@ export function search(input: readonly Op[], model: Model, mode: Mode): Stuck | 
       if (skip && op.outcome === Outcome.Ok) continue;
       let next = top.state;
       if (!skip) {
-        const [result, after] = model.step(top.state, op.name, op.args);
+        const [result, after] = stepOf(model, top.state, op);
         if (op.outcome === Outcome.Ok && !termEquals(result, op.result)) continue;
         next = after;
       }
@@ -261,7 +262,7 @@ export function explain(stuck: Stuck, model: Model, mode: Mode): string {
   const prefix = placed.length === 0 ? "before any other operation" : `after ${placed.map((o) => `#${o.id} ${o.name}`).join(", ")}`;
   const lines = [`no ${order} exists: ${describeOp(blocked)} has no legal place.`, `The furthest order found places ${placed.length} operation(s); ${prefix} the model state is:`];
   for (const s of states) {
-    const [r] = model.step(s, blocked.name, blocked.args);
+    const [r] = stepOf(model, s, blocked);
     const verdict = termEquals(r, blocked.result)
       ? `as observed, but no order of the remaining operations is legal from there`
       : `, not ${show(blocked.result)}`;
@@ -275,4 +276,11 @@ function popcount16(x: number): number {
   x = (x & 0x3333) + ((x >> 2) & 0x3333);
   x = (x + (x >> 4)) & 0x0f0f;
   return (x + (x >> 8)) & 0x1f;
+}
+
+/** model.step, checked: it must return a [result, nextState] pair. */
+function stepOf(model: Model, state: unknown, op: Op): readonly [unknown, unknown] {
+  const out = model.step(state, op.name, op.args);
+  if (!Array.isArray(out) || out.length !== 2) throw new TypeError(`model.step must return a [result, nextState] pair, got ${show(out)} for ${op.name}(${show(op.args)})`);
+  return out as [unknown, unknown];
 }

@@ -17,6 +17,7 @@ import { VERSION } from "../version.js";
 import { opName, describeResource } from "../engine/ops.js";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const HELP: Record<string, string> = {
   main: `lockstep ${VERSION}: controlled-concurrency testing for JavaScript
@@ -440,4 +441,18 @@ async function writeReport(file: string, bug: Bug): Promise<void> {
   const fs = await import("node:fs/promises");
   await fs.writeFile(file, renderReport(bug, { file }));
   out.err(`report written to ${file}`);
+}
+
+// `node dist/cli.js explore FILE` (the module rather than bin/lockstep.mjs) runs the
+// command too, instead of importing main and exiting 0 without a word.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -74,6 +74,7 @@ export const RES = {
   SHARED: 4, // a shared object (src/shared): per-iteration id in creation order
   CONTROLLED: 5, // a controlled() function: id in wrapping order
   CLUSTER: 6, // the cluster's topology (id 0) and its global names (id 1 + name id, in first-use order)
+  LIFE: 11, // whether a process is alive: the pid (dpor's RES_LIFE; only in touch(), never in events)
 } as const;
 
 export function resource(space: number, id: number): number {
@@ -82,6 +83,9 @@ export function resource(space: number, id: number): number {
 
 /** Size of one resource space: resource = space * RESOURCE_SPACE + id. */
 export const RESOURCE_SPACE = 0x1000000;
+
+/** touch()'s resource for "everything": the step conflicts with every other under dpor (a failed sync point). */
+export const TOUCH_ALL = -1;
 
 const pidName = (p: number): string => `<0.${p}.0>`;
 

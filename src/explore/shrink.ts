@@ -13,10 +13,11 @@
 //    have continued, counted by the engine), let that process continue instead,
 //    either truncating the list there or keeping the rest of it.
 // The two phases repeat while either makes progress. A candidate is kept when it fails
-// the same way (same kind, and for exceptions and crashes the same error class) and is
-// no worse: shorter, or as long with fewer preemptions. Work is bounded by a budget of
-// replays and of decisions, so no input hangs; the result is replayed strictly before
-// it is returned, so every shrunk trace replays deterministically.
+// the same way (same kind, and for exceptions and crashes the same error class thrown
+// at the same place) and is no worse: shorter, or as long with fewer preemptions.
+// Work is bounded by a budget of replays and of decisions, so no input hangs; the
+// result is replayed strictly before it is returned, so every shrunk trace replays
+// deterministically.
 import type { Engine } from "../engine/engine.js";
 import { configFor } from "./config.js";
 import type { Failure } from "../runtime/iteration.js";
@@ -66,7 +67,22 @@ interface Run {
 function sameFailure(f: Failure | null, want: Failure): boolean {
   if (f === null || f.kind !== want.kind) return false;
   if (want.kind !== "exception" && want.kind !== "crash") return true;
-  return errorClass(f.error) === errorClass(want.error);
+  return errorClass(f.error) === errorClass(want.error) && throwSite(f.error) === throwSite(want.error);
+}
+
+/**
+ * Where an error was thrown: the first stack frame outside node_modules and Node's
+ * internals ("" when unknown). Two assertions of one body are two failures even when
+ * both throw an Error: a shrunk schedule must fail at the same place (as Hypothesis
+ * tells failures apart by exception type and origin).
+ */
+function throwSite(e: unknown): string {
+  const stack = e instanceof Error && typeof e.stack === "string" ? e.stack : "";
+  for (const line of stack.split("\n")) {
+    const m = /^\s+at (?:.*\()?(.+?:\d+:\d+)\)?$/.exec(line);
+    if (m && !m[1].includes("node_modules") && !m[1].startsWith("node:")) return m[1];
+  }
+  return "";
 }
 
 function errorClass(e: unknown): string {

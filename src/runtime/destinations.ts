@@ -29,8 +29,14 @@ export interface ViaRegistry {
 /** Resolves a destination (Pid, local name, via name) to a live or dead process, or undefined. */
 export function resolveDest(it: Iteration, dest: unknown): Proc | undefined {
   if (dest instanceof Pid) return it.proc(dest);
-  if (typeof dest === "string" || typeof dest === "symbol") return it.names.get(dest);
+  // Resolving a name reads it, found or not: dpor's dependency relation must see that
+  // read, or a send that failed on a free name is never reordered after the register.
+  if (typeof dest === "string" || typeof dest === "symbol") {
+    it.x.touch(nameRes(it, dest), 0);
+    return it.names.get(dest);
+  }
   if (dest instanceof Via) {
+    it.x.touch(resource(RES.REGISTRY, 0), 0); // every registry is one resource to dpor
     const reg = it.registries.get(dest.registry);
     return reg ? reg.viaWhereis(dest.key) : undefined;
   }

@@ -25,9 +25,6 @@ export function send(dest: Dest, msg: unknown): Promise<void> {
 
 function sendAct(p: Proc, it: Iteration, dest: Dest, msg: unknown): Promise<void> {
   const q = resolveDest(it, dest);
-  // A send to a local name reads the name (dpor's dependency relation; a no-op otherwise).
-  // (Only a name that has an id: one never registered gets none here, so resource ids keep their first-use order.)
-  if ((typeof dest === "string" || typeof dest === "symbol") && it.nameIds.has(dest)) it.x.touch(nameRes(it, dest), 0);
   if (q === undefined) {
     if (dest instanceof Pid) {
       if (it.detail) it.note(p, OP.SEND, () => [`to ${dest}: ${show(msg)}`, "dropped (not a process of this iteration)"]);

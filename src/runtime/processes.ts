@@ -186,6 +186,9 @@ export function link(pid: Pid): Promise<true> {
       if (it.detail) it.note(p, OP.LINK, () => [`${pid}`, "ok"]);
     } else {
       if (it.detail) it.note(p, OP.LINK, () => [`${pid}`, why]);
+      // The outcome read q's liveness; the caller may die here, and then the recorded
+      // operation names the caller, not q: say it to dpor (its LIFE(q) resource).
+      if (q !== undefined) it.x.touch(resource(RES.LIFE, q.id), 0);
       if (me.trap) deliver(it, me, { type: "EXIT", from: pid, reason: why });
       else {
         die(it, me, why);

@@ -15,7 +15,7 @@
 //   task acting for that process, so the strategy explores the orders of the two
 //   (src/runtime/calls.ts);
 // - anything `act` throws becomes the returned promise's rejection.
-import { opName } from "../engine/ops.js";
+import { opName, TOUCH_ALL } from "../engine/ops.js";
 import { currentIteration, NEVER, type Iteration } from "./iteration.js";
 import { concurrentSyncPoint } from "./calls.js";
 import { enterStep } from "./enter.js";
@@ -96,7 +96,15 @@ export function syncIn<T, A = undefined, B = undefined>(it: Iteration, op: numbe
     // or with concurrent calls in flight (then everything it does is concurrent with them).
     if (p.wake !== null || it.selfClaim === p || (p.calls !== null && p.calls.syncInFlight > 0)) return concurrentSyncPoint(it, p, op, act, a as A, b as B);
     p.lastOp = op;
-    return act(p, it, a as A, b as B);
+    try {
+      return act(p, it, a as A, b as B);
+    } catch (e) {
+      // A sync point that failed (a taken name, a dead pid) read the state that made it
+      // fail, but names no resource: under dpor the step conflicts with every other, so
+      // the orders where it would succeed are explored too (sound; failures are rare).
+      it.x.touch(TOUCH_ALL, 0);
+      throw e;
+    }
   } catch (e) {
     return Promise.reject(e);
   }
