@@ -293,6 +293,14 @@ export default async function readers() {
     const r = cli(["explore", file(), "--strategy", "dpor", "--seed", "1", "--iterations", "1000"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/explored all 8 interleavings: no bug/);
+    // What dpor's "all" covers: not plain variables shared between processes.
+    expect(r.out).toContain("not plain variables shared between processes");
+  });
+
+  it("says a bounded search is complete only up to its bound", () => {
+    const r = cli(["explore", file(), "--strategy", "dpor", "--preemption-bound", "0", "--seed", "1", "--iterations", "1000"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/explored all \d+ interleavings with at most 0 preemptions: no bug/);
   });
 
   it("says clearly when it stopped at the iterations cap", () => {

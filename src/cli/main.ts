@@ -313,7 +313,14 @@ async function exploreScenarios(file: string, flags: Record<string, string | num
 
 /** The closing line of a scenario without a bug; an exhaustive search says whether it covered everything. */
 function verdict(name: string, stats: ExploreStats, iterations: number, cap: number): string {
-  if (stats.complete) return `${name}: ${stats.traces === 1 ? "explored its only interleaving" : `explored all ${stats.traces} interleavings`}: no bug (strategy ${stats.strategy})`;
+  if (stats.complete) {
+    const bound = /preemptionBound=(\d+)/.exec(stats.strategy);
+    const within = bound ? ` with at most ${plural(Number(bound[1]), "preemption")}` : "";
+    const all = stats.traces === 1 ? `explored its only interleaving${within}` : `explored all ${stats.traces} interleavings${within}`;
+    // dpor's reduction trusts lockstep's dependency relation: say what it cannot see (docs/strategies.md, Limits).
+    const scope = stats.strategy.startsWith("dpor") ? "; dpor sees state shared through lockstep's objects, messages and controlled calls, not plain variables shared between processes" : "";
+    return `${name}: ${all}: no bug (strategy ${stats.strategy}${scope})`;
+  }
   if (stats.traces !== undefined) {
     const why = stats.traces >= cap ? `stopped at the iterations cap (${cap})` : "stopped at the time limit";
     return `${name}: no bug in ${stats.traces} interleavings explored, NOT complete: ${why}; more interleavings remain (raise --iterations)`;
