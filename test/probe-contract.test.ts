@@ -500,3 +500,19 @@ describe("linearizable: model.partition is checked", () => {
     expect(() => L.linearizable(stale(), { ...kv, partition: () => 5 as never })).toThrow(/must return an array of arrays/);
   });
 });
+
+describe("exit to a name", () => {
+  it("a name nobody holds is an ArgumentError, as for send; a held name and a dead pid behave as OTP", async () => {
+    const r = await L.explore(async () => {
+      await expect(exit("nobody", "bye")).rejects.toThrow(/exit: no process is registered as "nobody"/);
+      const q = await spawn(async () => { await receive(); });
+      await register("worker", q);
+      const ref = await monitor(q);
+      await exit("worker", "bye");
+      expect(await receive((m: { ref?: unknown }) => m.ref === ref)).toMatchObject({ type: "DOWN", reason: "bye" });
+      // The pid is dead now: its signal is dropped, no error.
+      await expect(exit(q, "again")).resolves.toBe(true);
+    }, { traceDir: false, seed: 3, iterations: 20 });
+    expect(r.ok).toBe(true);
+  });
+});

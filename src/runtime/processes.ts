@@ -139,6 +139,8 @@ export function exit(pid: Dest, reason: unknown): Promise<true> {
   return sync(OP.EXIT_SIGNAL, (p, it) => {
     const me = p.home;
     const q = targetOf(it, pid, "exit");
+    // As send: a name nobody holds is an error (a dead pid is not: the signal is dropped, as in OTP).
+    if (q === undefined && !(pid instanceof Pid)) throw new ArgumentError(`exit: no process is registered as ${show(pid)} (the name is free or its process died)`);
     const how = q !== undefined && q !== me && it.cluster !== null ? it.cluster.transit(me, q, "exit", reason) : null;
     if (how !== null) {
       if (it.detail) it.note(p, OP.EXIT_SIGNAL, () => [`${q!.pid}, ${show(reason)}`, `${how} (partition)`]);
