@@ -73,8 +73,18 @@ export function parkedWithResultsMessage(p: Proc, procs: readonly (Proc | undefi
   );
 }
 
-export function stepLimitMessage(maxSteps: number): string {
-  return `Step limit: ${maxSteps} scheduling decisions without the test finishing (a livelock, or raise maxSteps)`;
+/**
+ * `starvedTimers`: timers still pending under timers: "quiescent", where a timer fires
+ * only when no process can run, so a process that polls in a loop keeps virtual time
+ * from moving (a loop that real time would end): say so, it is the likely cause.
+ */
+export function stepLimitMessage(maxSteps: number, starvedTimers = 0): string {
+  const starved =
+    starvedTimers > 0
+      ? `; ${starvedTimers} timer(s) never fired: under timers: "quiescent" a timer fires only when no process can run, ` +
+        `so a process polling in a loop (yieldNow, whereis, ...) keeps virtual time still. Wait in receive or sleep instead, or use timers: "race"`
+      : "";
+  return `Step limit: ${maxSteps} scheduling decisions without the test finishing (a livelock, or raise maxSteps)${starved}`;
 }
 
 function afterLastOp(p: Proc | null): string {

@@ -406,7 +406,7 @@ export class Iteration {
       if (check !== undefined && !check.matches(this)) return null;
       if (c > 0) {
         if (this.decisions > this.config.maxSteps) {
-          this.fail("step-limit", new Error("step limit"), stepLimitMessage(this.config.maxSteps));
+          this.fail("step-limit", new Error("step limit"), stepLimitMessage(this.config.maxSteps, this.config.race ? 0 : this.timers.pending()));
           return null;
         }
         return this.procs[c]!;

@@ -39,6 +39,13 @@ export class TimerTable {
 
   constructor(private readonly it: Iteration) {}
 
+  /** How many timers are pending (the step-limit report; not on a hot path). */
+  pending(): number {
+    let n = 0;
+    for (const info of this.info) if (info !== undefined) n++;
+    return n;
+  }
+
   private add(kind: TimerKind, owner: Proc, target: Proc | null, ms: number): number {
     const t = this.it.x.addTimer(owner.id, ms);
     this.info[t] = { kind, owner, target, dest: undefined, msg: undefined, ref: null, callback: null };
