@@ -202,3 +202,26 @@ describe("a poll loop starves quiescent timers", () => {
     expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
   });
 });
+
+describe("spin-waits under the default strategy", () => {
+  // The small-space pass's depth-first search ran the spinner forever first and
+  // reported a livelock for a loop every fair schedule ends.
+  it("a body polling whereis until a spawned process registers passes", async () => {
+    const r = await explore(async () => {
+      await spawn(async () => { await register("x", self()); await receive(); });
+      while ((await whereis("x")) === undefined) await yieldNow();
+    }, { ...opts, seed: 1, iterations: 200, maxSteps: 5000 });
+    expect(r.ok, r.ok ? "" : r.bug.format()).toBe(true);
+  });
+  it("a real livelock (two processes bouncing a message forever) is still reported", async () => {
+    const r = await explore(async () => {
+      const bounce = async () => { for (;;) { const m: any = await receive(); await send(m.to, { to: self() }); } };
+      const a = await spawn(bounce);
+      const b = await spawn(bounce);
+      await send(a, { to: b });
+      await receive();
+    }, { ...opts, iterations: 200, maxSteps: 5000 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.bug.kind).toBe("step-limit");
+  });
+});

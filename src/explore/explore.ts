@@ -254,17 +254,21 @@ async function search(e: Engine, body: () => unknown, o: ResolvedOptions): Promi
     t.seen.add(e.x.scheduleHash());
     ran.push(s);
     if (member !== undefined) bandit!.reward(member, e.x.coverageFresh());
+    // The pass's depth-first search tries the unfair schedules first (one process
+    // spinning forever), so its step limit is not a verdict: the space is not small.
+    const passStepLimit = small?.state === "enumerating" && it.failure?.kind === "step-limit";
     if (small !== null && small.state !== "off") {
       if (small.state === "enumerating") passRuns.set(k, e.decisions());
       // A divergence is the pass's own check failing (the body is not repeatable), not a bug.
-      if (!it.failure || it.divergence) small.after(e, it, o.iterations - k - 1);
+      if (passStepLimit) small.stepLimit();
+      else if (!it.failure || it.divergence) small.after(e, it, o.iterations - k - 1);
       if (small.warning !== null) t.warnings.add({ warnings: [small.warning] }, i);
       if (small.state === "complete") {
         t.exhaustive = { traces: small.runs, complete: true };
         break;
       }
     }
-    if (it.failure && !it.divergence) {
+    if (it.failure && !it.divergence && !passStepLimit) {
       await flushRejections();
       if (hasPending()) {
         // Up to and including this iteration, which may have left the rejection itself.

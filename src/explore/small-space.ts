@@ -16,7 +16,8 @@
 //
 // The pass is skipped, or abandoned, when a run drew generated inputs (then the runs
 // differ by more than their schedule and no enumeration of schedules covers them),
-// when the body does not repeat itself from run to run (dpor's divergence check), and
+// when the body does not repeat itself from run to run (dpor's divergence check), when
+// a run reaches the step limit (a spin-wait: the search runs the unfair schedule first), and
 // in the shares of a split search (the pass is one depth-first search), except the
 // one the worker pool names (options.enumerates), which stops the others when done.
 import { STRATEGY_CODE, STRATEGY_FEEDBACK, type Engine } from "../engine/engine.js";
@@ -53,6 +54,18 @@ export class SmallSpace {
     // FEEDBACK: the pass records reads-from coverage like every portfolio run, so a
     // complete search's stats.readsFrom counts every pair of the space.
     return { code: STRATEGY_CODE.dpor | STRATEGY_FEEDBACK, label: "portfolio:dfs", params: [this.runs + 1, -1, 1] };
+  }
+
+  /**
+   * A run of the pass reached the step limit: a spin-wait (a process polling in a
+   * loop) makes the space unbounded, and the depth-first search runs the unfair
+   * schedule first. Not a verdict: the randomized members take over and report a
+   * livelock only if they run into one too.
+   */
+  stepLimit(): void {
+    this.runs++;
+    this.state = "off";
+    this.warning = `the exhaustive pass stopped at run ${this.runs}: a schedule reached the step limit (a process polling in a loop makes the schedule space unbounded), so the rest of the search samples it and claims nothing about every interleaving`;
   }
 
   /**
