@@ -1,0 +1,70 @@
+// A new user's probes of the command line and of ctest: what they must be told.
+import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function cli(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [join(root, "bin/lockstep.mjs"), ...args], { cwd, encoding: "utf8", env: { ...process.env, CI: "true" } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const lockstepUrl = new URL("../dist/index.js", import.meta.url).href;
+
+/** A scenario file with a racy scenario named first and a passing one after it. */
+function twoScenarios(dir: string): string {
+  writeFileSync(join(dir, "two.mjs"), `
+import { SharedCell, spawn, receive, send, self } from ${JSON.stringify(lockstepUrl)};
+export async function aRacy() {
+  const counter = new SharedCell(0);
+  const me = self();
+  const inc = async () => { const v = await counter.get(); await counter.set(v + 1); await send(me, "done"); };
+  await spawn(inc); await spawn(inc);
+  await receive(); await receive();
+  if ((await counter.get()) !== 2) throw new Error("lost update");
+}
+export async function zFine() {
+  const me = self();
+  await spawn(async () => send(me, 1));
+  await receive();
+}
+`);
+  return "two.mjs";
+}
+
+describe("lockstep explore --report with several scenarios", () => {
+  it("keeps the bug's report: a passing scenario after it does not overwrite it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-probe-"));
+    const r = cli(["explore", twoScenarios(dir), "--seed", "1", "--report", "r.html", "--trace-dir", dir, "-q"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err.match(/report written to/g)).toHaveLength(1);
+    expect(r.err).toContain("report written to r.html (two#aRacy)");
+    expect(readFileSync(join(dir, "r.html"), "utf8")).toContain("lost update");
+  });
+});
+
+describe("a scenario file that throws at import", () => {
+  it("exits 2 with the user's error and frames, not lockstep's or Node's internals", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-probe-"));
+    writeFileSync(join(dir, "throws.mjs"), `throw new Error("config missing at import");\nexport default async () => {};\n`);
+    const r = cli(["explore", "throws.mjs"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^lockstep: cannot load throws\.mjs: Error: config missing at import\n\s+at .*throws\.mjs:1:7/);
+    expect(r.err).not.toMatch(/node:internal|dist\/|cli\.js/);
+  });
+});
+
+describe("ctest", () => {
+  it("a space explored to the end in fewer iterations than asked passes without a 'time limit reached' note", () => {
+    const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=verbose", "test/fixtures/probe-ux.fixture.ts"], {
+      cwd: root, encoding: "utf8", env: { ...process.env, LOCKSTEP_FIXTURES: "1", CI: "true" },
+    });
+    const out = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+    expect(out).toMatch(/✓ .*a small space explored to the end/);
+    expect(out).not.toMatch(/time limit reached/);
+    expect(r.status).toBe(0);
+  });
+});
