@@ -57,14 +57,29 @@ describe("a scenario file that throws at import", () => {
   });
 });
 
+function childVitest(env: Record<string, string>, args: string[] = []) {
+  const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=verbose", "test/fixtures/probe-ux.fixture.ts", ...args], {
+    cwd: root, encoding: "utf8", env: { ...process.env, LOCKSTEP_FIXTURES: "1", CI: "true", ...env },
+  });
+  return { code: r.status, out: (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, "") };
+}
+
 describe("ctest", () => {
+  it("a ctest.each row's replay hint calls the body with the row's values, and pasted as printed it reproduces the bug", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-probe-"));
+    const found = childVitest({ PROBE_TRACE_DIR: dir }, ["-t", "senders"]);
+    const hint = /Replay: ctest\("2 senders, first is 0", \(\) => body\(2\), \{ replay: "(.*\.json)" \}\)/.exec(found.out);
+    expect(hint, found.out).not.toBeNull();
+    const again = childVitest({ PROBE_REPLAY: hint![1] }, ["-t", "pasted hint"]);
+    expect(again.out).toMatch(/× .*pasted hint/);
+    expect(again.out).toMatch(/expected 1 to be \+0/);
+    expect(again.out).not.toMatch(/diverged/);
+  });
+
   it("a space explored to the end in fewer iterations than asked passes without a 'time limit reached' note", () => {
-    const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=verbose", "test/fixtures/probe-ux.fixture.ts"], {
-      cwd: root, encoding: "utf8", env: { ...process.env, LOCKSTEP_FIXTURES: "1", CI: "true" },
-    });
-    const out = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, "");
-    expect(out).toMatch(/✓ .*a small space explored to the end/);
-    expect(out).not.toMatch(/time limit reached/);
-    expect(r.status).toBe(0);
+    const r = childVitest({});
+    expect(r.out).toMatch(/✓ .*a small space explored to the end/);
+    expect(r.out).not.toMatch(/time limit reached/);
+    expect(r.code).toBe(0);
   });
 });
