@@ -83,3 +83,22 @@ describe("ctest", () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe("--output and --report into a directory that does not exist", () => {
+  it("exit 2 with a clear message before the search runs, not a stack trace after it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ls-probe-"));
+    const file = twoScenarios(dir);
+    const out = cli(["explore", file, "--json", "--output", "no/such/dir/r.json"], dir);
+    expect(out.code).toBe(2);
+    expect(out.err).toBe("lockstep: --output no/such/dir/r.json: the directory no/such/dir does not exist\n");
+    expect(out.out).toBe("");
+    const report = cli(["explore", file, "--report", "no/r.html"], dir);
+    expect(report.code).toBe(2);
+    expect(report.err).toBe("lockstep: --report no/r.html: the directory no does not exist\n");
+    // A path that exists but cannot be written (a directory) is said plainly too.
+    const asDir = cli(["explore", file, "--json", "--output", ".", "--scenario", "zFine", "-q"], dir);
+    expect(asDir.code).toBe(2);
+    expect(asDir.err).toMatch(/^lockstep: cannot write --output \.: EISDIR/);
+    expect(asDir.err).not.toMatch(/\n\s+at /);
+  });
+});

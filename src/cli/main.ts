@@ -16,7 +16,8 @@ import { readResults, mergeResults, formatMerged } from "./merge.js";
 import { VERSION } from "../version.js";
 import { opName, describeResource } from "../engine/ops.js";
 import { availableParallelism } from "node:os";
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
+import { existsSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 const HELP: Record<string, string> = {
@@ -187,7 +188,18 @@ function reporterOf(flags: Record<string, string | number | boolean>): { reporte
 async function emit(text: string, output: string | undefined): Promise<void> {
   if (output === undefined) return out.log(text.replace(/\n$/, ""));
   const fs = await import("node:fs/promises");
-  await fs.writeFile(output, text.endsWith("\n") ? text : text + "\n");
+  try {
+    await fs.writeFile(output, text.endsWith("\n") ? text : text + "\n");
+  } catch (e) {
+    throw new UsageFailure(`cannot write --output ${output}: ${(e as Error).message}`);
+  }
+}
+
+/** A file flag's directory must exist: found out before the search runs, not after it. */
+function checkWritable(flag: string, file: unknown): void {
+  if (typeof file !== "string") return;
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageFailure(`--${flag} ${file}: the directory ${dir} does not exist`);
 }
 
 /** A flag value that must be one of `choices`: checked before anything loads or prints. */
@@ -211,6 +223,8 @@ async function exploreCmd(argv: string[]): Promise<number> {
   const timeLimitMs = flags["time-limit"] !== undefined ? parseDuration(flags["time-limit"] as string) : undefined;
   const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };
   const { reporter, output } = reporterOf(flags);
+  checkWritable("output", output);
+  checkWritable("report", flags.report);
   const file = positionals[0];
   // Worker threads start now, importing the file while this thread does, when the
   // command line already says there will be several; one pool serves every scenario.
