@@ -102,3 +102,11 @@ describe("--output and --report into a directory that does not exist", () => {
     expect(asDir.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("a negative number as a flag's value", () => {
+  it("says that it was read as a flag and how to write it, and the value itself is then checked", async () => {
+    const { parseArgs } = await import("../src/cli/args");
+    expect(() => parseArgs(["--iterations", "-5"], { iterations: "int" })).toThrow('--iterations needs a value (one starting with "-" is read as a flag; write --iterations=-...)');
+    expect(() => parseArgs(["--iterations=-5"], { iterations: "int" })).toThrow(/--iterations must be a non-negative integer, got "-5"/);
+  });
+});
