@@ -86,6 +86,8 @@ function usageOf(e: Error & { code?: string }): UsageFailure {
   const flag = /--[\w-]+/.exec(e.message)?.[0] ?? /'(-\w)/.exec(e.message)?.[1] ?? "";
   if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     if (/does not take an argument/.test(e.message)) return new UsageFailure(`${flag} takes no value`);
+    // `--iterations -5`: Node reads -5 as a flag; say so rather than that the value is missing.
+    if (/ambiguous/.test(e.message)) return new UsageFailure(`${flag} needs a value (one starting with "-" is read as a flag; write ${flag}=-...)`);
     return new UsageFailure(`${flag} needs a value`);
   }
   return new UsageFailure(e.message);

@@ -67,7 +67,22 @@ export function describeLoadError(e: unknown, abs: string, shown: string): strin
     // The error is in a module the scenario imports: Node does not say where.
     return `${shown}: SyntaxError: ${e.message} (in ${shown} or a module it imports; \`node --check <file>\` shows where)`;
   }
-  return `cannot load ${shown}: ${(e as Error)?.stack ?? String(e)}`;
+  return `cannot load ${shown}: ${userStack(e)}`;
+}
+
+// lockstep's own directory (dist/ when built): its frames say how the file was loaded, not why it threw.
+const ownDir = new URL(".", import.meta.url);
+
+/**
+ * The error a scenario file threw at import, with the frames of the user's code only:
+ * the loader's (lockstep's and Node's internals) are noise to someone fixing their file.
+ */
+export function userStack(e: unknown): string {
+  const stack = (e as Error)?.stack;
+  if (typeof stack !== "string") return String(e);
+  const lines = stack.split("\n");
+  const own = (l: string) => /^\s+at /.test(l) && (l.includes("node:internal") || l.includes(ownDir.href) || l.includes(ownDir.pathname));
+  return lines.filter((l) => !own(l)).join("\n");
 }
 
 function safeLines(abs: string): string[] | undefined {

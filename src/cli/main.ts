@@ -16,7 +16,8 @@ import { readResults, mergeResults, formatMerged } from "./merge.js";
 import { VERSION } from "../version.js";
 import { opName, describeResource } from "../engine/ops.js";
 import { availableParallelism } from "node:os";
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
+import { existsSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 const HELP: Record<string, string> = {
@@ -187,7 +188,18 @@ function reporterOf(flags: Record<string, string | number | boolean>): { reporte
 async function emit(text: string, output: string | undefined): Promise<void> {
   if (output === undefined) return out.log(text.replace(/\n$/, ""));
   const fs = await import("node:fs/promises");
-  await fs.writeFile(output, text.endsWith("\n") ? text : text + "\n");
+  try {
+    await fs.writeFile(output, text.endsWith("\n") ? text : text + "\n");
+  } catch (e) {
+    throw new UsageFailure(`cannot write --output ${output}: ${(e as Error).message}`);
+  }
+}
+
+/** A file flag's directory must exist: found out before the search runs, not after it. */
+function checkWritable(flag: string, file: unknown): void {
+  if (typeof file !== "string") return;
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageFailure(`--${flag} ${file}: the directory ${dir} does not exist`);
 }
 
 /** A flag value that must be one of `choices`: checked before anything loads or prints. */
@@ -211,6 +223,8 @@ async function exploreCmd(argv: string[]): Promise<number> {
   const timeLimitMs = flags["time-limit"] !== undefined ? parseDuration(flags["time-limit"] as string) : undefined;
   const shard = flags.shard !== undefined ? parseShard(flags.shard as string) : { index: 1, count: 1 };
   const { reporter, output } = reporterOf(flags);
+  checkWritable("output", output);
+  checkWritable("report", flags.report);
   const file = positionals[0];
   // Worker threads start now, importing the file while this thread does, when the
   // command line already says there will be several; one pool serves every scenario.
@@ -278,6 +292,9 @@ async function exploreScenarios(file: string, flags: Record<string, string | num
   process.once("SIGINT", onSigint);
   const results: ScenarioJson[] = [];
   let code = 0;
+  // --report writes one file: the first bug's report, or else the first scenario's pass
+  // report (a later scenario must not overwrite a bug's report with its own).
+  let report: { bug: boolean; write: () => Promise<void> } | null = null;
   try {
     for (const s of loaded.scenarios) {
       const progress = quiet ? null : new Progress(s.name, iterations, progressStream);
@@ -289,7 +306,7 @@ async function exploreScenarios(file: string, flags: Record<string, string | num
       results.push(jsonOf(s.name, result, { file, shard, iterationsPlanned: iterations, interrupted }));
       if (!result.ok) {
         code = 1;
-        if (flags.report) await writeReport(flags.report as string, result.bug);
+        if (flags.report && !report?.bug) report = { bug: true, write: () => writeReport(flags.report as string, result.bug, s.name) };
         if (!quiet || reporter === "text") out.log(result.bug.format());
       } else if (interrupted) {
         progress?.clear();
@@ -297,7 +314,7 @@ async function exploreScenarios(file: string, flags: Record<string, string | num
       } else if (reporter === "text" || output !== undefined) {
         out.log(verdict(s.name, result.stats, result.iterations, iterations));
       }
-      if (result.ok && !interrupted && flags.report) await writePassReport(flags.report as string, loaded.file, s, opts, result.stats);
+      if (result.ok && !interrupted && flags.report && report === null) report = { bug: false, write: () => writePassReport(flags.report as string, loaded.file, s, opts, result.stats) };
       // Not failures, but worth seeing (e.g. controlled calls still pending when the body returned).
       if (reporter === "text") for (const w of result.stats.warnings ?? []) out.err(`warning: ${s.name}: ${w}`);
       if (stop.signal.aborted) break;
@@ -305,6 +322,7 @@ async function exploreScenarios(file: string, flags: Record<string, string | num
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
+  await report?.write();
   if (reporter === "json") await emit(JSON.stringify(results.length === 1 && loaded.scenarios.length === 1 ? results[0] : results, null, 2), output);
   if (reporter === "junit") await emit(junitOf(results), output);
   // 130 = 128 + SIGINT, what shells report for a command stopped by Ctrl-C; a bug found first still wins.
@@ -440,14 +458,14 @@ async function writePassReport(file: string, scenarioFile: string, s: Scenario, 
   const { renderPassReport } = await import("./report.js");
   const fs = await import("node:fs/promises");
   await fs.writeFile(file, renderPassReport(stats, again.sample, { file }));
-  out.err(`report written to ${file}`);
+  out.err(`report written to ${file} (${s.name})`);
 }
 
-async function writeReport(file: string, bug: Bug): Promise<void> {
+async function writeReport(file: string, bug: Bug, scenario: string): Promise<void> {
   const { renderReport } = await import("./report.js");
   const fs = await import("node:fs/promises");
   await fs.writeFile(file, renderReport(bug, { file }));
-  out.err(`report written to ${file}`);
+  out.err(`report written to ${file} (${scenario})`);
 }
 
 // `node dist/cli.js explore FILE` (the module rather than bin/lockstep.mjs) runs the

@@ -31,6 +31,8 @@ export class Bug {
   readonly nondeterminism: string | undefined;
   /** Set by lockstep/vitest: the replay hint is then a ctest call, the one that works in a test file. */
   ctestName: string | undefined = undefined;
+  /** Set by lockstep/vitest for a ctest.each row: the body in the replay hint, called with the row's values. */
+  ctestBody = "body";
   /** What the user called each process, by pid text (function, registered name); recorded only in detail runs, for reports. */
   laneNames: Record<string, string> | undefined = undefined;
 
@@ -60,8 +62,8 @@ export class Bug {
     if (this.ctestName !== undefined) {
       const name = JSON.stringify(this.ctestName);
       return this.tracePath
-        ? `ctest(${name}, body, { replay: ${JSON.stringify(this.tracePath)} })`
-        : `ctest(${name}, body, { ...theTestsOptions, seed: ${this.seed}, iterations: ${this.iteration} })  // finds it again at its last iteration`;
+        ? `ctest(${name}, ${this.ctestBody}, { replay: ${JSON.stringify(this.tracePath)} })`
+        : `ctest(${name}, ${this.ctestBody}, { ...theTestsOptions, seed: ${this.seed}, iterations: ${this.iteration} })  // finds it again at its last iteration`;
     }
     if (this.tracePath && this.trace.file) return `npx lockstep replay ${this.tracePath}`;
     if (this.tracePath) return `await replay(body, ${JSON.stringify(this.tracePath)})`;

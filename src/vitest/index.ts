@@ -68,8 +68,9 @@ export function envOptions(env: Record<string, string | undefined> = process.env
  * prints its diff) and its stack (so vitest's code frame points at the user's line),
  * with the report after the message. It stays a BugFound carrying `.bug`.
  */
-export function ctestFailure(bug: Bug, name: string): BugFound {
+export function ctestFailure(bug: Bug, name: string, row?: readonly unknown[]): BugFound {
   bug.ctestName = name;
+  if (row !== undefined) bug.ctestBody = rowBody(row);
   const e = new BugFound(bug);
   const user = bug.error;
   if ((bug.kind === "exception" || bug.kind === "crash") && user instanceof Error) {
@@ -86,6 +87,36 @@ export function ctestFailure(bug: Bug, name: string): BugFound {
     }
   }
   return e;
+}
+
+/**
+ * The body of a ctest.each row's replay hint: the body alone would be called without
+ * the row's values (and diverge from the trace), so the hint calls it with them when
+ * they can be written as literals, and else says where they come from.
+ */
+function rowBody(row: readonly unknown[]): string {
+  const args = row.map(literal);
+  return args.every((a) => a !== undefined) ? `() => body(${args.join(", ")})` : "() => body(/* this row's values */)";
+}
+
+/** `v` as JavaScript source when it is plain data (primitives, arrays, plain objects), else undefined. */
+function literal(v: unknown, depth = 0): string | undefined {
+  if (depth > 8) return undefined;
+  if (v === undefined || v === null || typeof v === "boolean") return String(v);
+  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    const items = v.map((x) => literal(x, depth + 1));
+    return items.every((x) => x !== undefined) ? `[${items.join(", ")}]` : undefined;
+  }
+  const proto = typeof v === "object" ? Object.getPrototypeOf(v) : undefined;
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const entries = Object.entries(v as object).map(([k, x]) => {
+    const lit = literal(x, depth + 1);
+    return lit === undefined ? undefined : `${JSON.stringify(k)}: ${lit}`;
+  });
+  return entries.every((x) => x !== undefined) ? `{ ${entries.join(", ")} }` : undefined;
 }
 
 /**
@@ -107,7 +138,7 @@ async function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
+function runner(name: string, body: () => unknown, options: CtestOptions = {}, row?: readonly unknown[]) {
   const { replay: tracePath, timeout: _t, ...opts } = options;
   return async (context?: Context) => {
     const started = hostNow();
@@ -116,7 +147,7 @@ function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
       const r = await oneAtATime(() => replay(body, tracePath));
       if (!r.ok) {
         r.bug.tracePath ??= tracePath;
-        throw ctestFailure(r.bug, testName);
+        throw ctestFailure(r.bug, testName, row);
       }
       return;
     }
@@ -129,11 +160,13 @@ function runner(name: string, body: () => unknown, options: CtestOptions = {}) {
       const timeLimitMs = budget === undefined ? opts.timeLimitMs : Math.min(budget, opts.timeLimitMs ?? Infinity);
       const resolved: ExploreOptions = { name: testName, ...fromEnv, ...opts, ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) };
       const r = await exploreWith(body, resolved);
-      if (!r.ok) throw ctestFailure(r.bug, testName);
+      if (!r.ok) throw ctestFailure(r.bug, testName, row);
       // Not failures, but worth seeing beside the test (e.g. controlled calls left pending).
       for (const w of r.stats.warnings ?? []) await context?.annotate?.(`lockstep warning: ${w}`);
       const wanted = resolved.iterations ?? 100;
-      if (r.iterations < wanted) {
+      // Fewer iterations than asked for is either the time limit or a space run to the
+      // end (stats.complete: every interleaving explored), which is no shortfall.
+      if (r.iterations < wanted && !r.stats.complete) {
         await context?.annotate?.(`lockstep: time limit reached before the test's timeout: explored ${r.iterations} of ${wanted} iteration${wanted === 1 ? "" : "s"} (${r.stats.distinctSchedulesEstimated ? "~" : ""}${r.stats.distinctSchedules} distinct schedule${r.stats.distinctSchedules === 1 ? "" : "s"}, seed ${r.stats.seed}); no bug found`);
       }
     });
@@ -195,7 +228,7 @@ function each(t: typeof test): Each {
       const fn = (row: Row, context: Context) => {
         // Arrays spread into the body's parameters, anything else is its one argument, as in test.each.
         const args = (Array.isArray(row) ? row : [row]) as never[];
-        return runner(context.task?.name ?? name, () => body(...args), options)(context);
+        return runner(context.task?.name ?? name, () => body(...args), options, args)(context);
       };
       const cases = t.for(table);
       if (options?.timeout !== undefined) cases(name, { timeout: options.timeout }, fn);
